@@ -1,0 +1,24 @@
+// Files that are never seen half-written: readers get the old content or the
+// new, even when the writer crashes or the machine loses power mid-write.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "compozy/error.hpp"
+
+namespace compozy {
+
+// The whole file, or nullopt when it does not exist.
+Result<std::optional<std::string>> read_file(const std::filesystem::path& path);
+
+// Writes a temporary file beside `path` with `mode`, fsyncs it, renames it over
+// `path` and fsyncs the folder, so the rename itself survives a crash.
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view content,
+                                     mode_t mode = 0600);
+
+}  // namespace compozy

@@ -1,0 +1,98 @@
+// The harness every plugin's main hands itself to, as git's common-main.c and
+// gh's three-line main.go: it parses the options, builds the Context, runs the
+// command, prints an error once ("compozy auth status: error: …" and maybe a
+// hint line) and turns it into the documented exit code.
+//
+//   int main(int argc, char** argv) {
+//     return compozy::run_command(argc, argv, compozy::Command<Options>{
+//         .name = "auth status", .summary = "…", .usage = "[--json]", .manual = "…",
+//         .declare = declare_options, .parse = parse_options, .run = show_status});
+//   }
+#pragma once
+
+#include <cxxopts.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "compozy/config.hpp"
+#include "compozy/credential_store.hpp"
+#include "compozy/environment.hpp"
+#include "compozy/error.hpp"
+#include "compozy/http_client.hpp"
+#include "compozy/output.hpp"
+
+namespace compozy {
+
+// What a command works with; built once per process by the harness.
+class Context {
+ public:
+  Context(Environment env, Output& output, std::filesystem::path config_dir, ConfigFile config, Settings settings);
+
+  const Environment& env() const { return env_; }
+  Output& out() { return output_; }
+  const Settings& settings() const { return settings_; }
+  const ConfigFile& config() const { return config_; }
+  const std::filesystem::path& config_dir() const { return config_dir_; }
+  CredentialStore& store() { return store_; }
+  // Made on first use: a command that needs no network never creates a TLS context.
+  HttpClient& http();
+  void set_http(std::unique_ptr<HttpClient> client) { http_ = std::move(client); }
+
+ private:
+  Environment env_;
+  Output& output_;
+  std::filesystem::path config_dir_;
+  ConfigFile config_;
+  Settings settings_;
+  CredentialStore store_;
+  std::unique_ptr<HttpClient> http_;
+};
+
+struct CommandInfo {
+  std::string_view name;     // as typed after `compozy`: "auth status"
+  std::string_view summary;  // one line
+  std::string_view usage;    // the arguments: "[--json] [--offline]"
+  std::string_view manual;   // what --help says after the usage, exit codes included
+  bool talks_to_server = true;  // false: no --host/--profile, and a bad host setting is no concern
+};
+
+template <class Options>
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;
+  std::string_view manual;
+  void (*declare)(cxxopts::Options&) = nullptr;
+  Result<Options> (*parse)(const cxxopts::ParseResult&) = nullptr;
+  Result<void> (*run)(const Options&, Context&) = nullptr;
+  bool talks_to_server = true;
+};
+
+namespace detail {
+int run_main(int argc, char** argv, const CommandInfo& info, void (*declare)(cxxopts::Options&),
+             const std::function<Result<void>(const cxxopts::ParseResult&)>& parse,
+             const std::function<Result<void>(Context&)>& run);
+}  // namespace detail
+
+template <class Options>
+int run_command(int argc, char** argv, const Command<Options>& command) {
+  std::optional<Options> options;
+  return detail::run_main(
+      argc, argv, CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server}, command.declare,
+      [&](const cxxopts::ParseResult& parsed) -> Result<void> {
+        auto parsed_options = command.parse(parsed);
+        if (!parsed_options) return std::unexpected(std::move(parsed_options.error()));
+        options = std::move(*parsed_options);
+        return {};
+      },
+      [&](Context& context) { return command.run(*options, context); });
+}
+
+// For parse functions: a usage error (exit 2).
+std::unexpected<Error> usage_error(std::string message);
+
+}  // namespace compozy

@@ -1,0 +1,71 @@
+// credentials.yaml: one entry per profile, beside config.yaml.
+//
+// The folder is 0700 and the file 0600; a file that others can read is refused,
+// as ssh refuses a private key. Every write holds an advisory lock and replaces
+// the file atomically, so neither a crash nor a concurrent compozy process can
+// leave it half-written or drop another profile's entry.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compozy/error.hpp"
+#include "compozy/timestamp.hpp"
+
+namespace compozy {
+
+enum class CredentialKind { oauth, api_key };
+
+struct StoredCredential {
+  std::string host;  // the server that issued it; never sent anywhere else
+  std::string client_id;
+  CredentialKind kind = CredentialKind::oauth;
+  std::string access_token;  // for kind api_key, the key
+  std::string refresh_token;  // empty when the server gave none
+  std::optional<TimePoint> expires_at;  // of the access token
+  std::optional<TimePoint> obtained_at;  // when the access token was issued
+  std::vector<std::string> scopes;
+  std::string account;  // as shown: the email, else the name, else the subject
+  std::string subject;
+  // From the server's metadata at login, so a refresh needs no discovery.
+  std::string token_endpoint;
+  std::string revocation_endpoint;
+  std::string userinfo_endpoint;
+
+  bool operator==(const StoredCredential&) const = default;
+};
+
+class CredentialStore {
+ public:
+  explicit CredentialStore(std::filesystem::path folder);
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // Reads without the lock: writers rename whole files into place, so a
+  // reader sees one complete version or the other.
+  Result<std::optional<StoredCredential>> load(std::string_view profile) const;
+
+  // Decides the profile's new entry from its current one (nullopt: remove it)
+  // with the lock held throughout, so the decision cannot be overtaken by
+  // another process. Nothing is written when `change` fails or changes nothing.
+  using Change =
+      std::function<Result<std::optional<StoredCredential>>(const std::optional<StoredCredential>& current)>;
+  Result<std::optional<StoredCredential>> update(std::string_view profile, const Change& change);
+
+  Result<void> save(std::string_view profile, const StoredCredential& credential);
+  Result<bool> remove(std::string_view profile);  // whether there was an entry
+
+ private:
+  std::filesystem::path folder_;
+  std::filesystem::path file_;
+  std::filesystem::path lock_file_;
+};
+
+// Creates the configuration folder with mode 0700 if it is missing.
+Result<void> ensure_private_folder(const std::filesystem::path& folder);
+
+}  // namespace compozy

@@ -1,0 +1,75 @@
+// Everything a command shows: human messages on stderr, data on stdout,
+// colour only on a terminal and never with NO_COLOR, a spinner while waiting,
+// tables that fit the terminal (tab-separated when piped), and JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "compozy/environment.hpp"
+#include "compozy/timestamp.hpp"
+
+namespace compozy {
+
+class Output {
+ public:
+  Output(const Environment& env, std::FILE* out = stdout, std::FILE* err = stderr);
+
+  void data(std::string_view text);            // stdout, as given
+  void json(const nlohmann::json& document);   // stdout, indented, one trailing newline
+  void info(std::string_view line);            // stderr
+  void success(std::string_view line);         // stderr, "✓ " in green on a terminal
+  void warning(std::string_view line);         // stderr, "warning: …"
+  void notice(std::string_view line);          // stderr, "! " in yellow on a terminal
+  std::string bold(std::string_view text) const;
+  std::string dim(std::string_view text) const;
+
+  // Columns aligned to fit the terminal, the widest cell shortened with "…";
+  // when stdout is not a terminal, tab-separated rows without the header.
+  void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+  bool stdout_is_terminal() const { return stdout_terminal_; }
+  bool stderr_is_terminal() const { return stderr_terminal_; }
+  bool stdin_is_terminal() const;
+  std::FILE* err() const { return err_; }
+
+ private:
+  std::string paint(std::string_view code, std::string_view text, bool on) const;
+
+  std::FILE* out_;
+  std::FILE* err_;
+  bool stdout_terminal_;
+  bool stderr_terminal_;
+  bool color_out_;
+  bool color_err_;
+  int width_;
+};
+
+// "⠋ Waiting for approval in the browser… 12s", redrawn on a terminal;
+// elsewhere the message is printed once. Stops and clears its line when destroyed.
+class Spinner {
+ public:
+  Spinner(Output& output, std::string message);
+  Spinner(const Spinner&) = delete;
+  Spinner& operator=(const Spinner&) = delete;
+  ~Spinner();
+  void stop();
+
+ private:
+  Output& output_;
+  std::string message_;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+// "in 59 minutes", "3 hours ago", "in 12 seconds".
+std::string relative_time(TimePoint when, TimePoint now);
+
+}  // namespace compozy

@@ -1,0 +1,23 @@
+// Points in time on the wire and in files: RFC 3339 in UTC, whole seconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace compozy {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = std::chrono::time_point<Clock, std::chrono::seconds>;
+
+TimePoint now_seconds();
+std::string format_rfc3339(TimePoint time);  // "2026-11-28T05:44:49Z"
+// Accepts "Z" or a numeric offset, and drops fractional seconds.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
+
+std::int64_t unix_seconds(TimePoint time);
+TimePoint from_unix_seconds(std::int64_t seconds);
+
+}  // namespace compozy

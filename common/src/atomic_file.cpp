@@ -1,0 +1,94 @@
+#include "compozy/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace compozy {
+
+namespace {
+
+std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+
+std::unexpected<Error> fail_errno(std::string_view doing, const std::filesystem::path& path,
+                                  int error_number) {
+  return fail(std::string(doing) + " " + quoted(path) + ": " + std::strerror(error_number));
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> read_file(const std::filesystem::path& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return fail_errno("reading", path, errno);
+  }
+  std::string content;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("reading", path, errno);
+    }
+    if (got == 0) break;
+    content.append(buffer, static_cast<std::size_t>(got));
+  }
+  return std::optional<std::string>(std::move(content));
+}
+
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view content,
+                                     mode_t mode) {
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  std::string temp_name = (folder / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  FileDescriptor fd(::mkostemp(temp_name.data(), O_CLOEXEC));
+  if (fd.get() < 0) return fail_errno("writing", path, errno);
+
+  const auto abandon = [&](int error_number) {
+    ::unlink(temp_name.c_str());
+    return fail_errno("writing", path, error_number);
+  };
+  if (::fchmod(fd.get(), mode) != 0 || !write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
+    return abandon(errno);
+  }
+  if (::close(fd.release()) != 0) return abandon(errno);
+  if (::rename(temp_name.c_str(), path.c_str()) != 0) return abandon(errno);
+
+  // Without this the rename may be lost in a crash, leaving the old file in place.
+  FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return fail_errno("syncing the folder of", path, errno);
+  return {};
+}
+
+}  // namespace compozy

@@ -1,0 +1,213 @@
+#include "compozy/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "compozy/atomic_file.hpp"
+#include "compozy/url.hpp"
+
+namespace compozy {
+
+namespace {
+
+// "config file '/x/config.yaml', line 4, key 'host': expected a string".
+std::unexpected<Error> fail_at(const std::filesystem::path& path, const YAML::Mark& mark,
+                               std::string_view key, std::string_view problem) {
+  std::string where = "config file '" + path.string() + "'";
+  if (!mark.is_null()) where += ", line " + std::to_string(mark.line + 1);
+  if (!key.empty()) where += ", key '" + std::string(key) + "'";
+  return fail(where + ": " + std::string(problem), ExitCode::failure, "fix or remove the file");
+}
+
+Result<std::string> read_string(const std::filesystem::path& path, const YAML::Node& node,
+                                std::string_view key) {
+  if (!node.IsScalar()) return fail_at(path, node.Mark(), key, "expected a string");
+  return node.as<std::string>();
+}
+
+// Scopes are a list ([openid, email]) or one space-separated string, as in OAuth.
+Result<std::vector<std::string>> read_scopes(const std::filesystem::path& path, const YAML::Node& node,
+                                             std::string_view key) {
+  std::vector<std::string> scopes;
+  if (node.IsScalar()) {
+    std::string text = node.as<std::string>();
+    for (std::size_t start = 0; start < text.size();) {
+      const auto end = std::min(text.find(' ', start), text.size());
+      if (end > start) scopes.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return scopes;
+  }
+  if (!node.IsSequence()) return fail_at(path, node.Mark(), key, "expected a list of scopes");
+  for (const auto& item : node) {
+    if (!item.IsScalar()) return fail_at(path, item.Mark(), key, "expected a list of scopes");
+    scopes.push_back(item.as<std::string>());
+  }
+  return scopes;
+}
+
+Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std::string& name,
+                                   const YAML::Node& node, std::vector<std::string>& warnings) {
+  ProfileConfig profile;
+  if (node.IsNull()) return profile;
+  const std::string prefix = "profiles." + name;
+  if (!node.IsMap()) return fail_at(path, node.Mark(), prefix, "expected a mapping of settings");
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    const std::string full_key = prefix + "." + key;
+    if (key == "host" || key == "client_id") {
+      auto value = read_string(path, entry.second, full_key);
+      if (!value) return std::unexpected(std::move(value.error()));
+      (key == "host" ? profile.host : profile.client_id) = std::move(*value);
+    } else if (key == "scopes") {
+      auto scopes = read_scopes(path, entry.second, full_key);
+      if (!scopes) return std::unexpected(std::move(scopes.error()));
+      profile.scopes = std::move(*scopes);
+    } else {
+      warnings.push_back("config file '" + path.string() + "', line " +
+                         std::to_string(entry.first.Mark().line + 1) + ": unknown key '" + full_key +
+                         "' is ignored");
+    }
+  }
+  return profile;
+}
+
+}  // namespace
+
+Result<std::filesystem::path> config_dir(const Environment& env) {
+  if (auto dir = env.get("COMPOZY_CONFIG_DIR")) return std::filesystem::path(*dir);
+  if (auto xdg = env.get("XDG_CONFIG_HOME"); xdg && xdg->starts_with('/')) {
+    return std::filesystem::path(*xdg) / "compozy";
+  }
+  if (auto home = env.get("HOME")) return std::filesystem::path(*home) / ".config" / "compozy";
+  return fail("cannot find the configuration folder: HOME is not set",
+              ExitCode::failure, "set COMPOZY_CONFIG_DIR or HOME");
+}
+
+Result<ConfigFile> load_config(const std::filesystem::path& path) {
+  ConfigFile config;
+  config.path = path;
+  auto text = read_file(path);
+  if (!text) return std::unexpected(std::move(text.error()));
+  if (!*text) return config;
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(**text);
+  } catch (const YAML::Exception& error) {
+    return fail_at(path, error.mark, "", error.msg);
+  }
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return fail_at(path, root.Mark(), "", "expected a mapping at the top level");
+
+  try {
+    for (const auto& entry : root) {
+      const std::string key = entry.first.as<std::string>();
+      const YAML::Node& value = entry.second;
+      if (key == "profiles") {
+        if (value.IsNull()) continue;
+        if (!value.IsMap()) return fail_at(path, value.Mark(), key, "expected a mapping of profiles");
+        for (const auto& profile : value) {
+          const std::string name = profile.first.as<std::string>();
+          if (!is_valid_profile_name(name)) {
+            return fail_at(path, profile.first.Mark(), "profiles." + name,
+                           "a profile name is letters, digits, '-', '_' and '.'");
+          }
+          auto settings = read_profile(path, name, profile.second, config.warnings);
+          if (!settings) return std::unexpected(std::move(settings.error()));
+          config.profiles[name] = std::move(*settings);
+        }
+      } else if (key == "aliases") {
+        if (value.IsNull()) continue;
+        if (!value.IsMap()) return fail_at(path, value.Mark(), key, "expected a mapping of aliases");
+        for (const auto& alias : value) {
+          const std::string name = alias.first.as<std::string>();
+          auto expansion = read_string(path, alias.second, "aliases." + name);
+          if (!expansion) return std::unexpected(std::move(expansion.error()));
+          config.aliases.emplace_back(name, std::move(*expansion));
+        }
+      } else {
+        config.warnings.push_back("config file '" + path.string() + "', line " +
+                                  std::to_string(entry.first.Mark().line + 1) + ": unknown key '" + key +
+                                  "' is ignored");
+      }
+    }
+  } catch (const YAML::Exception& error) {
+    return fail_at(path, error.mark, "", error.msg);
+  }
+  return config;
+}
+
+std::string_view describe(SettingSource source) {
+  switch (source) {
+    case SettingSource::flag:
+      return "flag";
+    case SettingSource::environment:
+      return "environment";
+    case SettingSource::profile:
+      return "config file";
+    case SettingSource::built_in:
+      return "default";
+  }
+  return "default";
+}
+
+bool is_valid_profile_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && name.front() != '.' && name.front() != '-' &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+         });
+}
+
+Result<std::string> normalize_host(std::string_view host) {
+  auto url = parse_url(host);
+  if (!url) return std::unexpected(std::move(url.error()));
+  if (url->target.find('?') != std::string::npos) {
+    return fail("invalid host '" + std::string(host) + "': a host URL has no query");
+  }
+  if (url->scheme == "http" && !url->is_loopback()) {
+    return fail("refusing plain http for '" + std::string(host) + "': credentials would cross the network unencrypted",
+                ExitCode::usage, "use an https:// URL");
+  }
+  std::string path = url->path();
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return url->origin() + path;
+}
+
+Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& env, const ConfigFile& config) {
+  Settings settings;
+  settings.profile = flags.profile ? *flags.profile : env.get("COMPOZY_PROFILE").value_or(default_profile);
+  if (!is_valid_profile_name(settings.profile)) {
+    return fail("invalid profile name '" + settings.profile + "'", ExitCode::usage,
+                "a profile name is letters, digits, '-', '_' and '.'");
+  }
+  const auto found = config.profiles.find(settings.profile);
+  const ProfileConfig profile = found != config.profiles.end() ? found->second : ProfileConfig{};
+
+  std::string host = default_host;
+  if (flags.host) {
+    host = *flags.host;
+    settings.host_source = SettingSource::flag;
+  } else if (auto from_env = env.get("COMPOZY_HOST")) {
+    host = *from_env;
+    settings.host_source = SettingSource::environment;
+  } else if (profile.host) {
+    host = *profile.host;
+    settings.host_source = SettingSource::profile;
+  }
+  auto normalized = normalize_host(host);
+  if (!normalized) {
+    return fail_with_context(std::move(normalized.error()),
+                             "host of profile '" + settings.profile + "' (from " +
+                                 std::string(describe(settings.host_source)) + ")");
+  }
+  settings.host = std::move(*normalized);
+
+  settings.client_id = env.get("COMPOZY_CLIENT_ID").value_or(profile.client_id.value_or(default_client_id));
+  settings.scopes = profile.scopes.value_or(default_scopes);
+  return settings;
+}
+
+}  // namespace compozy

@@ -1,0 +1,229 @@
+#include "compozy/credential_store.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "compozy/atomic_file.hpp"
+#include "compozy/file_lock.hpp"
+
+namespace compozy {
+
+namespace {
+
+constexpr int file_format_version = 1;
+
+std::string octal_mode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+std::unexpected<Error> fail_in(const std::filesystem::path& path, const YAML::Mark& mark, std::string_view problem) {
+  std::string where = "credentials file '" + path.string() + "'";
+  if (!mark.is_null()) where += ", line " + std::to_string(mark.line + 1);
+  return fail(where + ": " + std::string(problem), ExitCode::failure,
+              "remove the file and run `compozy login` again");
+}
+
+// As ssh treats a private key: refuse a file that someone else could read.
+Result<void> check_private(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return {};
+    return fail("reading '" + path.string() + "': " + std::strerror(errno));
+  }
+  if (info.st_uid != ::geteuid()) {
+    return fail("credentials file '" + path.string() + "' belongs to another user", ExitCode::failure,
+                "remove it, then run `compozy login`");
+  }
+  if ((info.st_mode & 077) != 0) {
+    return fail("credentials file '" + path.string() + "' is accessible by others (mode " +
+                    octal_mode(info.st_mode) + ")",
+                ExitCode::failure, "run `chmod 600 " + path.string() + "`, then consider the tokens in it exposed");
+  }
+  return {};
+}
+
+Result<YAML::Node> read_document(const std::filesystem::path& path) {
+  if (auto ok = check_private(path); !ok) return std::unexpected(std::move(ok.error()));
+  auto text = read_file(path);
+  if (!text) return std::unexpected(std::move(text.error()));
+  if (!*text) return YAML::Node(YAML::NodeType::Map);
+  try {
+    YAML::Node root = YAML::Load(**text);
+    if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) return fail_in(path, root.Mark(), "expected a mapping at the top level");
+    if (const auto version = root["version"]; version && version.as<int>() > file_format_version) {
+      return fail("credentials file '" + path.string() + "' was written by a newer compozy (format " +
+                      version.as<std::string>() + ")",
+                  ExitCode::failure, "upgrade compozy");
+    }
+    if (const auto profiles = root["profiles"]; profiles && !profiles.IsMap() && !profiles.IsNull()) {
+      return fail_in(path, profiles.Mark(), "'profiles' must be a mapping");
+    }
+    return root;
+  } catch (const YAML::Exception& error) {
+    return fail_in(path, error.mark, error.msg);
+  }
+}
+
+std::string_view kind_name(CredentialKind kind) { return kind == CredentialKind::api_key ? "api_key" : "oauth"; }
+
+Result<StoredCredential> decode(const std::filesystem::path& path, std::string_view profile, const YAML::Node& node) {
+  const auto bad = [&](const YAML::Node& at, std::string_view problem) {
+    return fail_in(path, at.Mark(), "profile '" + std::string(profile) + "': " + std::string(problem));
+  };
+  if (!node.IsMap()) return bad(node, "expected a mapping");
+  try {
+    StoredCredential credential;
+    const auto text = [&](const char* key) { return node[key] ? node[key].as<std::string>() : std::string(); };
+    const auto time = [&](const char* key) -> Result<std::optional<TimePoint>> {
+      if (!node[key]) return std::optional<TimePoint>();
+      auto parsed = parse_rfc3339(node[key].as<std::string>());
+      if (!parsed) return bad(node[key], std::string("'") + key + "' is not an RFC 3339 time");
+      return std::optional<TimePoint>(*parsed);
+    };
+    credential.host = text("host");
+    credential.client_id = text("client_id");
+    const std::string kind = text("type");
+    if (kind == "api_key") {
+      credential.kind = CredentialKind::api_key;
+    } else if (kind != "oauth") {
+      return bad(node, "unknown credential type '" + kind + "'");
+    }
+    credential.access_token = text("access_token");
+    credential.refresh_token = text("refresh_token");
+    auto expires_at = time("expires_at");
+    if (!expires_at) return std::unexpected(std::move(expires_at.error()));
+    credential.expires_at = *expires_at;
+    auto obtained_at = time("obtained_at");
+    if (!obtained_at) return std::unexpected(std::move(obtained_at.error()));
+    credential.obtained_at = *obtained_at;
+    if (const auto scopes = node["scopes"]) {
+      for (const auto& scope : scopes) credential.scopes.push_back(scope.as<std::string>());
+    }
+    credential.account = text("account");
+    credential.subject = text("subject");
+    credential.token_endpoint = text("token_endpoint");
+    credential.revocation_endpoint = text("revocation_endpoint");
+    credential.userinfo_endpoint = text("userinfo_endpoint");
+    if (credential.host.empty()) return bad(node, "'host' is missing");
+    if (credential.access_token.empty()) return bad(node, "'access_token' is missing");
+    return credential;
+  } catch (const YAML::Exception& error) {
+    return fail_in(path, error.mark, "profile '" + std::string(profile) + "': " + error.msg);
+  }
+}
+
+YAML::Node encode(const StoredCredential& credential) {
+  YAML::Node node(YAML::NodeType::Map);
+  node["host"] = credential.host;
+  node["client_id"] = credential.client_id;
+  node["type"] = std::string(kind_name(credential.kind));
+  node["account"] = credential.account;
+  if (!credential.subject.empty()) node["subject"] = credential.subject;
+  node["access_token"] = credential.access_token;
+  if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
+  if (credential.expires_at) node["expires_at"] = format_rfc3339(*credential.expires_at);
+  if (credential.obtained_at) node["obtained_at"] = format_rfc3339(*credential.obtained_at);
+  if (!credential.scopes.empty()) {
+    YAML::Node scopes(YAML::NodeType::Sequence);
+    for (const auto& scope : credential.scopes) scopes.push_back(scope);
+    node["scopes"] = scopes;
+  }
+  if (!credential.token_endpoint.empty()) node["token_endpoint"] = credential.token_endpoint;
+  if (!credential.revocation_endpoint.empty()) node["revocation_endpoint"] = credential.revocation_endpoint;
+  if (!credential.userinfo_endpoint.empty()) node["userinfo_endpoint"] = credential.userinfo_endpoint;
+  return node;
+}
+
+std::string emit(const YAML::Node& root) {
+  YAML::Emitter out;
+  out << root;
+  return "# compozy credentials: written by compozy, readable by you alone.\n" + std::string(out.c_str()) + "\n";
+}
+
+}  // namespace
+
+Result<void> ensure_private_folder(const std::filesystem::path& folder) {
+  std::error_code error;
+  if (std::filesystem::is_directory(folder, error)) return {};
+  std::filesystem::create_directories(folder.parent_path(), error);
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+    return fail("creating '" + folder.string() + "': " + std::strerror(errno));
+  }
+  return {};
+}
+
+CredentialStore::CredentialStore(std::filesystem::path folder)
+    : folder_(std::move(folder)), file_(folder_ / "credentials.yaml"), lock_file_(folder_ / "credentials.lock") {}
+
+Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view profile) const {
+  auto root = read_document(file_);
+  if (!root) return std::unexpected(std::move(root.error()));
+  const YAML::Node profiles = (*root)["profiles"];
+  if (!profiles || !profiles[std::string(profile)]) return std::optional<StoredCredential>();
+  auto credential = decode(file_, profile, profiles[std::string(profile)]);
+  if (!credential) return std::unexpected(std::move(credential.error()));
+  return std::optional<StoredCredential>(std::move(*credential));
+}
+
+Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view profile, const Change& change) {
+  if (auto ok = ensure_private_folder(folder_); !ok) return std::unexpected(std::move(ok.error()));
+  auto lock = FileLock::acquire(lock_file_);
+  if (!lock) return std::unexpected(std::move(lock.error()));
+
+  auto root = read_document(file_);
+  if (!root) return std::unexpected(std::move(root.error()));
+  const std::string name(profile);
+  std::optional<StoredCredential> current;
+  if (const YAML::Node profiles = (*root)["profiles"]; profiles && profiles[name]) {
+    auto decoded = decode(file_, profile, profiles[name]);
+    if (!decoded) return std::unexpected(std::move(decoded.error()));
+    current = std::move(*decoded);
+  }
+
+  auto next = change(current);
+  if (!next) return std::unexpected(std::move(next.error()));
+  if (*next == current) return next;
+
+  YAML::Node profiles = (*root)["profiles"];
+  if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
+  if (*next) {
+    profiles[name] = encode(**next);
+  } else {
+    profiles.remove(name);
+  }
+  (*root)["version"] = file_format_version;
+  (*root)["profiles"] = profiles;
+  if (auto written = replace_file_atomically(file_, emit(*root), 0600); !written) {
+    return std::unexpected(std::move(written.error()));
+  }
+  return next;
+}
+
+Result<void> CredentialStore::save(std::string_view profile, const StoredCredential& credential) {
+  auto saved = update(profile, [&](const std::optional<StoredCredential>&) -> Result<std::optional<StoredCredential>> {
+    return credential;
+  });
+  if (!saved) return std::unexpected(std::move(saved.error()));
+  return {};
+}
+
+Result<bool> CredentialStore::remove(std::string_view profile) {
+  bool existed = false;
+  auto removed = update(profile, [&](const std::optional<StoredCredential>& current)
+                                     -> Result<std::optional<StoredCredential>> {
+    existed = current.has_value();
+    return std::nullopt;
+  });
+  if (!removed) return std::unexpected(std::move(removed.error()));
+  return existed;
+}
+
+}  // namespace compozy

@@ -1,0 +1,39 @@
+#include "compozy/interrupt.hpp"
+
+#include <csignal>
+#include <thread>
+
+namespace compozy {
+
+namespace {
+
+volatile std::sig_atomic_t interrupt_signal = 0;
+
+extern "C" void remember_interrupt(int signal_number) { interrupt_signal = signal_number; }
+
+}  // namespace
+
+void catch_interrupts() {
+  struct sigaction action {};
+  action.sa_handler = remember_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool interrupted() { return interrupt_signal != 0; }
+
+Error interrupted_error() { return Error{"interrupted", ExitCode::interrupted, {}}; }
+
+Result<void> sleep_unless_interrupted(std::chrono::milliseconds duration) {
+  constexpr std::chrono::milliseconds step{50};
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (!interrupted()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return {};
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, step));
+  }
+  return std::unexpected(interrupted_error());
+}
+
+}  // namespace compozy

@@ -1,0 +1,173 @@
+#include "compozy/output.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace compozy {
+
+namespace {
+
+// Display width of UTF-8 text, counting each code point as one column, which
+// holds for the text we print (no wide characters in our own strings).
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string shorten(std::string_view text, std::size_t width) {
+  if (display_width(text) <= width) return std::string(text);
+  std::string result;
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool starts_character = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (starts_character && ++columns > width - 1) break;
+    result += text[i];
+  }
+  return result + "…";
+}
+
+int terminal_width(const Environment& env, std::FILE* stream) {
+  winsize size{};
+  if (::ioctl(::fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const auto columns = env.get("COLUMNS")) {
+    int value = 0;
+    std::from_chars(columns->data(), columns->data() + columns->size(), value);
+    if (value > 0) return value;
+  }
+  return 80;
+}
+
+}  // namespace
+
+Output::Output(const Environment& env, std::FILE* out, std::FILE* err)
+    : out_(out),
+      err_(err),
+      stdout_terminal_(::isatty(::fileno(out)) == 1),
+      stderr_terminal_(::isatty(::fileno(err)) == 1),
+      width_(terminal_width(env, out)) {
+  // https://no-color.org: any non-empty NO_COLOR turns colour off.
+  const bool color_allowed = !env.has("NO_COLOR") && env.get("TERM").value_or("") != "dumb";
+  color_out_ = color_allowed && stdout_terminal_;
+  color_err_ = color_allowed && stderr_terminal_;
+}
+
+bool Output::stdin_is_terminal() const { return ::isatty(STDIN_FILENO) == 1; }
+
+std::string Output::paint(std::string_view code, std::string_view text, bool on) const {
+  if (!on) return std::string(text);
+  return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
+}
+
+std::string Output::bold(std::string_view text) const { return paint("1", text, color_err_); }
+std::string Output::dim(std::string_view text) const { return paint("2", text, color_err_); }
+
+void Output::data(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), out_);
+  std::fflush(out_);
+}
+
+void Output::json(const nlohmann::json& document) { data(document.dump(2) + "\n"); }
+
+void Output::info(std::string_view line) {
+  const std::string text = std::string(line) + "\n";
+  std::fwrite(text.data(), 1, text.size(), err_);
+}
+
+void Output::success(std::string_view line) { info(paint("32", "✓", color_err_) + " " + std::string(line)); }
+
+void Output::warning(std::string_view line) { info(paint("33", "warning:", color_err_) + " " + std::string(line)); }
+
+void Output::notice(std::string_view line) { info(paint("33", "!", color_err_) + " " + std::string(line)); }
+
+void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::string text;
+  if (!stdout_terminal_) {
+    for (const auto& row : rows) {
+      for (std::size_t i = 0; i < row.size(); ++i) text += (i != 0 ? "\t" : "") + row[i];
+      text += "\n";
+    }
+    data(text);
+    return;
+  }
+  std::vector<std::size_t> widths(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = display_width(header[i]);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+  }
+  // Shrink the widest column until the table fits, never below 8 columns.
+  const auto total = [&] {
+    std::size_t sum = widths.empty() ? 0 : (widths.size() - 1) * 2;
+    for (auto w : widths) sum += w;
+    return sum;
+  };
+  while (total() > static_cast<std::size_t>(width_)) {
+    auto widest = std::max_element(widths.begin(), widths.end());
+    if (*widest <= 8) break;
+    --*widest;
+  }
+  const auto line = [&](const std::vector<std::string>& cells, bool is_header) {
+    std::string result;
+    for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
+      std::string cell = shorten(cells[i], widths[i]);
+      const bool last = i + 1 == cells.size();
+      if (!last) cell += std::string(widths[i] - display_width(cell) + 2, ' ');
+      result += cell;
+    }
+    return (is_header ? paint("1", result, color_out_) : result) + "\n";
+  };
+  text += line(header, true);
+  for (const auto& row : rows) text += line(row, false);
+  data(text);
+}
+
+Spinner::Spinner(Output& output, std::string message) : output_(output), message_(std::move(message)) {
+  if (!output_.stderr_is_terminal()) {
+    output_.info(message_);
+    return;
+  }
+  running_ = true;
+  thread_ = std::thread([this] {
+    static constexpr const char* frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+    const auto started = std::chrono::steady_clock::now();
+    for (std::size_t frame = 0; running_; ++frame) {
+      const auto seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(output_.err(), "\r\033[K%s %s %s", frames[frame % 10], message_.c_str(),
+                   output_.dim(std::to_string(seconds) + "s").c_str());
+      std::fflush(output_.err());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::fputs("\r\033[K", output_.err());
+    std::fflush(output_.err());
+  });
+}
+
+void Spinner::stop() {
+  if (running_.exchange(false) && thread_.joinable()) thread_.join();
+}
+
+Spinner::~Spinner() { stop(); }
+
+std::string relative_time(TimePoint when, TimePoint now) {
+  const auto seconds = unix_seconds(when) - unix_seconds(now);
+  const auto magnitude = seconds < 0 ? -seconds : seconds;
+  const auto phrase = [](long long count, const char* unit) {
+    return std::to_string(count) + " " + unit + (count == 1 ? "" : "s");
+  };
+  std::string amount;
+  if (magnitude < 90) {
+    amount = phrase(magnitude, "second");
+  } else if (magnitude < 90 * 60) {
+    amount = phrase((magnitude + 30) / 60, "minute");
+  } else if (magnitude < 36 * 3600) {
+    amount = phrase((magnitude + 1800) / 3600, "hour");
+  } else {
+    amount = phrase((magnitude + 43200) / 86400, "day");
+  }
+  return seconds < 0 ? amount + " ago" : "in " + amount;
+}
+
+}  // namespace compozy
