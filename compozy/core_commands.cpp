@@ -1,0 +1,53 @@
+#include "core_commands.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "resolve.hpp"
+
+namespace compozy::dispatch {
+
+namespace {
+
+constexpr std::array core_table{
+    CoreCommand{"login", "Sign in to Compozy Cloud (browser, device code or API key)"},
+    CoreCommand{"logout", "Sign out and revoke this machine's tokens"},
+    CoreCommand{"auth status", "Show the account you are signed in as, and check it"},
+    CoreCommand{"auth token", "Print a valid access token for scripts and plugins"},
+    CoreCommand{"auth list", "List the active sessions of your account"},
+    CoreCommand{"auth refresh", "Refresh the access token now"},
+    CoreCommand{"auth revoke", "Revoke one session by its ID"},
+    CoreCommand{"auth revoke-all", "Revoke every session of your account"},
+    CoreCommand{"alias", "List the command aliases set in config.yaml"},
+    CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests"},
+};
+
+constexpr std::array<std::string_view, 3> builtin_table{"help", "plugin", "version"};
+
+}  // namespace
+
+std::span<const CoreCommand> core_commands() { return core_table; }
+
+std::span<const std::string_view> builtin_commands() { return builtin_table; }
+
+std::string core_file_name(std::string_view name) {
+  std::string file = std::string(plugin_prefix) + std::string(name);
+  std::replace(file.begin(), file.end(), ' ', '-');
+  return file;
+}
+
+std::optional<CoreCommand> find_core_command(std::string_view file) {
+  for (const auto& command : core_table) {
+    if (core_file_name(command.name) == file) return command;
+  }
+  return std::nullopt;
+}
+
+std::string display_name(std::string_view file) {
+  if (const auto core = find_core_command(file)) return std::string(core->name);
+  std::string name(file.substr(plugin_prefix.size()));
+  std::replace(name.begin(), name.end(), '-', ' ');
+  return name;
+}
+
+}  // namespace compozy::dispatch

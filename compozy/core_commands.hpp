@@ -1,0 +1,32 @@
+// The commands that ship with compozy, as data: one table feeds the help
+// overview, the plugin list's warnings and the test that each one was built.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace compozy::dispatch {
+
+struct CoreCommand {
+  std::string_view name;  // as typed: "auth revoke-all"
+  std::string_view summary;
+};
+
+std::span<const CoreCommand> core_commands();
+
+// Commands the dispatcher answers itself; a plugin of the same name never runs.
+std::span<const std::string_view> builtin_commands();
+
+// "auth revoke-all" -> "compozy-auth-revoke-all".
+std::string core_file_name(std::string_view name);
+
+// The core command whose executable is `file`, if any.
+std::optional<CoreCommand> find_core_command(std::string_view file);
+
+// How to show a plugin's file as a command: a core command as the table spells
+// it, any other with its dashes read as spaces (compozy-foo-bar -> "foo bar").
+std::string display_name(std::string_view file);
+
+}  // namespace compozy::dispatch

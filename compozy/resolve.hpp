@@ -1,0 +1,44 @@
+// From the words a user typed to the plugin that runs them:
+// `compozy auth status x` tries compozy-auth-status-x, then compozy-auth-status,
+// then compozy-auth, each in every search folder, longest name first (as kubectl).
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "search_path.hpp"
+
+namespace compozy::dispatch {
+
+inline constexpr std::string_view plugin_prefix = "compozy-";
+
+enum class FileKind { missing, executable, not_executable };
+
+// Tells what is at a path; the real one stats the file, tests pass their own.
+using ProbeFile = std::function<FileKind(const std::string& path)>;
+FileKind probe_file(const std::string& path);
+
+// Whether an argument can be part of a command name: letters, digits and
+// "-_.+", not starting with "-", and never "/" or "..", so that no typed word
+// can reach outside a search folder.
+bool is_name_word(std::string_view word);
+
+// How many leading arguments can be joined into a name; joining stops at the
+// first option or at anything that cannot be in a name.
+std::size_t count_name_words(std::span<const std::string> args);
+
+std::string plugin_file_name(std::span<const std::string> words);  // compozy-auth-status
+
+struct Resolution {
+  std::string path;            // the plugin to run; empty when none was found
+  std::size_t words = 0;       // how many arguments its name took
+  std::string not_executable;  // the longest-named match without a run bit, if nothing ran
+};
+
+Resolution resolve_command(std::span<const std::string> args, const std::vector<SearchDir>& dirs,
+                           const ProbeFile& probe);
+
+}  // namespace compozy::dispatch
