@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# The `compozy` dispatcher against fake plugins in temporary folders: what it
+# runs, with what, and what the shell sees afterwards.
+. "$(dirname "$0")/../support/lib.sh"
+
+# plugin DIR NAME BODY: a shell-script plugin compozy-NAME in DIR.
+plugin() {
+  mkdir -p "$1"
+  printf '#!/bin/sh\n%s\n' "$3" >"$1/compozy-$2"
+  chmod +x "$1/compozy-$2"
+}
+
+# Runs the dispatcher with only our folders and the system's on PATH, and no
+# installed plugins, so nothing of the build tree interferes.
+compozy_with_path() {
+  local path=$1; shift
+  env PATH="$path:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/no-exec-dir" "$COMPOZY" "$@"
+}
+
+test_longest_dash_joined_name_runs_first() {
+  plugin "$TEST_DIR/bin" a 'echo "a $*"'
+  plugin "$TEST_DIR/bin" a-b 'echo "a-b $*"'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" a b c
+  expect_stdout_is "a-b c"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" a x b
+  expect_stdout_is "a x b"
+  # Joining stops at the first option.
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" a --flag b
+  expect_stdout_is "a --flag b"
+}
+
+test_exec_path_comes_before_path_and_earlier_path_folders_win() {
+  plugin "$TEST_DIR/exec" who 'echo exec-path'
+  plugin "$TEST_DIR/first" who 'echo first'
+  plugin "$TEST_DIR/second" who 'echo second'
+  plugin "$TEST_DIR/second" only-second 'echo second'
+  expect_status 0 env PATH="$TEST_DIR/first:$TEST_DIR/second:/usr/bin:/bin" \
+    COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" who
+  expect_stdout_is "exec-path"
+  expect_status 0 compozy_with_path "$TEST_DIR/first:$TEST_DIR/second" who
+  expect_stdout_is "first"
+  expect_status 0 compozy_with_path "$TEST_DIR/first:$TEST_DIR/second" only-second
+  expect_stdout_is "second"
+}
+
+test_relative_path_entries_are_never_searched() {
+  plugin "$TEST_DIR/work" here 'echo planted'
+  plugin "$TEST_DIR/work/bin" there 'echo planted'
+  cd "$TEST_DIR/work" || return
+  for path in ".:/usr/bin:/bin" ":/usr/bin:/bin" "/usr/bin::/bin" "bin:/usr/bin:/bin"; do
+    expect_status 1 env PATH="$path" COMPOZY_EXEC_PATH="$TEST_DIR/none" "$COMPOZY" here
+    expect_stdout_is ""
+    expect_status 1 env PATH="$path" COMPOZY_EXEC_PATH="$TEST_DIR/none" "$COMPOZY" there
+  done
+}
+
+test_names_that_could_leave_the_folder_are_never_tried() {
+  mkdir -p "$TEST_DIR/bin/sub"
+  plugin "$TEST_DIR/bin" x 'echo "x $*"'
+  plugin "$TEST_DIR/bin/sub" compozy-y 'echo escaped'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" x ../sub
+  expect_stdout_is "x ../sub"
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" ../bin/sub/compozy-y
+  expect_stdout_is ""
+}
+
+test_arguments_pass_byte_for_byte_to_a_compiled_plugin() {
+  mkdir -p "$TEST_DIR/bin"
+  cp "$PRINT_ARGS" "$TEST_DIR/bin/compozy-print-args"
+  local args=("with space" $'new\nline' "ünïcødé ✓" "" "--flag=1" "-" "--" "'quoted'" '$HOME' '*')
+  compozy_with_path "$TEST_DIR/bin" print args "${args[@]}" >"$TEST_DIR/got" 2>"$ERR"
+  expect_eq "$?" 0 "exit status"
+  printf '%s\0' "${args[@]}" >"$TEST_DIR/want"
+  cmp -s "$TEST_DIR/got" "$TEST_DIR/want" || fail "arguments differ: $(od -c "$TEST_DIR/got" | head -5)"
+}
+
+test_exit_codes_pass_through() {
+  mkdir -p "$TEST_DIR/bin"
+  cp "$PRINT_ARGS" "$TEST_DIR/bin/compozy-status"
+  local code
+  for code in 0 1 3 255; do
+    expect_status "$code" env PRINT_ARGS_EXIT="$code" PATH="$TEST_DIR/bin:/usr/bin:/bin" \
+      COMPOZY_EXEC_PATH="$TEST_DIR/none" "$COMPOZY" status
+  done
+}
+
+test_a_signal_death_reaches_the_shell() {
+  plugin "$TEST_DIR/bin" die 'kill -TERM $$; sleep 5'
+  compozy_with_path "$TEST_DIR/bin" die
+  expect_eq "$?" 143 "status after SIGTERM (128 + 15)"
+  # The dispatcher does not stay around as a parent: the plugin has its pid.
+  plugin "$TEST_DIR/bin" pid 'echo "plugin $$"'
+  local pids
+  pids=$(PATH="$TEST_DIR/bin:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/none" bash -c \
+    '"$0" pid & echo "launched $!"; wait' "$COMPOZY")
+  expect_eq "$(echo "$pids" | sed -n 's/^plugin //p')" "$(echo "$pids" | sed -n 's/^launched //p')" "plugin pid"
+}
+
+test_standard_streams_pass_through() {
+  plugin "$TEST_DIR/bin" cat 'cat; echo err >&2'
+  printf 'line 1\nline 2\n' >"$TEST_DIR/in"
+  STDIN="$TEST_DIR/in" expect_status 0 compozy_with_path "$TEST_DIR/bin" cat
+  expect_stdout_is $'line 1\nline 2'
+  expect_stderr_is "err"
+}
+
+test_the_plugin_learns_about_the_suite_from_its_environment() {
+  plugin "$TEST_DIR/bin" env 'echo "$COMPOZY_EXEC_PATH|$COMPOZY_BIN|${COMPOZY_HOST-unset}|${COMPOZY_PROFILE-unset}"'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" env
+  expect_stdout_is "$TEST_DIR/no-exec-dir|$(readlink -f "$COMPOZY")|unset|unset"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" --host https://cloud.example --profile=work env
+  expect_stdout_is "$TEST_DIR/no-exec-dir|$(readlink -f "$COMPOZY")|https://cloud.example|work"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" --host=http://127.0.0.1:1 -- env
+  expect_stdout_has "|http://127.0.0.1:1|"
+}
+
+test_global_option_mistakes_are_usage_errors() {
+  expect_status 2 "$COMPOZY" --bogus
+  expect_stderr_has "compozy: unknown option '--bogus'"
+  expect_stderr_has "usage: compozy"
+  expect_status 2 "$COMPOZY" --host
+  expect_stderr_has "compozy: option '--host' needs a value"
+}
+
+test_version_help_and_exec_path() {
+  expect_status 0 "$COMPOZY" --version
+  expect_stdout_has "compozy version "
+  expect_status 0 "$COMPOZY" version
+  expect_stdout_has "compozy version "
+  expect_status 0 env COMPOZY_EXEC_PATH="/x/y:/z" "$COMPOZY" --exec-path
+  expect_stdout_is "/x/y:/z"
+  expect_status 0 "$COMPOZY" --exec-path
+  expect_stdout_is "$COMPOZY_BUILD_ROOT/plugins:$COMPOZY_BUILD_ROOT/devcloud"
+  expect_status 0 "$COMPOZY"
+  expect_stdout_has "Core commands:"
+  expect_stdout_has "auth status"
+  expect_status 0 "$COMPOZY" help
+  expect_stdout_has "Core commands:"
+}
+
+test_help_for_a_command_runs_the_plugin_with_help() {
+  plugin "$TEST_DIR/bin" deploy-preview 'echo "help? $*"'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help deploy preview
+  expect_stdout_is "help? --help"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has "deploy preview"
+  expect_stdout_has "$TEST_DIR/bin/compozy-deploy-preview"
+}
+
+test_a_group_lists_its_commands() {
+  plugin "$TEST_DIR/bin" grp-one 'true'
+  plugin "$TEST_DIR/bin" grp-two 'true'
+  plugin "$TEST_DIR/bin" grpx 'true'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" grp
+  expect_stdout_has "usage: compozy grp <command>"
+  expect_stdout_has "  one"
+  expect_stdout_has "  two"
+  expect_stdout_lacks "grpx"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help grp
+  expect_stdout_has "  two"
+}
+
+test_an_unknown_command_gets_suggestions() {
+  plugin "$TEST_DIR/bin" hello 'echo hi'
+  plugin "$TEST_DIR/bin" auth-status 'echo status'
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" helo
+  expect_stderr_is $'compozy: \'helo\' is not a compozy command; see \'compozy help\'\n\nThe most similar command is\n\thello'
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" auth stauts --json
+  expect_stderr_has "compozy: 'auth stauts' is not a compozy command"
+  expect_stderr_has $'\tauth status'
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" frobnicate
+  expect_stderr_is "compozy: 'frobnicate' is not a compozy command; see 'compozy help'"
+}
+
+test_a_plugin_that_cannot_run_is_named_with_the_reason() {
+  plugin "$TEST_DIR/bin" noexec 'echo never'
+  chmod -x "$TEST_DIR/bin/compozy-noexec"
+  expect_status 126 compozy_with_path "$TEST_DIR/bin" noexec
+  expect_stderr_is "compozy: cannot run 'noexec' ($TEST_DIR/bin/compozy-noexec): it is not executable (permission denied); try chmod +x"
+
+  printf '#!/nonexistent/interpreter -x\necho never\n' >"$TEST_DIR/bin/compozy-badinterp"
+  chmod +x "$TEST_DIR/bin/compozy-badinterp"
+  expect_status 126 compozy_with_path "$TEST_DIR/bin" badinterp
+  expect_stderr_is "compozy: cannot run 'badinterp' ($TEST_DIR/bin/compozy-badinterp): bad interpreter '/nonexistent/interpreter': no such file"
+
+  printf '\x7fELF garbage' >"$TEST_DIR/bin/compozy-garbage"
+  chmod +x "$TEST_DIR/bin/compozy-garbage"
+  expect_status 126 compozy_with_path "$TEST_DIR/bin" garbage
+  expect_stderr_has "compozy: cannot run 'garbage' ($TEST_DIR/bin/compozy-garbage): it is not in an executable format"
+}
+
+test_plugin_list_shows_what_runs_and_warns_about_the_rest() {
+  plugin "$TEST_DIR/exec" login 'true'
+  plugin "$TEST_DIR/exec" hello 'true'
+  plugin "$TEST_DIR/bin" hello 'true'
+  plugin "$TEST_DIR/bin" help 'true'
+  plugin "$TEST_DIR/bin" logout 'true'
+  plugin "$TEST_DIR/bin" broken 'true'
+  chmod -x "$TEST_DIR/bin/compozy-broken"
+  expect_status 0 env PATH="$TEST_DIR/bin:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" plugin list
+  expect_stdout_has "$TEST_DIR/exec/compozy-hello"
+  expect_stdout_has "$TEST_DIR/exec/compozy-login"
+  expect_stdout_lacks "$TEST_DIR/bin/compozy-hello"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-hello is shadowed by $TEST_DIR/exec/compozy-hello"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-help is shadowed by the built-in command 'help'"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-broken is not executable; it will not run"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-logout overrides the core command 'logout'"
+
+  expect_status 0 env PATH="$TEST_DIR/bin:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" plugin list --json
+  python3 - "$OUT" "$TEST_DIR" <<'PY' || fail "plugin list --json is not as documented"
+import json, sys
+doc = json.load(open(sys.argv[1])); d = sys.argv[2]
+assert doc["schema_version"] == 1
+by_path = {p["path"]: p for p in doc["plugins"]}
+assert by_path[d + "/exec/compozy-hello"]["active"] is True
+assert by_path[d + "/exec/compozy-login"]["core"] is True
+assert by_path[d + "/bin/compozy-hello"]["shadowed_by"] == d + "/exec/compozy-hello"
+assert by_path[d + "/bin/compozy-broken"]["executable"] is False
+assert by_path[d + "/bin/compozy-help"]["shadowed_by"] == "built-in"
+assert by_path[d + "/bin/compozy-logout"]["warnings"]
+PY
+  expect_status 2 "$COMPOZY" plugin frob
+  expect_stderr_has "compozy: unknown subcommand 'plugin frob'"
+}
+
+test_the_build_tree_finds_its_own_plugins() {
+  expect_status 0 "$COMPOZY" plugin list --json
+  python3 - "$OUT" <<'PY' || fail "a core command was not built"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+names = {p["name"] for p in doc["plugins"] if p["active"] and p["core"]}
+want = {"login", "logout", "auth status", "auth token", "auth list", "auth refresh",
+        "auth revoke", "auth revoke-all", "alias", "devcloud"}
+missing = want - names
+assert not missing, missing
+PY
+  expect_status 0 "$COMPOZY" help
+  expect_stdout_lacks "(not installed)"
+}
+
+test_a_staged_install_moved_elsewhere_still_dispatches() {
+  meson install -C "$COMPOZY_BUILD_ROOT" --no-rebuild --quiet --destdir "$TEST_DIR/stage" >/dev/null 2>"$ERR" ||
+    { fail "meson install failed"; show_output; return; }
+  local prefix
+  prefix=$(cd "$TEST_DIR/stage" && dirname "$(dirname "$(find . -path '*/bin/compozy' | head -n 1)")")
+  mv "$TEST_DIR/stage/$prefix" "$TEST_DIR/moved"
+  local moved="$TEST_DIR/moved"
+  local libexec
+  libexec=$(dirname "$(find "$moved" -name 'compozy-*' -not -path '*/bin/*' | head -n 1)")
+  expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" --exec-path
+  expect_stdout_is "$libexec"
+  plugin "$libexec" hello 'echo "hello from $COMPOZY_EXEC_PATH"'
+  expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" hello
+  expect_stdout_is "hello from $libexec"
+  expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" devcloud --version
+  [ ! -e "$moved/bin/compozy-build-tree" ] || fail "the build-tree marker was installed"
+}
+
+run_tests "$@"
