@@ -12,6 +12,17 @@ std::int64_t unix_seconds(TimePoint time) { return time.time_since_epoch().count
 
 TimePoint from_unix_seconds(std::int64_t seconds) { return TimePoint(std::chrono::seconds(seconds)); }
 
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
+  const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::seconds(value * 60);
+  if (unit == "h") return std::chrono::seconds(value * 3600);
+  return std::nullopt;
+}
+
 std::string format_rfc3339(TimePoint time) {
   const std::time_t seconds = static_cast<std::time_t>(unix_seconds(time));
   std::tm parts{};

@@ -92,6 +92,9 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
       [&](Context& context) { return command.run(*options, context); });
 }
 
+// A command that has already shown everything returns an Error with an empty
+// message: the harness then only exits with its code.
+
 // For parse functions: a usage error (exit 2).
 std::unexpected<Error> usage_error(std::string message);
 

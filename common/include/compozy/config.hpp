@@ -67,8 +67,8 @@ struct Settings {
 };
 
 struct SettingFlags {
-  std::optional<std::string> profile;
-  std::optional<std::string> host;
+  std::optional<std::string> profile = std::nullopt;
+  std::optional<std::string> host = std::nullopt;
 };
 
 // A profile that is not in the file is fine (it has the defaults), so a first

@@ -1,0 +1,124 @@
+#include "compozy/active_credential.hpp"
+
+#include <algorithm>
+
+#include "compozy/oauth.hpp"
+
+namespace compozy {
+
+std::chrono::seconds refresh_margin(const StoredCredential& credential) {
+  constexpr std::chrono::seconds margin{60};
+  if (!credential.expires_at || !credential.obtained_at) return margin;
+  const auto lifetime = *credential.expires_at - *credential.obtained_at;
+  return std::clamp(std::chrono::duration_cast<std::chrono::seconds>(lifetime / 2), std::chrono::seconds(0), margin);
+}
+
+bool expires_within_margin(const StoredCredential& credential, TimePoint now) {
+  return credential.expires_at && *credential.expires_at - refresh_margin(credential) <= now;
+}
+
+bool has_expired(const StoredCredential& credential, TimePoint now) {
+  return credential.expires_at && *credential.expires_at <= now;
+}
+
+Error not_logged_in(const Context& context) {
+  const Settings& settings = context.settings();
+  std::string message = "not logged in to '" + settings.host + "'";
+  if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
+  return Error{message, ExitCode::not_logged_in,
+               "run `compozy login" +
+                   std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
+                   "`, or set " + api_key_variable};
+}
+
+Result<std::optional<StoredCredential>> stored_credential(Context& context) {
+  auto stored = context.store().load(context.settings().profile);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (*stored && (*stored)->host != context.settings().host) return std::optional<StoredCredential>();
+  return stored;
+}
+
+Result<ActiveCredential> active_credential(Context& context) {
+  if (auto key = context.env().get(api_key_variable)) {
+    return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
+  }
+  auto stored = stored_credential(context);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (!*stored) return std::unexpected(not_logged_in(context));
+  StoredCredential credential = std::move(**stored);
+  if (credential.kind == CredentialKind::oauth && expires_within_margin(credential, now_seconds())) {
+    auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
+    if (refreshed) {
+      credential = std::move(*refreshed);
+    } else if (refreshed.error().kind != Error::Kind::unreachable || has_expired(credential, now_seconds())) {
+      return std::unexpected(std::move(refreshed.error()));
+    }
+    // The server is out of reach but the token has not expired yet: use it.
+  }
+  if (has_expired(credential, now_seconds())) {
+    return fail("the credentials of profile '" + context.settings().profile + "' have expired",
+                ExitCode::not_logged_in, "run `compozy login`");
+  }
+  std::string token = credential.access_token;
+  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(credential)};
+}
+
+Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen when) {
+  const Settings& settings = context.settings();
+  std::optional<Error> refused;  // the server no longer accepts the refresh token
+  auto updated = context.store().update(
+      settings.profile,
+      [&](const std::optional<StoredCredential>& current) -> Result<std::optional<StoredCredential>> {
+        if (!current || current->host != settings.host) return std::unexpected(not_logged_in(context));
+        const TimePoint now = now_seconds();
+        // Another process may have refreshed while this one waited for the lock.
+        if (when == RefreshWhen::if_expiring && !expires_within_margin(*current, now)) return current;
+        if (current->kind == CredentialKind::api_key) {
+          return fail("profile '" + settings.profile + "' uses an API key, which does not expire like a session "
+                      "and cannot be refreshed");
+        }
+        if (current->refresh_token.empty()) {
+          // Usable until it expires; after that, dead.
+          if (when == RefreshWhen::now || has_expired(*current, now)) {
+            refused = Error{"profile '" + settings.profile + "' has no refresh token: the server issued none",
+                            ExitCode::not_logged_in, "run `compozy login`"};
+          }
+          return has_expired(*current, now) ? std::optional<StoredCredential>() : current;
+        }
+        std::string token_endpoint = current->token_endpoint;
+        if (token_endpoint.empty()) {
+          auto server = discover(context.http(), current->host);
+          if (!server) return std::unexpected(std::move(server.error()));
+          token_endpoint = server->token_endpoint;
+        }
+        auto outcome = refresh_access_token(context.http(), token_endpoint, current->client_id, current->refresh_token);
+        if (!outcome) return fail_with_context(std::move(outcome.error()), "refreshing the access token");
+        if (const auto* error = std::get_if<TokenError>(&*outcome)) {
+          const std::string said = error->code + (error->description.empty() ? "" : ": " + error->description);
+          if (error->code != "invalid_grant") return fail("refreshing the access token: the server refused (" + said + ")");
+          // The session has ended (expired, revoked, or logged out elsewhere):
+          // the stored tokens are dead, so they go.
+          refused = Error{"the session of profile '" + settings.profile + "' has ended: the server refused its "
+                              "refresh token (" + said + ")",
+                          ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected};
+          return std::optional<StoredCredential>();
+        }
+        const auto& tokens = std::get<TokenSet>(*outcome);
+        StoredCredential next = *current;
+        next.access_token = tokens.access_token;
+        // A server that does not rotate keeps the old refresh token valid (RFC 6749 §6).
+        if (!tokens.refresh_token.empty()) next.refresh_token = tokens.refresh_token;
+        next.obtained_at = now;
+        next.expires_at = tokens.expires_in ? std::optional<TimePoint>(now + std::chrono::seconds(*tokens.expires_in))
+                                            : std::nullopt;
+        if (!tokens.scope.empty()) next.scopes = split_scopes(tokens.scope);
+        next.token_endpoint = token_endpoint;
+        return std::optional<StoredCredential>(std::move(next));
+      });
+  if (!updated) return std::unexpected(std::move(updated.error()));
+  if (refused) return std::unexpected(std::move(*refused));
+  if (!*updated) return std::unexpected(not_logged_in(context));
+  return std::move(**updated);
+}
+
+}  // namespace compozy

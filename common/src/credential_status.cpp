@@ -1,0 +1,168 @@
+#include "compozy/credential_status.hpp"
+
+#include "compozy/oauth.hpp"
+
+namespace compozy {
+
+std::string_view state_name(CredentialState state) {
+  switch (state) {
+    case CredentialState::valid: return "valid";
+    case CredentialState::expired_refreshable: return "expired_refreshable";
+    case CredentialState::expired: return "expired";
+    case CredentialState::rejected: return "rejected";
+    case CredentialState::not_logged_in: return "not_logged_in";
+    case CredentialState::offline: return "offline";
+  }
+  return "not_logged_in";
+}
+
+bool CredentialStatus::works() const {
+  return state == CredentialState::valid || state == CredentialState::expired_refreshable;
+}
+
+CredentialStatus assess_credential(Context& context, bool ask_server) {
+  const Settings& settings = context.settings();
+  CredentialStatus status;
+  status.profile = settings.profile;
+  status.host = settings.host;
+
+  auto stored = stored_credential(context);
+  if (!stored) {
+    status.problem = stored.error().message;
+    return status;
+  }
+  std::string token;
+  std::string userinfo_endpoint;
+  if (auto key = context.env().get(api_key_variable)) {
+    status.origin = CredentialOrigin::environment;
+    status.kind = CredentialKind::api_key;
+    status.file_entry_ignored = stored->has_value();
+    token = *key;
+  } else if (*stored) {
+    const StoredCredential& credential = **stored;
+    status.origin = CredentialOrigin::credentials_file;
+    status.kind = credential.kind;
+    status.file = context.store().file().string();
+    status.account = credential.account;
+    status.subject = credential.subject;
+    status.expires_at = credential.expires_at;
+    status.refreshable = credential.kind == CredentialKind::oauth && !credential.refresh_token.empty();
+    status.scopes = credential.scopes;
+    userinfo_endpoint = credential.userinfo_endpoint;
+    token = credential.access_token;
+    if (has_expired(credential, now_seconds())) {
+      // Asking the server about an expired token would only hear "401".
+      status.state = status.refreshable ? CredentialState::expired_refreshable : CredentialState::expired;
+      status.problem = status.refreshable ? "" : "the access token has expired and cannot be refreshed";
+      return status;
+    }
+  } else {
+    status.problem = "not logged in";
+    return status;
+  }
+
+  status.state = CredentialState::valid;
+  if (!ask_server) return status;
+  status.checked = true;
+  if (status.origin == CredentialOrigin::environment) {
+    auto server = discover(context.http(), settings.host);
+    if (server) {
+      userinfo_endpoint = server->userinfo_endpoint;
+    } else if (server.error().kind == Error::Kind::unreachable) {
+      status.state = CredentialState::offline;
+      status.problem = server.error().message;
+      return status;
+    }
+  }
+  auto identity = fetch_identity(context.http(), userinfo_endpoint, settings.host, token);
+  if (identity) {
+    status.account = identity->display();
+    status.subject = identity->subject;
+    if (status.origin == CredentialOrigin::environment) status.expires_at = identity->credential_expires_at;
+  } else if (identity.error().kind == Error::Kind::rejected) {
+    status.state = CredentialState::rejected;
+    status.problem = identity.error().message;
+  } else {
+    // Unreachable, or answering nonsense: either way, no verdict on the credential.
+    status.state = CredentialState::offline;
+    status.problem = identity.error().message;
+  }
+  return status;
+}
+
+nlohmann::json status_json(const CredentialStatus& status) {
+  const auto optional_string = [](const std::string& text) {
+    return text.empty() ? nlohmann::json() : nlohmann::json(text);
+  };
+  nlohmann::json credential;
+  if (status.origin) {
+    credential = {
+        {"type", status.kind == CredentialKind::api_key ? "api_key" : "oauth"},
+        {"source", status.origin == CredentialOrigin::environment ? "environment" : "credentials_file"},
+        {"variable", status.origin == CredentialOrigin::environment ? nlohmann::json(api_key_variable) : nlohmann::json()},
+        {"file", optional_string(status.file)},
+        {"expires_at", status.expires_at ? nlohmann::json(format_rfc3339(*status.expires_at)) : nlohmann::json()},
+        {"refreshable", status.refreshable},
+        {"scopes", status.scopes},
+    };
+  }
+  return {
+      {"schema_version", 1},
+      {"state", state_name(status.state)},
+      {"checked", status.checked},
+      {"host", status.host},
+      {"profile", status.profile},
+      {"account", optional_string(status.account)},
+      {"subject", optional_string(status.subject)},
+      {"credential", credential},
+      {"problem", optional_string(status.problem)},
+  };
+}
+
+void print_status(Output& out, const CredentialStatus& status) {
+  std::string text = out.bold(status.host) + (status.profile == default_profile ? "" : " (profile '" + status.profile + "')");
+  out.info(text);
+  const auto line = [&](std::string_view label, std::string_view value) {
+    out.info("  " + std::string(label) + ": " + std::string(value));
+  };
+  switch (status.state) {
+    case CredentialState::valid:
+      out.info("  " + std::string(status.checked ? "✓ Logged in as " : "✓ Logged in (not checked with the server) as ") +
+               out.bold(status.account.empty() ? "an API key" : status.account));
+      break;
+    case CredentialState::expired_refreshable:
+      out.info("  ✓ Logged in as " + out.bold(status.account) + "; the access token has expired and is refreshed by the next command");
+      break;
+    case CredentialState::expired:
+      out.info("  ✗ The credentials have expired: run `compozy login`");
+      break;
+    case CredentialState::rejected:
+      out.info("  ✗ The server rejected the credential: run `compozy login`" +
+               std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
+      break;
+    case CredentialState::not_logged_in:
+      out.info("  ✗ Not logged in: run `compozy login`" + std::string(status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
+      return;
+    case CredentialState::offline:
+      out.info("  ! Could not check the credential with the server: " + status.problem);
+      break;
+  }
+  if (status.origin == CredentialOrigin::environment) {
+    line("Credential", std::string("API key from ") + api_key_variable);
+    if (status.file_entry_ignored) line("Note", std::string("the stored credentials are ignored while ") + api_key_variable + " is set");
+  } else {
+    line("Credential", std::string(status.kind == CredentialKind::api_key ? "API key" : "OAuth session") + ", stored in " + status.file);
+  }
+  if (status.expires_at) {
+    const TimePoint now = now_seconds();
+    std::string expiry = (*status.expires_at > now ? "expires " : "expired ") + relative_time(*status.expires_at, now) +
+                         " (" + format_rfc3339(*status.expires_at) + ")";
+    if (status.refreshable) expiry += "; refreshed automatically";
+    line(status.kind == CredentialKind::api_key ? "Key" : "Access token", expiry);
+  } else if (status.kind == CredentialKind::api_key) {
+    line("Key", "no expiry known");
+  }
+  if (!status.scopes.empty()) line("Scopes", join_scopes(status.scopes));
+}
+
+}  // namespace compozy

@@ -1,0 +1,361 @@
+#include "compozy/oauth.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "compozy/config.hpp"
+#include "compozy/crypto.hpp"
+
+namespace compozy {
+
+namespace {
+
+using nlohmann::json;
+
+std::string trim_slash(std::string_view text) {
+  while (!text.empty() && text.back() == '/') text.remove_suffix(1);
+  return std::string(text);
+}
+
+std::optional<json> parse_json_object(std::string_view body) {
+  json document = json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return std::nullopt;
+  return document;
+}
+
+std::string string_field(const json& document, const char* name) {
+  const auto found = document.find(name);
+  return found != document.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+std::vector<std::string> string_list(const json& document, const char* name) {
+  std::vector<std::string> values;
+  const auto found = document.find(name);
+  if (found == document.end() || !found->is_array()) return values;
+  for (const auto& item : *found) {
+    if (item.is_string()) values.push_back(item.get<std::string>());
+  }
+  return values;
+}
+
+// A server failing (5xx) is no verdict on a credential, so it is reported
+// like an unreachable one.
+std::unexpected<Error> server_failed(std::string_view what, std::string_view url, int status) {
+  return std::unexpected(Error{std::string(what) + " '" + std::string(url) + "' answered HTTP " +
+                                   std::to_string(status),
+                               ExitCode::failure, {}, status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
+}
+
+Result<std::string> checked_endpoint(const json& document, const char* name) {
+  const std::string endpoint = string_field(document, name);
+  if (endpoint.empty()) return endpoint;
+  // The same rule as for the host: an endpoint that would carry tokens over
+  // plain http to another machine is refused, whatever the metadata says.
+  if (auto checked = normalize_host(endpoint); !checked) {
+    return fail_with_context(std::move(checked.error()), "server metadata '" + std::string(name) + "'");
+  }
+  return endpoint;
+}
+
+Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, std::string_view endpoint) {
+  if (!response) return std::unexpected(response.error());
+  const auto document = parse_json_object(response->body);
+  if (response->ok()) {
+    if (!document) return fail("token endpoint '" + std::string(endpoint) + "' answered with something that is not JSON");
+    TokenSet tokens;
+    tokens.access_token = string_field(*document, "access_token");
+    tokens.token_type = string_field(*document, "token_type");
+    tokens.refresh_token = string_field(*document, "refresh_token");
+    tokens.scope = string_field(*document, "scope");
+    tokens.id_token = string_field(*document, "id_token");
+    if (const auto expires_in = document->find("expires_in"); expires_in != document->end()) {
+      if (expires_in->is_number_integer()) tokens.expires_in = expires_in->get<std::int64_t>();
+      // Some servers send a string; RFC 6749 says a number, but the meaning is clear.
+      if (expires_in->is_string()) {
+        try {
+          tokens.expires_in = std::stoll(expires_in->get<std::string>());
+        } catch (const std::exception&) {
+        }
+      }
+    }
+    if (tokens.access_token.empty()) {
+      return fail("token endpoint '" + std::string(endpoint) + "' sent no access_token");
+    }
+    std::string type = tokens.token_type;
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (type != "bearer") {
+      return fail("token endpoint '" + std::string(endpoint) + "' issued a token of type '" + tokens.token_type +
+                  "'; compozy supports Bearer tokens only");
+    }
+    return TokenOutcome(std::move(tokens));
+  }
+  if ((response->status == 400 || response->status == 401) && document && document->contains("error")) {
+    return TokenOutcome(TokenError{string_field(*document, "error"), string_field(*document, "error_description")});
+  }
+  return server_failed("token endpoint", endpoint, response->status);
+}
+
+Result<TokenOutcome> post_token_request(HttpClient& http, std::string_view endpoint, const Params& form,
+                                        bool repeatable) {
+  HttpRequest request = HttpRequest::post_form(std::string(endpoint), form);
+  // A code or a refresh token is spent when the server sees it, so such a
+  // request is never sent twice; a device poll may be.
+  request.idempotent = repeatable;
+  return read_token_response(http.send(request), endpoint);
+}
+
+}  // namespace
+
+Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
+  auto issuer_url = parse_url(issuer);
+  if (!issuer_url) return std::unexpected(std::move(issuer_url.error()));
+  const std::string path = trim_slash(issuer_url->path());
+  // RFC 8414 §3.1 puts the well-known segment before the issuer's path;
+  // OpenID Connect Discovery §4 appends it.
+  const std::vector<std::string> candidates{
+      issuer_url->origin() + "/.well-known/oauth-authorization-server" + path,
+      issuer_url->origin() + path + "/.well-known/openid-configuration",
+  };
+  std::string tried;
+  for (const auto& url : candidates) {
+    auto response = http.send(HttpRequest::get(url));
+    if (!response) return fail_with_context(std::move(response.error()), "discovering the server");
+    if (!tried.empty()) tried += ", ";
+    tried += "'" + url + "': HTTP " + std::to_string(response->status);
+    if (response->status == 404 || response->status == 410) continue;
+    if (!response->ok()) return server_failed("server metadata", url, response->status);
+    const auto document = parse_json_object(response->body);
+    if (!document) return fail("server metadata '" + url + "' is not a JSON object");
+
+    ServerMetadata server;
+    server.issuer = string_field(*document, "issuer");
+    if (trim_slash(server.issuer) != trim_slash(issuer)) {
+      return fail("server metadata '" + url + "' names the issuer '" + server.issuer + "', not '" +
+                      std::string(issuer) + "'",
+                  ExitCode::failure, "set the host to the server's issuer URL exactly");
+    }
+    for (auto [field, name] : {std::pair{&server.authorization_endpoint, "authorization_endpoint"},
+                               std::pair{&server.token_endpoint, "token_endpoint"},
+                               std::pair{&server.device_authorization_endpoint, "device_authorization_endpoint"},
+                               std::pair{&server.revocation_endpoint, "revocation_endpoint"},
+                               std::pair{&server.userinfo_endpoint, "userinfo_endpoint"}}) {
+      auto endpoint = checked_endpoint(*document, name);
+      if (!endpoint) return std::unexpected(std::move(endpoint.error()));
+      *field = std::move(*endpoint);
+    }
+    if (server.token_endpoint.empty()) return fail("server metadata '" + url + "' has no token_endpoint");
+    server.code_challenge_methods_supported = string_list(*document, "code_challenge_methods_supported");
+    server.issuer_in_authorization_response =
+        document->value("authorization_response_iss_parameter_supported", false) == true;
+    return server;
+  }
+  return fail("no OAuth server at '" + std::string(issuer) + "' (" + tried + ")", ExitCode::failure,
+              "check the host: --host, COMPOZY_HOST or the profile's host in config.yaml");
+}
+
+std::string join_scopes(const std::vector<std::string>& scopes) {
+  std::string joined;
+  for (const auto& scope : scopes) joined += (joined.empty() ? "" : " ") + scope;
+  return joined;
+}
+
+std::vector<std::string> split_scopes(std::string_view scope) {
+  std::vector<std::string> scopes;
+  while (!scope.empty()) {
+    const auto space = scope.find(' ');
+    if (space != 0) scopes.emplace_back(scope.substr(0, space));
+    if (space == std::string_view::npos) break;
+    scope.remove_prefix(space + 1);
+  }
+  return scopes;
+}
+
+std::string authorization_url(const ServerMetadata& server, const AuthorizationRequest& request) {
+  Params params{
+      {"response_type", "code"},
+      {"client_id", request.client_id},
+      {"redirect_uri", request.redirect_uri},
+      {"scope", join_scopes(request.scopes)},
+      {"state", request.state},
+      {"code_challenge", request.code_challenge},
+      {"code_challenge_method", "S256"},
+  };
+  if (!request.nonce.empty()) params.emplace_back("nonce", request.nonce);
+  if (std::find(request.scopes.begin(), request.scopes.end(), "offline_access") != request.scopes.end()) {
+    params.emplace_back("prompt", "consent");
+  }
+  return with_query(server.authorization_endpoint, params);
+}
+
+Result<std::string> authorization_code_from(const Params& callback, std::string_view expected_state,
+                                            const ServerMetadata& server) {
+  const auto state = find_param(callback, "state");
+  if (!state || !constant_time_equal(*state, expected_state)) {
+    return fail("the sign-in response does not belong to this login (state mismatch)");
+  }
+  // RFC 9207: a server that names itself must be the server we asked.
+  const auto issuer = find_param(callback, "iss");
+  if (issuer ? *issuer != server.issuer : server.issuer_in_authorization_response) {
+    return fail("the sign-in response came from another issuer ('" + issuer.value_or("none") + "', expected '" +
+                server.issuer + "')");
+  }
+  if (const auto error = find_param(callback, "error")) {
+    const std::string description = find_param(callback, "error_description").value_or("");
+    if (*error == "access_denied") {
+      return fail("the sign-in was denied" + (description.empty() ? "" : ": " + description), ExitCode::failure,
+                  "run `compozy login` again and approve the request");
+    }
+    return fail("the server refused the sign-in: " + *error + (description.empty() ? "" : ": " + description));
+  }
+  const auto code = find_param(callback, "code");
+  if (!code || code->empty()) return fail("the sign-in response carries no authorization code");
+  return *code;
+}
+
+Result<TokenOutcome> exchange_authorization_code(HttpClient& http, const ServerMetadata& server,
+                                                 std::string_view client_id, std::string_view code,
+                                                 std::string_view redirect_uri, std::string_view code_verifier) {
+  return post_token_request(http, server.token_endpoint,
+                            {{"grant_type", "authorization_code"},
+                             {"code", std::string(code)},
+                             {"redirect_uri", std::string(redirect_uri)},
+                             {"client_id", std::string(client_id)},
+                             {"code_verifier", std::string(code_verifier)}},
+                            false);
+}
+
+Result<TokenOutcome> refresh_access_token(HttpClient& http, std::string_view token_endpoint,
+                                          std::string_view client_id, std::string_view refresh_token) {
+  return post_token_request(http, token_endpoint,
+                            {{"grant_type", "refresh_token"},
+                             {"refresh_token", std::string(refresh_token)},
+                             {"client_id", std::string(client_id)}},
+                            false);
+}
+
+Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const ServerMetadata& server,
+                                                       std::string_view client_id,
+                                                       const std::vector<std::string>& scopes) {
+  const std::string& endpoint = server.device_authorization_endpoint;
+  HttpRequest request =
+      HttpRequest::post_form(endpoint, {{"client_id", std::string(client_id)}, {"scope", join_scopes(scopes)}});
+  request.idempotent = true;  // an unused device code costs nothing
+  auto response = http.send(request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  const auto document = parse_json_object(response->body);
+  if (!response->ok()) {
+    if (document && document->contains("error")) {
+      return fail("device authorization endpoint '" + endpoint + "' refused: " + string_field(*document, "error") +
+                  " " + string_field(*document, "error_description"));
+    }
+    return server_failed("device authorization endpoint", endpoint, response->status);
+  }
+  if (!document) return fail("device authorization endpoint '" + endpoint + "' answered with something that is not JSON");
+  DeviceAuthorization device;
+  device.device_code = string_field(*document, "device_code");
+  device.user_code = string_field(*document, "user_code");
+  device.verification_uri = string_field(*document, "verification_uri");
+  // Some early servers (Google's) spell it verification_url.
+  if (device.verification_uri.empty()) device.verification_uri = string_field(*document, "verification_url");
+  device.verification_uri_complete = string_field(*document, "verification_uri_complete");
+  device.expires_in = std::chrono::seconds(document->value("expires_in", 1800));
+  if (const auto interval = document->find("interval"); interval != document->end() && interval->is_number_integer()) {
+    device.interval = std::chrono::seconds(std::max<std::int64_t>(1, interval->get<std::int64_t>()));
+  }
+  if (device.device_code.empty() || device.user_code.empty() || device.verification_uri.empty()) {
+    return fail("device authorization endpoint '" + endpoint + "' left out device_code, user_code or verification_uri");
+  }
+  return device;
+}
+
+Result<TokenOutcome> poll_device_token(HttpClient& http, const ServerMetadata& server, std::string_view client_id,
+                                       std::string_view device_code) {
+  return post_token_request(http, server.token_endpoint,
+                            {{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                             {"device_code", std::string(device_code)},
+                             {"client_id", std::string(client_id)}},
+                            true);
+}
+
+Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint, std::string_view client_id,
+                          std::string_view token, std::string_view hint) {
+  HttpRequest request = HttpRequest::post_form(
+      std::string(revocation_endpoint),
+      {{"token", std::string(token)}, {"token_type_hint", std::string(hint)}, {"client_id", std::string(client_id)}});
+  request.idempotent = true;  // revoking twice is revoking once (RFC 7009 §2.2)
+  auto response = http.send(request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->ok()) return {};
+  if (const auto document = parse_json_object(response->body); document && document->contains("error")) {
+    return fail("revocation endpoint '" + std::string(revocation_endpoint) +
+                "' refused: " + string_field(*document, "error"));
+  }
+  return server_failed("revocation endpoint", revocation_endpoint, response->status);
+}
+
+Result<void> check_id_token(std::string_view id_token, std::string_view issuer, std::string_view client_id,
+                            std::string_view nonce, TimePoint now) {
+  const auto first_dot = id_token.find('.');
+  const auto second_dot = id_token.find('.', first_dot + 1);
+  if (first_dot == std::string_view::npos || second_dot == std::string_view::npos) {
+    return fail("the ID token is not a JWT");
+  }
+  const auto payload = base64url_decode(id_token.substr(first_dot + 1, second_dot - first_dot - 1));
+  const auto claims = payload ? parse_json_object(*payload) : std::nullopt;
+  if (!claims) return fail("the ID token's claims are not JSON");
+  if (string_field(*claims, "iss") != issuer) {
+    return fail("the ID token was issued by '" + string_field(*claims, "iss") + "', not '" + std::string(issuer) + "'");
+  }
+  const auto audience = claims->find("aud");
+  const bool for_us = audience != claims->end() &&
+                      ((audience->is_string() && audience->get<std::string>() == client_id) ||
+                       (audience->is_array() && std::any_of(audience->begin(), audience->end(), [&](const json& a) {
+                          return a.is_string() && a.get<std::string>() == client_id;
+                        })));
+  if (!for_us) return fail("the ID token is not meant for the client '" + std::string(client_id) + "'");
+  constexpr std::int64_t clock_skew = 300;
+  const auto expiry = claims->find("exp");
+  if (expiry == claims->end() || !expiry->is_number() || expiry->get<std::int64_t>() + clock_skew < unix_seconds(now)) {
+    return fail("the ID token has expired (is this machine's clock right?)");
+  }
+  if (!nonce.empty() && claims->contains("nonce") && string_field(*claims, "nonce") != nonce) {
+    return fail("the ID token answers another login (nonce mismatch)");
+  }
+  return {};
+}
+
+std::string Identity::display() const {
+  if (!email.empty()) return email;
+  if (!name.empty()) return name;
+  return subject;
+}
+
+Result<Identity> fetch_identity(HttpClient& http, std::string_view userinfo_endpoint, std::string_view host,
+                                std::string_view access_token) {
+  const std::string url =
+      userinfo_endpoint.empty() ? trim_slash(host) + "/api/v1/me" : std::string(userinfo_endpoint);
+  HttpRequest request = HttpRequest::get(url);
+  request.bearer(access_token);
+  auto response = http.send(request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status == 401 || response->status == 403) {
+    return std::unexpected(Error{"the server rejected the credential (HTTP " + std::to_string(response->status) + ")",
+                                 ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected});
+  }
+  if (!response->ok()) return server_failed("identity endpoint", url, response->status);
+  const auto document = parse_json_object(response->body);
+  if (!document) return fail("identity endpoint '" + url + "' answered with something that is not JSON");
+  Identity identity;
+  identity.subject = string_field(*document, userinfo_endpoint.empty() ? "id" : "sub");
+  identity.email = string_field(*document, "email");
+  identity.name = string_field(*document, "name");
+  if (identity.name.empty()) identity.name = string_field(*document, "preferred_username");
+  if (const auto credential = document->find("credential"); credential != document->end() && credential->is_object()) {
+    identity.credential_expires_at = parse_rfc3339(string_field(*credential, "expires_at"));
+  }
+  if (identity.display().empty()) return fail("identity endpoint '" + url + "' did not say who the account is");
+  return identity;
+}
+
+}  // namespace compozy

@@ -1,0 +1,104 @@
+#include "compozy/sessions.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace compozy {
+
+namespace {
+
+std::string sessions_url(const Context& context) { return context.settings().host + "/api/v1/auth/sessions"; }
+
+Result<HttpResponse> send_with(Context& context, const ActiveCredential& credential, HttpRequest request) {
+  request.bearer(credential.token);
+  auto response = context.http().send(request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status == 401) {
+    return std::unexpected(Error{"the server rejected the credential" +
+                                     std::string(credential.origin == CredentialOrigin::environment
+                                                     ? " in " + std::string(api_key_variable)
+                                                     : ""),
+                                 ExitCode::not_logged_in,
+                                 credential.origin == CredentialOrigin::environment ? "check the key in the dashboard"
+                                                                                    : "run `compozy login`",
+                                 Error::Kind::rejected});
+  }
+  return response;
+}
+
+std::unexpected<Error> no_sessions_api(const Context& context) {
+  return fail("the server at '" + context.settings().host + "' does not offer session management",
+              ExitCode::failure, "manage sessions in that server's own console");
+}
+
+std::unexpected<Error> unexpected_answer(const HttpResponse& response, std::string_view url) {
+  return std::unexpected(Error{"'" + std::string(url) + "' answered HTTP " + std::to_string(response.status),
+                               ExitCode::failure, {},
+                               response.status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
+}
+
+std::optional<TimePoint> time_field(const nlohmann::json& object, const char* name) {
+  const auto found = object.find(name);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return parse_rfc3339(found->get<std::string>());
+}
+
+}  // namespace
+
+Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential) {
+  const std::string url = sessions_url(context);
+  auto response = send_with(context, credential, HttpRequest::get(url));
+  if (!response) return std::unexpected(std::move(response.error()));
+  const auto document = nlohmann::json::parse(response->body, nullptr, false);
+  const bool is_listing = !document.is_discarded() && document.is_object() && document.contains("sessions") &&
+                          document["sessions"].is_array();
+  if (response->status == 404 || response->status == 405 || (response->ok() && !is_listing)) {
+    return no_sessions_api(context);
+  }
+  if (!response->ok()) return unexpected_answer(*response, url);
+  std::vector<Session> sessions;
+  for (const auto& item : document["sessions"]) {
+    if (!item.is_object()) continue;
+    Session session;
+    session.id = item.value("id", "");
+    session.client_id = item.value("client_id", "");
+    session.user_agent = item.value("user_agent", "");
+    session.created_at = time_field(item, "created_at");
+    session.last_used_at = time_field(item, "last_used_at");
+    session.expires_at = time_field(item, "expires_at");
+    session.current = item.value("current", false);
+    if (!session.id.empty()) sessions.push_back(std::move(session));
+  }
+  return sessions;
+}
+
+Result<void> revoke_session(Context& context, const ActiveCredential& credential, std::string_view id) {
+  const std::string url = sessions_url(context) + "/" + percent_encode(id);
+  HttpRequest request = HttpRequest::get(url);
+  request.method = "DELETE";
+  auto response = send_with(context, credential, request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status == 404) {
+    return fail("no active session with id '" + std::string(id) + "'", ExitCode::failure,
+                "see `compozy auth list` for the sessions of your account");
+  }
+  if (!response->ok()) return unexpected_answer(*response, url);
+  return {};
+}
+
+Result<int> revoke_all_sessions(Context& context, const ActiveCredential& credential) {
+  const std::string url = sessions_url(context) + "/revoke-all";
+  HttpRequest request = HttpRequest::post_form(url, {});
+  request.idempotent = true;  // revoking everything twice revokes the same
+  auto response = send_with(context, credential, request);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status == 404 || response->status == 405) return no_sessions_api(context);
+  if (!response->ok()) return unexpected_answer(*response, url);
+  const auto document = nlohmann::json::parse(response->body, nullptr, false);
+  if (document.is_discarded() || !document.is_object() || !document.contains("revoked") ||
+      !document["revoked"].is_number_integer()) {
+    return fail("'" + url + "' did not say how many sessions it revoked");
+  }
+  return document["revoked"].get<int>();
+}
+
+}  // namespace compozy

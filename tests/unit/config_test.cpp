@@ -1,0 +1,142 @@
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+
+#include "support/test_printers.hpp"
+#include "support/temp_folder.hpp"
+
+#include "compozy/config.hpp"
+
+using namespace compozy;
+using Variables = std::map<std::string, std::string, std::less<>>;
+
+namespace {
+
+ConfigFile config_from(TempFolder& folder, const std::string& text) {
+  folder.write("config.yaml", text);
+  auto config = load_config(folder.path() / "config.yaml");
+  BOOST_TEST_REQUIRE(config.has_value(), (config ? "" : config.error().message));
+  return *config;
+}
+
+std::string error_of(TempFolder& folder, const std::string& text) {
+  folder.write("config.yaml", text);
+  auto config = load_config(folder.path() / "config.yaml");
+  BOOST_TEST_REQUIRE(!config.has_value());
+  return config.error().message;
+}
+
+const char* two_profiles =
+    "profiles:\n"
+    "  default:\n"
+    "    host: https://profile.example.com/\n"
+    "  work:\n"
+    "    host: https://work.example.com\n"
+    "    client_id: work-cli\n"
+    "    scopes: openid  offline_access\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(each_setting_comes_from_flag_then_environment_then_profile_then_default) {
+  TempFolder folder;
+  const ConfigFile config = config_from(folder, two_profiles);
+
+  const auto host = [&](SettingFlags flags, Variables variables) {
+    auto settings = resolve_settings(flags, Environment(std::move(variables)), config);
+    BOOST_TEST_REQUIRE(settings.has_value());
+    return std::pair(settings->host, settings->host_source);
+  };
+  BOOST_TEST((host({.host = "https://flag.example.com"}, {{"COMPOZY_HOST", "https://env.example.com"}}) ==
+              std::pair(std::string("https://flag.example.com"), SettingSource::flag)));
+  BOOST_TEST((host({}, {{"COMPOZY_HOST", "https://env.example.com"}}) ==
+              std::pair(std::string("https://env.example.com"), SettingSource::environment)));
+  BOOST_TEST((host({}, {}) == std::pair(std::string("https://profile.example.com"), SettingSource::profile)));
+  BOOST_TEST((host({.profile = "elsewhere"}, {}) == std::pair(std::string(default_host), SettingSource::built_in)));
+
+  auto work = resolve_settings({}, Environment(Variables{{"COMPOZY_PROFILE", "work"}}), config);
+  BOOST_TEST_REQUIRE(work.has_value());
+  BOOST_TEST(work->profile == "work");
+  BOOST_TEST(work->host == "https://work.example.com");
+  BOOST_TEST(work->client_id == "work-cli");
+  BOOST_TEST(work->scopes == (std::vector<std::string>{"openid", "offline_access"}));
+
+  auto flagged = resolve_settings({.profile = "default"}, Environment(Variables{{"COMPOZY_PROFILE", "work"},
+                                                                       {"COMPOZY_CLIENT_ID", "env-cli"}}),
+                                  config);
+  BOOST_TEST_REQUIRE(flagged.has_value());
+  BOOST_TEST(flagged->profile == "default");
+  BOOST_TEST(flagged->client_id == "env-cli");
+  BOOST_TEST(flagged->scopes == default_scopes);
+
+  auto defaults = resolve_settings({}, Environment(Variables{}), ConfigFile{});
+  BOOST_TEST_REQUIRE(defaults.has_value());
+  BOOST_TEST(defaults->profile == "default");
+  BOOST_TEST(defaults->client_id == "compozy-cli");
+  BOOST_TEST(defaults->scopes == (std::vector<std::string>{"openid", "email", "offline_access"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_config_folder_follows_compozy_then_xdg_then_home) {
+  BOOST_TEST(*config_dir(Environment(Variables{{"COMPOZY_CONFIG_DIR", "/c"}, {"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})) == "/c");
+  BOOST_TEST(*config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})) == "/x/compozy");
+  BOOST_TEST(*config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "relative"}, {"HOME", "/h"}})) == "/h/.config/compozy");
+  BOOST_TEST(*config_dir(Environment(Variables{{"HOME", "/h"}})) == "/h/.config/compozy");
+  BOOST_TEST(!config_dir(Environment(Variables{})).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_config_names_the_file_the_line_and_the_key) {
+  TempFolder folder;
+  const std::string file = (folder.path() / "config.yaml").string();
+  BOOST_TEST(error_of(folder, "profiles:\n  work:\n    host: [a, b]\n") ==
+             "config file '" + file + "', line 3, key 'profiles.work.host': expected a string");
+  BOOST_TEST(error_of(folder, "profiles:\n  work:\n    scopes: {a: b}\n") ==
+             "config file '" + file + "', line 3, key 'profiles.work.scopes': expected a list of scopes");
+  BOOST_TEST(error_of(folder, "profiles: 7\n") ==
+             "config file '" + file + "', line 1, key 'profiles': expected a mapping of profiles");
+  BOOST_TEST(error_of(folder, "aliases:\n  st: [auth, status]\n") ==
+             "config file '" + file + "', line 2, key 'aliases.st': expected a string");
+  BOOST_TEST(error_of(folder, "profiles:\n  work: {host: x\n").starts_with("config file '" + file + "', line "));
+  BOOST_TEST(error_of(folder, "profiles:\n  'bad name':\n    host: x\n") ==
+             "config file '" + file +
+                 "', line 2, key 'profiles.bad name': a profile name is letters, digits, '-', '_' and '.'");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_are_warned_about_not_fatal) {
+  TempFolder folder;
+  const ConfigFile config = config_from(folder, "profiles:\n  work:\n    hots: x\ncolour: true\n");
+  BOOST_TEST_REQUIRE(config.warnings.size() == 2u);
+  BOOST_TEST(config.warnings[0].ends_with("line 3: unknown key 'profiles.work.hots' is ignored"));
+  BOOST_TEST(config.warnings[1].ends_with("line 4: unknown key 'colour' is ignored"));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_or_empty_config_is_empty) {
+  TempFolder folder;
+  auto missing = load_config(folder.path() / "config.yaml");
+  BOOST_TEST_REQUIRE(missing.has_value());
+  BOOST_TEST(missing->profiles.empty());
+  BOOST_TEST(config_from(folder, "").profiles.empty());
+  BOOST_TEST(config_from(folder, "# nothing yet\n").aliases.empty());
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_is_allowed_only_to_this_machine) {
+  BOOST_TEST(*normalize_host("http://127.0.0.1:8080/") == "http://127.0.0.1:8080");
+  BOOST_TEST(*normalize_host("http://localhost:1") == "http://localhost:1");
+  BOOST_TEST(*normalize_host("https://Auth.Example.com/realms/x/") == "https://auth.example.com/realms/x");
+  const auto refused = normalize_host("http://example.com");
+  BOOST_TEST_REQUIRE(!refused.has_value());
+  BOOST_TEST(refused.error().message.starts_with("refusing plain http for 'http://example.com'"));
+  BOOST_TEST(refused.error().hint == "use an https:// URL");
+  BOOST_TEST(!normalize_host("cloud.compozy.com").has_value());
+  auto bad = resolve_settings({}, Environment(Variables{{"COMPOZY_HOST", "http://example.com"}}), ConfigFile{});
+  BOOST_TEST_REQUIRE(!bad.has_value());
+  BOOST_TEST(bad.error().message.starts_with("host of profile 'default' (from environment): refusing plain http"));
+}
+
+BOOST_AUTO_TEST_CASE(profile_names_are_checked) {
+  BOOST_TEST(is_valid_profile_name("work-2.eu_west"));
+  BOOST_TEST(!is_valid_profile_name(""));
+  BOOST_TEST(!is_valid_profile_name("../etc"));
+  BOOST_TEST(!is_valid_profile_name("a b"));
+  BOOST_TEST(!is_valid_profile_name("-x"));
+  auto bad = resolve_settings({.profile = "a/b"}, Environment(Variables{}), ConfigFile{});
+  BOOST_TEST_REQUIRE(!bad.has_value());
+  BOOST_TEST((bad.error().code == ExitCode::usage));
+}
