@@ -1,0 +1,52 @@
+// compozy auth refresh: refresh the access token now.
+#include "compozy/active_credential.hpp"
+#include "compozy/command.hpp"
+
+namespace {
+
+using namespace compozy;
+
+struct Options {};
+
+Result<Options> parse_options(const cxxopts::ParseResult&) { return Options{}; }
+
+Result<void> refresh(const Options&, Context& context) {
+  Output& out = context.out();
+  const bool key_in_environment = context.env().has(api_key_variable);
+  auto stored = stored_credential(context);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (!*stored && key_in_environment) {
+    return fail(std::string("nothing to refresh: ") + api_key_variable + " holds an API key, which is not refreshed");
+  }
+  auto refreshed = refresh_stored_credential(context, RefreshWhen::now);
+  if (!refreshed) return std::unexpected(std::move(refreshed.error()));
+  std::string expiry = "it does not say when it expires";
+  if (refreshed->expires_at) {
+    expiry = "it expires " + relative_time(*refreshed->expires_at, now_seconds()) + " (" +
+             format_rfc3339(*refreshed->expires_at) + ")";
+  }
+  out.success("Refreshed the access token for " + refreshed->account + " on " + refreshed->host + "; " + expiry);
+  if (key_in_environment) {
+    out.notice(std::string(api_key_variable) + " is set and is used instead of this session until you unset it.");
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_command(argc, argv, Command<Options>{
+      .name = "auth refresh",
+      .summary = "Refresh the access token now",
+      .usage = "",
+      .manual =
+          "Exchanges the stored refresh token for a new access token (and, when the server rotates\n"
+          "them, a new refresh token, stored before anything else happens), then prints the new expiry.\n"
+          "Commands refresh on their own when a token expires within a minute; this is for when you want\n"
+          "it now. If the server no longer accepts the refresh token, the session has ended: its stored\n"
+          "credentials are removed. A network failure leaves them untouched.\n\n"
+          "Exit codes: 0 refreshed, 1 error, 2 bad usage, 4 not logged in or the session has ended.",
+      .parse = parse_options,
+      .run = refresh,
+  });
+}

@@ -1,0 +1,79 @@
+// compozy auth revoke-all: end every session of the account, this one included.
+#include "compozy/command.hpp"
+#include "compozy/sessions.hpp"
+
+#include <unistd.h>
+
+namespace {
+
+using namespace compozy;
+
+struct Options {
+  bool yes = false;
+};
+
+void declare_options(cxxopts::Options& options) {
+  options.add_options()("y,yes", "do not ask for confirmation");
+}
+
+Result<Options> parse_options(const cxxopts::ParseResult& parsed) { return Options{.yes = parsed.count("yes") != 0}; }
+
+Result<bool> confirmed(Context& context, std::string_view question) {
+  if (!context.out().stdin_is_terminal()) {
+    return usage_error("refusing to revoke every session without confirmation; pass --yes to do it anyway");
+  }
+  std::fprintf(context.out().err(), "%.*s [y/N] ", static_cast<int>(question.size()), question.data());
+  std::fflush(context.out().err());
+  std::string answer;
+  char c = 0;
+  while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+Result<void> revoke_all(const Options& options, Context& context) {
+  auto credential = active_credential(context);
+  if (!credential) return std::unexpected(std::move(credential.error()));
+  const bool with_api_key = credential->origin == CredentialOrigin::environment ||
+                            (credential->stored && credential->stored->kind == CredentialKind::api_key);
+  if (!options.yes) {
+    const std::string account = credential->stored ? credential->stored->account : "your account";
+    auto answer = confirmed(context, "Revoke every session of " + account + " on " + context.settings().host +
+                                         ", this machine's included?");
+    if (!answer) return std::unexpected(std::move(answer.error()));
+    if (!*answer) return fail("nothing was revoked");
+  }
+  auto count = revoke_all_sessions(context, *credential);
+  if (!count) return std::unexpected(std::move(count.error()));
+
+  context.out().success("Revoked " + std::to_string(*count) + (*count == 1 ? " session" : " sessions") + " on " +
+                        context.settings().host);
+  if (credential->stored && credential->stored->kind == CredentialKind::oauth) {
+    if (auto removed = context.store().remove(context.settings().profile); !removed) {
+      return std::unexpected(std::move(removed.error()));
+    }
+    context.out().info("This machine's stored credentials were removed; run `compozy login` to sign in again.");
+  }
+  if (with_api_key) {
+    context.out().info("API keys are managed in the dashboard (Settings > API Keys) and are not revoked by this.");
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_command(argc, argv, Command<Options>{
+      .name = "auth revoke-all",
+      .summary = "Revoke every session of your account",
+      .usage = "[--yes]",
+      .manual =
+          "Ends every session of your account, this machine's included, and removes this machine's stored\n"
+          "credentials. It asks first on a terminal; without a terminal it refuses unless given --yes.\n"
+          "API keys are not sessions: manage them in the dashboard.\n\n"
+          "Exit codes: 0 revoked, 1 error or declined, 2 bad usage (no terminal and no --yes),\n"
+          "4 not logged in.",
+      .declare = declare_options,
+      .parse = parse_options,
+      .run = revoke_all,
+  });
+}

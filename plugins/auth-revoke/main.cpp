@@ -1,0 +1,66 @@
+// compozy auth revoke: end one session of the account.
+#include "compozy/command.hpp"
+#include "compozy/sessions.hpp"
+
+namespace {
+
+using namespace compozy;
+
+struct Options {
+  std::string session_id;
+};
+
+void declare_options(cxxopts::Options& options) {
+  options.add_options()("session-id", "the session to revoke", cxxopts::value<std::string>());
+  options.parse_positional({"session-id"});
+  options.positional_help("SESSION_ID");
+}
+
+Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
+  if (parsed.count("session-id") == 0) {
+    return usage_error("which session? give its ID (see `compozy auth list`)");
+  }
+  Options options{.session_id = parsed["session-id"].as<std::string>()};
+  if (options.session_id.empty()) return usage_error("the session ID is empty");
+  return options;
+}
+
+Result<void> revoke(const Options& options, Context& context) {
+  auto credential = active_credential(context);
+  if (!credential) return std::unexpected(std::move(credential.error()));
+  // Learn first whether this is the session this machine uses.
+  auto sessions = list_sessions(context, *credential);
+  if (!sessions) return std::unexpected(std::move(sessions.error()));
+  const bool ours = std::any_of(sessions->begin(), sessions->end(), [&](const Session& session) {
+    return session.current && session.id == options.session_id;
+  });
+  if (auto revoked = revoke_session(context, *credential, options.session_id); !revoked) return revoked;
+
+  context.out().success("Revoked session " + options.session_id);
+  if (ours) {
+    if (auto removed = context.store().remove(context.settings().profile); !removed) {
+      return std::unexpected(std::move(removed.error()));
+    }
+    context.out().info("That was this machine's session, so its stored credentials were removed; "
+                       "run `compozy login` to sign in again.");
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_command(argc, argv, Command<Options>{
+      .name = "auth revoke",
+      .summary = "Revoke one session by its ID",
+      .usage = "SESSION_ID",
+      .manual =
+          "Ends one session of your account (an ID from `compozy auth list`): its tokens stop working at\n"
+          "once, wherever they are. Revoking this machine's own session also removes its stored credentials.\n\n"
+          "Exit codes: 0 revoked, 1 error (such as no active session with that ID), 2 bad usage,\n"
+          "4 not logged in.",
+      .declare = declare_options,
+      .parse = parse_options,
+      .run = revoke,
+  });
+}

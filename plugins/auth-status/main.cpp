@@ -1,0 +1,53 @@
+// compozy auth status: who you are signed in as, and whether it still works.
+#include "compozy/command.hpp"
+#include "compozy/credential_status.hpp"
+
+namespace {
+
+using namespace compozy;
+
+struct Options {
+  bool json = false;
+  bool offline = false;
+};
+
+void declare_options(cxxopts::Options& options) {
+  options.add_options()("json", "print the status as JSON (schema_version 1)")(
+      "offline", "do not ask the server; judge from what is stored");
+}
+
+Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
+  return Options{.json = parsed.count("json") != 0, .offline = parsed.count("offline") != 0};
+}
+
+Result<void> show_status(const Options& options, Context& context) {
+  const CredentialStatus status = assess_credential(context, !options.offline);
+  if (options.json) {
+    context.out().json(status_json(status));
+  } else {
+    print_status(context.out(), status);
+  }
+  if (!status.works()) return std::unexpected(Error{"", ExitCode::failure, {}});
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_command(argc, argv, Command<Options>{
+      .name = "auth status",
+      .summary = "Show the account you are signed in as, and check it",
+      .usage = "[--json] [--offline]",
+      .manual =
+          "Shows the host, the account, where the credential comes from (FLYZT_API_KEY or the credentials\n"
+          "file), when it expires and its scopes, and asks the server whether it still accepts it.\n"
+          "It never refreshes; an expired access token with a refresh token is refreshed by the next\n"
+          "command that needs it. --json prints a document whose \"state\" is one of valid,\n"
+          "expired_refreshable, expired, rejected, not_logged_in and offline (see the README).\n\n"
+          "Exit codes: 0 logged in with a working credential (valid or expired_refreshable), 1 otherwise,\n"
+          "2 bad usage.",
+      .declare = declare_options,
+      .parse = parse_options,
+      .run = show_status,
+  });
+}

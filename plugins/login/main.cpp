@@ -1,0 +1,125 @@
+// compozy login: sign in to Compozy Cloud, by browser, device code or API key.
+#include <charconv>
+
+#include "compozy/active_credential.hpp"
+#include "compozy/browser.hpp"
+#include "compozy/command.hpp"
+#include "compozy/sign_in.hpp"
+
+namespace {
+
+using namespace compozy;
+
+enum class Method { automatic, web, device, api_key };
+
+struct Options {
+  Method method = Method::automatic;
+  bool open_browser = true;
+  int callback_port = 0;
+  std::chrono::seconds timeout{300};
+};
+
+void declare_options(cxxopts::Options& options) {
+  options.add_options()("web", "sign in with a browser on this machine")(
+      "device", "sign in by entering a code in a browser on any device")(
+      "with-token", "read an API key from standard input and store it")(
+      "no-browser", "do not open a browser; only print the URL to visit")(
+      "callback-port", "the loopback port for the browser's redirect (for SSH port forwarding)",
+      cxxopts::value<std::string>(), "PORT")(
+      "timeout", "how long to wait for the sign-in (default 5m)", cxxopts::value<std::string>(), "DURATION");
+}
+
+Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
+  Options options;
+  const int methods = static_cast<int>(parsed.count("web") + parsed.count("device") + parsed.count("with-token"));
+  if (methods > 1) return usage_error("choose one of --web, --device and --with-token");
+  if (parsed.count("web") != 0) options.method = Method::web;
+  if (parsed.count("device") != 0) options.method = Method::device;
+  if (parsed.count("with-token") != 0) options.method = Method::api_key;
+  options.open_browser = parsed.count("no-browser") == 0;
+  if (parsed.count("callback-port") != 0) {
+    if (options.method == Method::device || options.method == Method::api_key) {
+      return usage_error("--callback-port is for the browser sign-in only");
+    }
+    const std::string text = parsed["callback-port"].as<std::string>();
+    int port = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) {
+      return usage_error("--callback-port takes a port number from 1 to 65535, not '" + text + "'");
+    }
+    options.callback_port = port;
+    options.method = Method::web;
+  }
+  if (parsed.count("timeout") != 0) {
+    const auto timeout = parse_duration(parsed["timeout"].as<std::string>());
+    if (!timeout || timeout->count() == 0) {
+      return usage_error("--timeout takes a duration such as 90s or 5m, not '" +
+                         parsed["timeout"].as<std::string>() + "'");
+    }
+    options.timeout = *timeout;
+  }
+  return options;
+}
+
+Result<StoredCredential> sign_in(const Options& options, Context& context) {
+  if (options.method == Method::api_key) {
+    auto key = read_api_key(context);
+    if (!key) return std::unexpected(std::move(key.error()));
+    return sign_in_with_api_key(context, std::move(*key));
+  }
+  auto server = discover(context.http(), context.settings().host);
+  if (!server) return std::unexpected(std::move(server.error()));
+  const auto browser = options.open_browser ? browser_command(context.env()) : std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  // Without a browser here (SSH, no display), a code entered elsewhere works where a redirect cannot.
+  const bool use_browser = options.method == Method::web ||
+                           (options.method == Method::automatic && (browser || !options.open_browser));
+  if (use_browser) return sign_in_with_browser(context, *server, {browser, options.callback_port, deadline});
+  return sign_in_with_device_code(context, *server, {browser, deadline});
+}
+
+Result<void> log_in(const Options& options, Context& context) {
+  if (context.env().has(api_key_variable)) {
+    context.out().warning(std::string(api_key_variable) +
+                          " is set: it takes precedence over the credentials this login stores");
+  }
+  auto previous = stored_credential(context);
+  auto credential = sign_in(options, context);
+  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (auto saved = context.store().save(context.settings().profile, *credential); !saved) {
+    return std::unexpected(std::move(saved.error()));
+  }
+  const Settings& settings = context.settings();
+  context.out().success("Logged in to " + settings.host + " as " + context.out().bold(credential->account) +
+                        (settings.profile == default_profile ? "" : " (profile '" + settings.profile + "')"));
+
+  // The session this login replaces would otherwise linger until it expires.
+  if (previous && *previous && (*previous)->kind == CredentialKind::oauth && !(*previous)->refresh_token.empty() &&
+      !(*previous)->revocation_endpoint.empty() && (*previous)->refresh_token != credential->refresh_token) {
+    (void)revoke_token(context.http(), (*previous)->revocation_endpoint, (*previous)->client_id,
+                       (*previous)->refresh_token, "refresh_token");
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_command(argc, argv, Command<Options>{
+      .name = "login",
+      .summary = "Sign in to Compozy Cloud (browser, device code or API key)",
+      .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]",
+      .manual =
+          "Signs in and stores the credentials for the profile (credentials.yaml, mode 0600, beside config.yaml).\n\n"
+          "By default a browser opens on the sign-in page (OAuth 2.0 authorization code with PKCE, redirected\n"
+          "to a port on 127.0.0.1). Without a browser (over SSH, with no display) it shows a one-time code to\n"
+          "enter at a URL on any device instead (the device grant). The URL is always printed. BROWSER chooses\n"
+          "the browser. --with-token reads an API key (from the dashboard's Settings > API Keys) from standard\n"
+          "input, never from the command line, checks it with the server and stores it.\n\n"
+          "In CI, set FLYZT_API_KEY instead: it takes precedence over stored credentials.\n\n"
+          "Exit codes: 0 signed in, 1 sign-in failed or was denied, 2 bad usage, 130 interrupted.",
+      .declare = declare_options,
+      .parse = parse_options,
+      .run = log_in,
+  });
+}
