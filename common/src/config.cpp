@@ -169,7 +169,7 @@ Result<std::string> normalize_host(std::string_view host) {
   }
   if (url->scheme == "http" && !url->is_loopback()) {
     return fail("refusing plain http for '" + std::string(host) + "': credentials would cross the network unencrypted",
-                ExitCode::usage, "use an https:// URL");
+                ExitCode::failure, "use an https:// URL");
   }
   std::string path = url->path();
   while (!path.empty() && path.back() == '/') path.pop_back();

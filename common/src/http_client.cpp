@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "compozy/interrupt.hpp"
+#include "compozy/timestamp.hpp"
 #include "compozy/version.hpp"
 
 namespace compozy {
@@ -200,8 +201,9 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   httplib::Client client(url.scheme + "://" + host + ":" + std::to_string(url.port));
   const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long>(1, (ms.count() + 999) / 1000); };
   client.set_connection_timeout(std::min(limits_.connect_timeout, left));
-  client.set_read_timeout(seconds(left), 0);
-  client.set_write_timeout(seconds(left), 0);
+  // The deadline below ends the request; these only back it up, a second later.
+  client.set_read_timeout(seconds(left) + 1, 0);
+  client.set_write_timeout(seconds(left) + 1, 0);
   client.set_keep_alive(false);
   client.set_follow_location(false);
   if (*proxy) {
@@ -285,7 +287,7 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
                 std::to_string(limits_.max_body_bytes >> 20) + " MiB");
   }
   const std::string via = *proxy ? " through the proxy '" + (*proxy)->shown + "'" : "";
-  if (timed_out) {
+  if (timed_out || (error != httplib::Error::Success && SteadyClock::now() >= deadline)) {
     return unreachable("'" + origin + "' did not answer within " +
                        std::to_string(limits_.deadline.count() / 1000) + " s" + via);
   }
@@ -359,6 +361,9 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 }
 
 std::unique_ptr<HttpClient> make_http_client(const Environment& env, HttpLimits limits) {
+  if (const auto timeout = env.get("COMPOZY_HTTP_TIMEOUT")) {
+    if (const auto seconds = parse_duration(*timeout); seconds && seconds->count() > 0) limits.deadline = *seconds;
+  }
   return std::make_unique<HttplibClient>(env, limits);
 }
 

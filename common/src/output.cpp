@@ -160,9 +160,9 @@ std::string relative_time(TimePoint when, TimePoint now) {
   std::string amount;
   if (magnitude < 90) {
     amount = phrase(magnitude, "second");
-  } else if (magnitude < 90 * 60) {
+  } else if (magnitude < 3570) {
     amount = phrase((magnitude + 30) / 60, "minute");
-  } else if (magnitude < 36 * 3600) {
+  } else if (magnitude < 48 * 3600) {
     amount = phrase((magnitude + 1800) / 3600, "hour");
   } else {
     amount = phrase((magnitude + 43200) / 86400, "day");

@@ -65,6 +65,7 @@ class HttpClient {
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
+// COMPOZY_HTTP_TIMEOUT (a duration: "10", "10s", "2m") replaces the deadline.
 std::unique_ptr<HttpClient> make_http_client(const Environment& env, HttpLimits limits = {});
 
 // "GET https://host/path?code=[redacted]": what debug logging may show of a URL.
