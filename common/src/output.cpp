@@ -82,7 +82,8 @@ void Output::warning(std::string_view line) { info(paint("33", "warning:", color
 
 void Output::notice(std::string_view line) { info(paint("33", "!", color_err_) + " " + std::string(line)); }
 
-void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                   const std::vector<std::size_t>& keep_whole) {
   std::string text;
   if (!stdout_terminal_) {
     for (const auto& row : rows) {
@@ -97,16 +98,21 @@ void Output::table(const std::vector<std::string>& header, const std::vector<std
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   }
-  // Shrink the widest column until the table fits, never below 8 columns.
+  // Shrink the widest column that may shrink until the table fits, never below 4.
+  constexpr std::size_t narrowest = 4;
   const auto total = [&] {
     std::size_t sum = widths.empty() ? 0 : (widths.size() - 1) * 2;
     for (auto w : widths) sum += w;
     return sum;
   };
   while (total() > static_cast<std::size_t>(width_)) {
-    auto widest = std::max_element(widths.begin(), widths.end());
-    if (*widest <= 8) break;
-    --*widest;
+    std::size_t widest = widths.size();
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      const bool whole = std::find(keep_whole.begin(), keep_whole.end(), i) != keep_whole.end();
+      if (!whole && widths[i] > narrowest && (widest == widths.size() || widths[i] > widths[widest])) widest = i;
+    }
+    if (widest == widths.size()) break;
+    --widths[widest];
   }
   const auto line = [&](const std::vector<std::string>& cells, bool is_header) {
     std::string result;
@@ -157,6 +163,7 @@ std::string relative_time(TimePoint when, TimePoint now) {
   const auto phrase = [](long long count, const char* unit) {
     return std::to_string(count) + " " + unit + (count == 1 ? "" : "s");
   };
+  if (magnitude < 5) return "just now";
   std::string amount;
   if (magnitude < 90) {
     amount = phrase(magnitude, "second");

@@ -55,7 +55,7 @@ Result<void> list(const Options& options, Context& context) {
                     time_text(session.created_at, relative), time_text(session.last_used_at, relative),
                     time_text(session.expires_at, relative)});
   }
-  context.out().table({"", "ID", "CLIENT", "DEVICE", "CREATED", "LAST USED", "EXPIRES"}, rows);
+  context.out().table({"", "ID", "CLIENT", "DEVICE", "CREATED", "LAST USED", "EXPIRES"}, rows, {0, 1});
   if (relative && std::any_of(sessions->begin(), sessions->end(), [](const Session& s) { return s.current; })) {
     context.out().info(context.out().dim("* this machine's session"));
   }

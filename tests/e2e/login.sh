@@ -6,7 +6,6 @@
 
 FAKE_BROWSER="$COMPOZY_SOURCE_ROOT/tests/support/fake-browser"
 
-credentials() { cat "$HOME/.config/compozy/credentials.yaml"; }
 stored() { sed -n "s/^ *$1: //p" "$HOME/.config/compozy/credentials.yaml" | head -n 1; }  # stored FIELD
 
 # Signs in as ada through the browser flow against the running devcloud.

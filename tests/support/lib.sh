@@ -78,6 +78,7 @@ expect_file_has() {  # expect_file_has FILE TEXT (fixed string)
   grep -qF -- "$2" "$1" || { fail "$(basename "$1") lacks '$2'"; show_output; }
 }
 expect_file_lacks() {
+  [ -f "$1" ] || { fail "$1 does not exist"; return; }
   ! grep -qF -- "$2" "$1" || { fail "$(basename "$1") should not contain '$2'"; show_output; }
 }
 expect_stdout_has() { expect_file_has "$OUT" "$1"; }

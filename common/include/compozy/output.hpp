@@ -31,9 +31,11 @@ class Output {
   std::string bold(std::string_view text) const;
   std::string dim(std::string_view text) const;
 
-  // Columns aligned to fit the terminal, the widest cell shortened with "…";
-  // when stdout is not a terminal, tab-separated rows without the header.
-  void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+  // Columns aligned to fit the terminal, the widest cells shortened with "…"
+  // (never those of the columns in `keep_whole`, such as IDs to copy); when
+  // stdout is not a terminal, tab-separated rows without the header.
+  void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+             const std::vector<std::size_t>& keep_whole = {});
 
   bool stdout_is_terminal() const { return stdout_terminal_; }
   bool stderr_is_terminal() const { return stderr_terminal_; }

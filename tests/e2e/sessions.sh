@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Sessions: auth list, refresh, revoke and revoke-all against compozy-devcloud,
+# and a refresh that never loses a session, even with 64 processes at once or
+# a process killed in the middle.
+. "$(dirname "$0")/../support/lib.sh"
+. "$(dirname "$0")/../support/devcloud.sh"
+
+FAKE_BROWSER="$COMPOZY_SOURCE_ROOT/tests/support/fake-browser"
+
+credentials_file() { printf '%s' "$HOME/.config/compozy/credentials.yaml"; }
+stored() { sed -n "s/^ *$1: //p" "$(credentials_file)" | head -n 1; }
+log_in() { BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL" "$@"; }
+refreshes() { grep -c 'grant_type=refresh_token 200' "$DEVCLOUD_LOG"; }
+
+# Makes the stored access token look expired to the client (the server still
+# takes it), as it would be an hour after login.
+expire_locally() {
+  local past
+  past=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
+  sed -i -e "s/^\( *expires_at:\).*/\1 $(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)/" \
+    -e "s/^\( *obtained_at:\).*/\1 $past/" "$HOME/.config/compozy/credentials.yaml"
+}
+
+# A second session of the same account, made by another client (curl).
+other_session() {
+  sign_in
+  OTHER_TOKEN=$ACCESS_TOKEN
+}
+
+# The id of the session whose `current` flag the server sets for TOKEN.
+session_of() {
+  as "$1" GET /api/v1/auth/sessions
+  json '.sessions[] | select(.current) | .id'
+}
+
+test_auth_list_shows_every_session_and_marks_this_machines() {
+  start_devcloud --user ada@example.com
+  log_in
+  other_session
+  expect_status 0 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
+  expect_eq "$(wc -l <"$OUT")" 2 "sessions listed"
+  local ours
+  ours=$(session_of "$(stored access_token)")
+  expect_stdout_has "*	$ours	compozy-cli	compozy/"
+  grep -qE "^	ses_[^	]+	compozy-cli	curl/" "$OUT" || fail "the other session is not listed as curl's: $(cat "$OUT")"
+  awk -F'\t' '{ if (NF != 7) exit 1 }' "$OUT" || fail "piped rows are not 7 tab-separated fields"
+  grep -qE '	20[0-9-]+T[0-9:]+Z	' "$OUT" || fail "piped times are not RFC 3339"
+
+  expect_status 0 "$COMPOZY" auth list --json --host "$DEVCLOUD_URL"
+  expect_eq "$(jq -r '.schema_version' "$OUT")" 1 "schema_version"
+  expect_eq "$(jq -r '[.sessions[] | select(.current)] | length' "$OUT")" 1 "current sessions"
+  expect_eq "$(jq -r '.sessions[] | select(.current) | .id' "$OUT")" "$ours" "current session"
+  expect_eq "$(jq -r '.sessions[0] | keys | join(",")' "$OUT")" \
+    "client_id,created_at,current,expires_at,id,last_used_at,user_agent" "session fields"
+}
+
+test_auth_list_fits_a_terminal() {
+  start_devcloud --user ada@example.com
+  log_in
+  local ours
+  ours=$(session_of "$(stored access_token)")
+  COLUMNS=80 script -qec "$COMPOZY auth list --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1 </dev/null ||
+    fail "auth list on a terminal failed: $(cat "$OUT")"
+  expect_stdout_has "LAST USED"
+  expect_stdout_has "*  $ours  "
+  expect_stdout_has "just now"
+  expect_stdout_has "this machine's session"
+  local line
+  while IFS= read -r line; do
+    line=$(printf '%s' "$line" | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g')
+    [ "${#line}" -le 80 ] || fail "a line is wider than the 80-column terminal: '$line'"
+  done <"$OUT"
+}
+
+test_a_server_without_the_sessions_api_says_so() {
+  start_devcloud --user ada@example.com --without-compozy-api
+  log_in
+  expect_status 1 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
+  expect_stderr_is "compozy auth list: error: the server at '$DEVCLOUD_URL' does not offer session management
+hint: manage sessions in that server's own console"
+  expect_status 1 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
+  expect_stderr_has "does not offer session management"
+  expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
+}
+
+test_auth_refresh_rotates_stores_and_prints_the_expiry() {
+  start_devcloud --user ada@example.com
+  log_in
+  local access refresh
+  access=$(stored access_token)
+  refresh=$(stored refresh_token)
+  expect_status 0 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_stderr_has "✓ Refreshed the access token for ada@example.com on $DEVCLOUD_URL; it expires in 1 hour"
+  [ "$(stored access_token)" != "$access" ] || fail "the access token did not change"
+  [ "$(stored refresh_token)" != "$refresh" ] || fail "the refresh token did not rotate"
+  expect_eq "$(refreshes)" 1 "refreshes"
+  as "$(stored access_token)" GET /api/v1/me
+  expect_eq "$STATUS" 200 "the new access token"
+  expect_stderr_lacks "$(stored access_token)"
+}
+
+test_a_refused_refresh_token_means_exit_4_and_the_dead_credentials_go() {
+  start_devcloud --user ada@example.com
+  log_in
+  request POST "$DEVCLOUD_URL/oauth/revoke" --data-urlencode "token=$(stored refresh_token)" -d client_id=compozy-cli
+  expect_status 4 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_stderr_has "compozy auth refresh: error: the session of profile 'default' has ended: the server refused its refresh token (invalid_grant"
+  expect_stderr_has "hint: run \`compozy login\`"
+  expect_file_lacks "$(credentials_file)" "access_token"
+  expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+}
+
+test_a_refresh_without_the_network_leaves_the_credentials_untouched() {
+  start_devcloud --user ada@example.com
+  log_in
+  expire_locally
+  cp "$(credentials_file)" "$TEST_DIR/before"
+  stop_devcloud
+  expect_status 1 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_stderr_has "refreshing the access token: cannot connect to '$DEVCLOUD_URL'"
+  cmp -s "$(credentials_file)" "$TEST_DIR/before" || fail "the credentials file changed"
+  expect_status 1 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+  cmp -s "$(credentials_file)" "$TEST_DIR/before" || fail "the credentials file changed"
+}
+
+test_auth_revoke_ends_one_session() {
+  start_devcloud --user ada@example.com
+  log_in
+  other_session
+  local theirs
+  theirs=$(session_of "$OTHER_TOKEN")
+  expect_status 0 "$COMPOZY" auth revoke "$theirs" --host "$DEVCLOUD_URL"
+  expect_stderr_is "✓ Revoked session $theirs"
+  as "$OTHER_TOKEN" GET /api/v1/me
+  expect_eq "$STATUS" 401 "the revoked session's token"
+  expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
+
+  expect_status 1 "$COMPOZY" auth revoke ses_nonexistent --host "$DEVCLOUD_URL"
+  expect_stderr_is "compozy auth revoke: error: no active session with id 'ses_nonexistent'
+hint: see \`compozy auth list\` for the sessions of your account"
+  expect_status 1 "$COMPOZY" auth revoke "$theirs" --host "$DEVCLOUD_URL"
+  expect_status 2 "$COMPOZY" auth revoke --host "$DEVCLOUD_URL"
+  expect_stderr_has "which session? give its ID"
+}
+
+test_revoking_this_machines_session_removes_its_credentials() {
+  start_devcloud --user ada@example.com
+  log_in
+  local ours
+  ours=$(session_of "$(stored access_token)")
+  expect_status 0 "$COMPOZY" auth revoke "$ours" --host "$DEVCLOUD_URL"
+  expect_stderr_has "That was this machine's session, so its stored credentials were removed"
+  expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+}
+
+test_a_foreign_session_cannot_be_revoked() {
+  start_devcloud --user ada@example.com --user bob@example.com
+  log_in
+  SIGN_IN_ACCOUNT=bob@example.com sign_in
+  local bobs
+  bobs=$(session_of "$ACCESS_TOKEN")
+  expect_status 1 "$COMPOZY" auth revoke "$bobs" --host "$DEVCLOUD_URL"
+  expect_stderr_has "no active session with id '$bobs'"
+  as "$ACCESS_TOKEN" GET /api/v1/me
+  expect_eq "$STATUS" 200 "bob's session after ada's attempt"
+}
+
+test_revoke_all_asks_on_a_terminal_and_refuses_without_one() {
+  start_devcloud --user ada@example.com
+  log_in
+  other_session
+  expect_status 2 "$COMPOZY" auth revoke-all --host "$DEVCLOUD_URL"
+  expect_stderr_has "refusing to revoke every session without confirmation; pass --yes"
+  printf 'n\n' | script -qec "$COMPOZY auth revoke-all --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1
+  expect_stdout_has "Revoke every session of ada@example.com on $DEVCLOUD_URL, this machine's included? [y/N]"
+  expect_stdout_has "nothing was revoked"
+  as "$OTHER_TOKEN" GET /api/v1/me
+  expect_eq "$STATUS" 200 "a session after declining"
+  printf 'y\n' | script -qec "$COMPOZY auth revoke-all --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1
+  expect_stdout_has "Revoked 2 sessions on $DEVCLOUD_URL"
+  as "$OTHER_TOKEN" GET /api/v1/me
+  expect_eq "$STATUS" 401 "a session after revoke-all"
+}
+
+test_revoke_all_with_yes_ends_everything_and_forgets_this_machine() {
+  start_devcloud --user ada@example.com
+  log_in
+  other_session
+  local ours=$(stored access_token)
+  expect_status 0 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
+  expect_stderr_has "✓ Revoked 2 sessions on $DEVCLOUD_URL"
+  expect_stderr_has "This machine's stored credentials were removed"
+  as "$ours" GET /api/v1/me
+  expect_eq "$STATUS" 401 "this machine's old token"
+  expect_status 4 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
+}
+
+test_flyzt_api_key_is_the_credential_for_session_commands() {
+  start_devcloud --user ada@example.com
+  other_session
+  request POST "$DEVCLOUD_URL/settings/api-keys" --data-urlencode name=ci
+  local key
+  key=$(new_api_key)
+  FLYZT_API_KEY=$key expect_status 0 "$COMPOZY" auth list --json --host "$DEVCLOUD_URL"
+  expect_eq "$(jq -r '.sessions | length' "$OUT")" 1 "sessions seen with the key"
+  expect_eq "$(jq -r '[.sessions[] | select(.current)] | length' "$OUT")" 0 "current sessions with a key"
+  FLYZT_API_KEY=$key expect_status 0 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
+  expect_stderr_has "✓ Revoked 1 session on"
+  expect_stderr_has "API keys are managed in the dashboard (Settings > API Keys) and are not revoked by this."
+  as "$key" GET /api/v1/me
+  expect_eq "$STATUS" 200 "the API key after revoke-all"
+  FLYZT_API_KEY=$key expect_status 1 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_stderr_has "nothing to refresh: FLYZT_API_KEY holds an API key, which is not refreshed"
+}
+
+# 64 processes find the access token expired at once: all of them succeed,
+# the server sees one refresh, and the session lives on. Twenty times over.
+test_64_concurrent_processes_refresh_once_and_keep_the_session() {
+  start_devcloud --user ada@example.com
+  log_in
+  local round i failures expected
+  for round in $(seq 1 20); do
+    expire_locally
+    expected=$(($(refreshes) + 1))
+    for i in $(seq 1 64); do
+      "$COMPOZY" auth token --host "$DEVCLOUD_URL" >"$TEST_DIR/token.$i" 2>"$TEST_DIR/err.$i" &
+    done
+    failures=0
+    for i in $(seq 1 64); do wait -n || failures=$((failures + 1)); done
+    [ "$failures" -eq 0 ] || { fail "round $round: $failures of 64 failed: $(cat "$TEST_DIR"/err.* | sort | uniq -c)"; break; }
+    expect_eq "$(refreshes)" "$expected" "refreshes after round $round"
+    expect_eq "$(cat "$TEST_DIR"/token.* | sort -u | wc -l)" 1 "distinct tokens printed in round $round"
+    expect_eq "$(cat "$TEST_DIR/token.1")" "$(stored access_token)" "the printed token in round $round"
+    [ "$CASE_FAILED" = 0 ] || break
+  done
+  as "$(stored access_token)" GET /api/v1/me
+  expect_eq "$STATUS" 200 "the session after 20 rounds"
+  expect_eq "$(grep -c 'grant_type=refresh_token 400' "$DEVCLOUD_LOG")" 0 "refused refreshes"
+}
+
+# Killed with SIGKILL anywhere in a refresh, a process leaves the credentials
+# readable: the next one either goes on with the session or is told, with
+# exit 4, to log in again. Never a damaged file.
+test_a_refresh_killed_at_any_moment_never_corrupts_the_credentials() {
+  start_devcloud --user ada@example.com
+  log_in
+  local attempt pid status went_on=0 ended=0
+  for attempt in $(seq 0 29); do
+    expire_locally
+    "$COMPOZY" auth token --host "$DEVCLOUD_URL" >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.00$((attempt % 10))$((attempt / 10))"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    status=0
+    "$COMPOZY" auth token --host "$DEVCLOUD_URL" >"$OUT" 2>"$ERR" || status=$?
+    case $status in
+      0) went_on=$((went_on + 1))
+         as "$(cat "$OUT")" GET /api/v1/me
+         expect_eq "$STATUS" 200 "the token after kill $attempt" ;;
+      4) ended=$((ended + 1))
+         expect_stderr_has "run \`compozy login\`"
+         log_in ;;
+      *) fail "after kill $attempt: exit $status: $(cat "$ERR")"; break ;;
+    esac
+  done
+  printf '# %d times the session went on, %d times it had ended\n' "$went_on" "$ended"
+}
+
+run_tests "$@"
