@@ -6,61 +6,24 @@
 
 namespace compozy {
 
-std::chrono::seconds refresh_margin(const StoredCredential& credential) {
-  constexpr std::chrono::seconds margin{60};
-  if (!credential.expires_at || !credential.obtained_at) return margin;
-  const auto lifetime = *credential.expires_at - *credential.obtained_at;
-  return std::clamp(std::chrono::duration_cast<std::chrono::seconds>(lifetime / 2), std::chrono::seconds(0), margin);
-}
-
-bool expires_within_margin(const StoredCredential& credential, TimePoint now) {
-  return credential.expires_at && *credential.expires_at - refresh_margin(credential) <= now;
-}
-
-bool has_expired(const StoredCredential& credential, TimePoint now) {
-  return credential.expires_at && *credential.expires_at <= now;
-}
-
-Error not_logged_in(const Context& context) {
-  const Settings& settings = context.settings();
-  std::string message = "not logged in to '" + settings.host + "'";
-  if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
-  return Error{message, ExitCode::not_logged_in,
-               "run `compozy login" +
-                   std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
-                   "`, or set " + api_key_variable};
-}
-
-Result<std::optional<StoredCredential>> stored_credential(Context& context) {
-  auto stored = context.store().load(context.settings().profile);
-  if (!stored) return std::unexpected(std::move(stored.error()));
-  if (*stored && (*stored)->host != context.settings().host) return std::optional<StoredCredential>();
-  return stored;
-}
-
 Result<ActiveCredential> active_credential(Context& context) {
-  if (auto key = context.env().get(api_key_variable)) {
-    return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
-  }
+  auto ready = credential_without_refresh(context);
+  if (!ready) return std::unexpected(std::move(ready.error()));
+  if (*ready) return std::move(**ready);
+
   auto stored = stored_credential(context);
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (!*stored) return std::unexpected(not_logged_in(context));
-  StoredCredential credential = std::move(**stored);
-  if (credential.kind == CredentialKind::oauth && expires_within_margin(credential, now_seconds())) {
-    auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
-    if (refreshed) {
-      credential = std::move(*refreshed);
-    } else if (refreshed.error().kind != Error::Kind::unreachable || has_expired(credential, now_seconds())) {
+  auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
+  if (!refreshed) {
+    // The server is out of reach but the token has not expired yet: use it.
+    if (refreshed.error().kind != Error::Kind::unreachable || has_expired(**stored, now_seconds())) {
       return std::unexpected(std::move(refreshed.error()));
     }
-    // The server is out of reach but the token has not expired yet: use it.
+    refreshed = std::move(**stored);
   }
-  if (has_expired(credential, now_seconds())) {
-    return fail("the credentials of profile '" + context.settings().profile + "' have expired",
-                ExitCode::not_logged_in, "run `compozy login`");
-  }
-  std::string token = credential.access_token;
-  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(credential)};
+  std::string token = refreshed->access_token;
+  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(*refreshed)};
 }
 
 Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen when) {

@@ -17,11 +17,6 @@ Context::Context(Environment env, Output& output, std::filesystem::path config_d
       settings_(std::move(settings)),
       store_(config_dir_) {}
 
-HttpClient& Context::http() {
-  if (!http_) http_ = make_http_client(env_);
-  return *http_;
-}
-
 std::unexpected<Error> usage_error(std::string message) { return fail(std::move(message), ExitCode::usage); }
 
 namespace detail {

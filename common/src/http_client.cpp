@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "compozy/command.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/timestamp.hpp"
 #include "compozy/version.hpp"
@@ -358,6 +359,13 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
     if (key == wanted) return value;
   }
   return std::nullopt;
+}
+
+// Defined here rather than in command.cpp, so that a tool which never calls it
+// (compozy-auth-token on its fast path) links neither httplib nor OpenSSL.
+HttpClient& Context::http() {
+  if (!http_) http_ = make_http_client(env_);
+  return *http_;
 }
 
 std::unique_ptr<HttpClient> make_http_client(const Environment& env, HttpLimits limits) {

@@ -1,4 +1,5 @@
 #include "compozy/sign_in.hpp"
+#include "compozy/stored_credential.hpp"
 
 #include <termios.h>
 #include <unistd.h>
@@ -6,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "compozy/active_credential.hpp"
 #include "compozy/browser.hpp"
 #include "compozy/crypto.hpp"
 #include "compozy/interrupt.hpp"

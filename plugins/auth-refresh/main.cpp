@@ -6,26 +6,53 @@ namespace {
 
 using namespace compozy;
 
-struct Options {};
+struct Options {
+  bool if_expiring = false;
+  bool print_token = false;
+};
 
-Result<Options> parse_options(const cxxopts::ParseResult&) { return Options{}; }
+void declare_options(cxxopts::Options& options) {
+  options.add_options()("if-expiring", "refresh only if the access token expires within a minute")(
+      "print-token", "print the access token on standard output afterwards, and nothing on stderr");
+}
 
-Result<void> refresh(const Options&, Context& context) {
+Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
+  return Options{.if_expiring = parsed.count("if-expiring") != 0, .print_token = parsed.count("print-token") != 0};
+}
+
+Result<void> refresh(const Options& options, Context& context) {
   Output& out = context.out();
+  if (options.print_token) {
+    // Exactly what every command that needs a token does (FLYZT_API_KEY included).
+    auto credential = options.if_expiring ? active_credential(context) : [&]() -> Result<ActiveCredential> {
+      auto refreshed = refresh_stored_credential(context, RefreshWhen::now);
+      if (!refreshed) return std::unexpected(std::move(refreshed.error()));
+      return ActiveCredential{refreshed->access_token, CredentialOrigin::credentials_file, *refreshed};
+    }();
+    if (!credential) return std::unexpected(std::move(credential.error()));
+    out.data(credential->token + "\n");
+    return {};
+  }
   const bool key_in_environment = context.env().has(api_key_variable);
   auto stored = stored_credential(context);
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (!*stored && key_in_environment) {
     return fail(std::string("nothing to refresh: ") + api_key_variable + " holds an API key, which is not refreshed");
   }
-  auto refreshed = refresh_stored_credential(context, RefreshWhen::now);
+  const auto before = *stored ? (*stored)->access_token : std::string();
+  auto refreshed =
+      refresh_stored_credential(context, options.if_expiring ? RefreshWhen::if_expiring : RefreshWhen::now);
   if (!refreshed) return std::unexpected(std::move(refreshed.error()));
   std::string expiry = "it does not say when it expires";
   if (refreshed->expires_at) {
     expiry = "it expires " + relative_time(*refreshed->expires_at, now_seconds()) + " (" +
              format_rfc3339(*refreshed->expires_at) + ")";
   }
-  out.success("Refreshed the access token for " + refreshed->account + " on " + refreshed->host + "; " + expiry);
+  if (refreshed->access_token == before) {
+    out.info("The access token for " + refreshed->account + " on " + refreshed->host + " is still fresh; " + expiry);
+  } else {
+    out.success("Refreshed the access token for " + refreshed->account + " on " + refreshed->host + "; " + expiry);
+  }
   if (key_in_environment) {
     out.notice(std::string(api_key_variable) + " is set and is used instead of this session until you unset it.");
   }
@@ -38,14 +65,16 @@ int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth refresh",
       .summary = "Refresh the access token now",
-      .usage = "",
+      .usage = "[--if-expiring] [--print-token]",
       .manual =
           "Exchanges the stored refresh token for a new access token (and, when the server rotates\n"
           "them, a new refresh token, stored before anything else happens), then prints the new expiry.\n"
           "Commands refresh on their own when a token expires within a minute; this is for when you want\n"
           "it now. If the server no longer accepts the refresh token, the session has ended: its stored\n"
-          "credentials are removed. A network failure leaves them untouched.\n\n"
+          "credentials are removed. A network failure leaves them untouched. Concurrent refreshes from\n"
+          "many processes wait for each other, so the server sees one.\n\n"
           "Exit codes: 0 refreshed, 1 error, 2 bad usage, 4 not logged in or the session has ended.",
+      .declare = declare_options,
       .parse = parse_options,
       .run = refresh,
   });

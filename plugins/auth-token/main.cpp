@@ -1,6 +1,9 @@
 // compozy auth token: print a valid access token, for scripts and plugins.
-#include "compozy/active_credential.hpp"
+#include <cstdlib>
+
 #include "compozy/command.hpp"
+#include "compozy/sibling_tool.hpp"
+#include "compozy/stored_credential.hpp"
 
 namespace {
 
@@ -11,10 +14,18 @@ struct Options {};
 Result<Options> parse_options(const cxxopts::ParseResult&) { return Options{}; }
 
 Result<void> print_token(const Options&, Context& context) {
-  auto credential = active_credential(context);
-  if (!credential) return std::unexpected(std::move(credential.error()));
-  context.out().data(credential->token + "\n");
-  return {};
+  auto ready = credential_without_refresh(context);
+  if (!ready) return std::unexpected(std::move(ready.error()));
+  if (*ready) {
+    context.out().data((*ready)->token + "\n");
+    return {};
+  }
+  // The token must be refreshed first. That takes the network, which this tool
+  // does not even load, so that the usual case stays fast: compozy-auth-refresh
+  // does it, for the same profile and host.
+  ::setenv("COMPOZY_PROFILE", context.settings().profile.c_str(), 1);
+  ::setenv("COMPOZY_HOST", context.settings().host.c_str(), 1);
+  return std::unexpected(exec_sibling_tool("compozy-auth-refresh", {"--if-expiring", "--print-token"}));
 }
 
 }  // namespace
@@ -26,8 +37,9 @@ int main(int argc, char** argv) {
       .usage = "",
       .manual =
           "Prints the access token of the profile on standard output, refreshing it first when it expires\n"
-          "within a minute, or the value of FLYZT_API_KEY when that is set. With a valid stored token it\n"
-          "makes no network request. Plugins use it as:\n\n"
+          "within a minute (as `compozy auth refresh --if-expiring --print-token`), or the value of\n"
+          "FLYZT_API_KEY when that is set. With a valid stored token it makes no network request and\n"
+          "takes a few milliseconds. Plugins use it as:\n\n"
           "  token=$(\"$COMPOZY_BIN\" auth token) || exit\n"
           "  curl -H \"Authorization: Bearer $token\" …\n\n"
           "Exit codes: 0 ok, 1 error (such as an unreachable server during a needed refresh), 2 bad usage,\n"

@@ -1,7 +1,7 @@
 // compozy login: sign in to Compozy Cloud, by browser, device code or API key.
 #include <charconv>
 
-#include "compozy/active_credential.hpp"
+#include "compozy/stored_credential.hpp"
 #include "compozy/browser.hpp"
 #include "compozy/command.hpp"
 #include "compozy/sign_in.hpp"

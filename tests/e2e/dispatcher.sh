@@ -256,4 +256,18 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
   [ ! -e "$moved/bin/compozy-build-tree" ] || fail "the build-tree marker was installed"
 }
 
+test_the_hot_paths_load_no_tls_and_no_yaml_parser() {
+  # The dispatcher execs a plugin without loading OpenSSL or yaml-cpp, and
+  # compozy-auth-token (before every API call of a script) without OpenSSL or httplib.
+  ldd "$COMPOZY" >"$OUT" 2>&1
+  expect_stdout_lacks "libssl"
+  expect_stdout_lacks "libcrypto"
+  expect_stdout_lacks "yaml-cpp"
+  expect_stdout_lacks "httplib"
+  ldd "$PLUGINS_DIR/compozy-auth-token" >"$OUT" 2>&1
+  expect_stdout_lacks "libssl"
+  expect_stdout_lacks "libcrypto"
+  expect_stdout_lacks "httplib"
+}
+
 run_tests "$@"

@@ -38,7 +38,9 @@ class Context {
   const ConfigFile& config() const { return config_; }
   const std::filesystem::path& config_dir() const { return config_dir_; }
   CredentialStore& store() { return store_; }
-  // Made on first use: a command that needs no network never creates a TLS context.
+  // Made on first use: a command that needs no network never creates a TLS
+  // context. (Defined in http_client.cpp: a tool that never calls it does not
+  // even load httplib and OpenSSL, which costs milliseconds at start.)
   HttpClient& http();
   void set_http(std::unique_ptr<HttpClient> client) { http_ = std::move(client); }
 

@@ -24,7 +24,7 @@ struct Error {
 
   std::string message;  // git style: lower-case, no full stop, what failed first
   ExitCode code = ExitCode::failure;
-  std::string hint;  // one optional line telling what to do, e.g. "run `compozy login`"
+  std::string hint = {};  // one optional line telling what to do, e.g. "run `compozy login`"
   Kind kind = Kind::general;
 
   // Each layer puts its own clause in front on the way up:

@@ -1,0 +1,48 @@
+// Which credential a command uses, as far as can be told without the network.
+//
+// FLYZT_API_KEY, when set, wins over anything stored. Otherwise the profile's
+// entry in credentials.yaml is used, if it was issued by the configured host:
+// its tokens never travel to another one. An access token is refreshed when
+// it expires within the refresh margin (active_credential.hpp does that).
+//
+// Nothing here touches the network or OpenSSL, so that compozy-auth-token,
+// which links only this, starts in a few milliseconds.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "compozy/command.hpp"
+#include "compozy/credential_store.hpp"
+#include "compozy/error.hpp"
+
+namespace compozy {
+
+inline constexpr char api_key_variable[] = "FLYZT_API_KEY";
+
+enum class CredentialOrigin { environment, credentials_file };
+
+struct ActiveCredential {
+  std::string token;
+  CredentialOrigin origin = CredentialOrigin::credentials_file;
+  std::optional<StoredCredential> stored;  // when it comes from the file
+};
+
+// 60 s, or half the token's lifetime when that is shorter, so that a token
+// living 30 s is not refreshed by every call.
+std::chrono::seconds refresh_margin(const StoredCredential& credential);
+bool expires_within_margin(const StoredCredential& credential, TimePoint now);
+bool has_expired(const StoredCredential& credential, TimePoint now);
+
+// The profile's entry for the configured host, or nullopt.
+Result<std::optional<StoredCredential>> stored_credential(Context& context);
+
+// The error for "nothing to authenticate with" (exit 4), naming the profile and host.
+Error not_logged_in(const Context& context);
+
+// FLYZT_API_KEY, or a stored credential that needs no refresh; nullopt when
+// the stored access token must be refreshed first. Exit 4 when there is none.
+Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context);
+
+}  // namespace compozy
