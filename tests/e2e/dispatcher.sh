@@ -256,6 +256,65 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
   [ ! -e "$moved/bin/compozy-build-tree" ] || fail "the build-tree marker was installed"
 }
 
+# Aliases come from config.yaml through the installation's compozy-alias.
+with_aliases() {
+  mkdir -p "$TEST_DIR/exec" "$HOME/.config/compozy"
+  ln -sf "$PLUGINS_DIR/compozy-alias" "$TEST_DIR/exec/compozy-alias"
+  printf 'aliases:\n%s\n' "$1" >"$HOME/.config/compozy/config.yaml"
+}
+compozy_with_aliases() {
+  env PATH="$TEST_DIR/bin:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" "$@"
+}
+
+test_an_alias_runs_its_expansion_with_the_rest_of_the_line() {
+  plugin "$TEST_DIR/bin" auth-status 'echo "status $*"'
+  with_aliases "  st: auth status --offline
+  quoted: auth status 'two words'"
+  expect_status 0 compozy_with_aliases st --json
+  expect_stdout_is "status --offline --json"
+  expect_status 0 compozy_with_aliases quoted
+  expect_stdout_is "status two words"
+  expect_status 0 compozy_with_aliases help st
+  expect_stdout_is "'st' is aliased to 'auth status --offline'"
+  expect_status 0 compozy_with_aliases alias
+  expect_stdout_has "st	auth status --offline"
+}
+
+test_an_alias_never_shadows_a_command() {
+  plugin "$TEST_DIR/bin" hello 'echo "the command"'
+  with_aliases "  hello: auth status"
+  expect_status 0 compozy_with_aliases hello
+  expect_stdout_is "the command"
+}
+
+test_shell_aliases_run_in_sh_with_the_arguments() {
+  with_aliases "  greet: \"!printf '%s|' hello\""
+  expect_status 0 compozy_with_aliases greet "a b" c
+  expect_stdout_is "hello|a b|c|"
+}
+
+test_alias_loops_and_missing_targets_are_reported() {
+  with_aliases "  one: two
+  two: one
+  gone: nothing here"
+  expect_status 1 compozy_with_aliases one
+  expect_stderr_is "compozy: alias loop detected: one -> two -> one"
+  expect_status 127 compozy_with_aliases gone
+  expect_stderr_is "compozy: alias 'gone' runs 'nothing here', which is not a compozy command"
+  expect_status 1 compozy_with_aliases gon
+  expect_stderr_has $'The most similar command is\n\tgone'
+}
+
+test_a_broken_config_does_not_stop_plugins_and_is_reported_for_aliases() {
+  plugin "$TEST_DIR/bin" hello 'echo hi'
+  with_aliases "  st: [auth"
+  expect_status 0 compozy_with_aliases hello
+  expect_stdout_is "hi"
+  expect_status 1 compozy_with_aliases st
+  expect_stderr_has "compozy alias: error: config file '$HOME/.config/compozy/config.yaml', line"
+  expect_stderr_has "compozy: 'st' is not a compozy command"
+}
+
 test_the_hot_paths_load_no_tls_and_no_yaml_parser() {
   # The dispatcher execs a plugin without loading OpenSSL or yaml-cpp, and
   # compozy-auth-token (before every API call of a script) without OpenSSL or httplib.
