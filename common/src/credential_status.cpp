@@ -127,24 +127,27 @@ void print_status(Output& out, const CredentialStatus& status) {
   };
   switch (status.state) {
     case CredentialState::valid:
-      out.info("  " + std::string(status.checked ? "✓ Logged in as " : "✓ Logged in (not checked with the server) as ") +
+      out.info("  " + out.check_mark() +
+               (status.checked ? " Logged in as " : " Logged in (not checked with the server) as ") +
                out.bold(status.account.empty() ? "an API key" : status.account));
       break;
     case CredentialState::expired_refreshable:
-      out.info("  ✓ Logged in as " + out.bold(status.account) + "; the access token has expired and is refreshed by the next command");
+      out.info("  " + out.check_mark() + " Logged in as " + out.bold(status.account) +
+               "; the access token has expired and is refreshed by the next command");
       break;
     case CredentialState::expired:
-      out.info("  ✗ The credentials have expired: run `compozy login`");
+      out.info("  " + out.cross_mark() + " The credentials have expired: run `compozy login`");
       break;
     case CredentialState::rejected:
-      out.info("  ✗ The server rejected the credential: run `compozy login`" +
+      out.info("  " + out.cross_mark() + " The server rejected the credential: run `compozy login`" +
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
     case CredentialState::not_logged_in:
-      out.info("  ✗ Not logged in: run `compozy login`" + std::string(status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
+      out.info("  " + out.cross_mark() + " Not logged in: run `compozy login`" +
+               (status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
       return;
     case CredentialState::offline:
-      out.info("  ! Could not check the credential with the server: " + status.problem);
+      out.info("  " + out.attention_mark() + " Could not check the credential with the server: " + status.problem);
       break;
   }
   if (status.origin == CredentialOrigin::environment) {

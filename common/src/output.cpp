@@ -76,11 +76,15 @@ void Output::info(std::string_view line) {
   std::fwrite(text.data(), 1, text.size(), err_);
 }
 
-void Output::success(std::string_view line) { info(paint("32", "✓", color_err_) + " " + std::string(line)); }
+std::string Output::check_mark() const { return paint("32", "✓", color_err_); }
+std::string Output::cross_mark() const { return paint("31", "✗", color_err_); }
+std::string Output::attention_mark() const { return paint("33", "!", color_err_); }
+
+void Output::success(std::string_view line) { info(check_mark() + " " + std::string(line)); }
 
 void Output::warning(std::string_view line) { info(paint("33", "warning:", color_err_) + " " + std::string(line)); }
 
-void Output::notice(std::string_view line) { info(paint("33", "!", color_err_) + " " + std::string(line)); }
+void Output::notice(std::string_view line) { info(attention_mark() + " " + std::string(line)); }
 
 void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                    const std::vector<std::size_t>& keep_whole) {

@@ -160,6 +160,17 @@ test_status_text_and_json_tell_the_states_apart() {
   jq -r .problem "$OUT" | grep -q "cannot connect to '$DEVCLOUD_URL'" || fail "offline problem: $(jq -r .problem "$OUT")"
 }
 
+test_colour_only_on_a_terminal_and_never_with_no_color() {
+  start_devcloud --user ada@example.com
+  log_in
+  expect_stderr_lacks $'\e['
+  script -qec "$COMPOZY auth status --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1 </dev/null
+  expect_stdout_has $'\e[32m✓'
+  NO_COLOR=1 script -qec "$COMPOZY auth status --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1 </dev/null
+  expect_stdout_has "✓ Logged in as ada@example.com"
+  expect_stdout_lacks $'\e['
+}
+
 test_auth_token_prints_the_stored_token_without_the_network() {
   start_devcloud --user ada@example.com
   log_in

@@ -30,6 +30,10 @@ class Output {
   void notice(std::string_view line);          // stderr, "! " in yellow on a terminal
   std::string bold(std::string_view text) const;
   std::string dim(std::string_view text) const;
+  // "✓", "✗" and "!", in green, red and yellow on a terminal, for stderr.
+  std::string check_mark() const;
+  std::string cross_mark() const;
+  std::string attention_mark() const;
 
   // Columns aligned to fit the terminal, the widest cells shortened with "…"
   // (never those of the columns in `keep_whole`, such as IDs to copy); when
