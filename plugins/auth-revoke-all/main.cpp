@@ -1,5 +1,6 @@
 // compozy auth revoke-all: end every session of the account, this one included.
 #include "compozy/command.hpp"
+#include "compozy/interrupt.hpp"
 #include "compozy/sessions.hpp"
 
 #include <unistd.h>
@@ -27,6 +28,7 @@ Result<bool> confirmed(Context& context, std::string_view question) {
   std::string answer;
   char c = 0;
   while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
+  if (interrupted()) return std::unexpected(interrupted_error());
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
