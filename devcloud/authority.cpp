@@ -1,0 +1,891 @@
+#include "authority.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "compozy/atomic_file.hpp"
+#include "compozy/crypto.hpp"
+#include "compozy/pkce.hpp"
+
+namespace compozy::devcloud {
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr auto code_ttl = 60s;
+constexpr auto consent_request_ttl = 10min;
+// Redeemed codes and expired device codes are remembered a while longer, so that a
+// replayed code still revokes what it issued and a late poll still hears expired_token.
+constexpr auto afterlife = 1h;
+constexpr std::size_t max_pending_requests = 1000;
+constexpr std::string_view api_key_prefix = "czk_";
+// RFC 8628 §6.1: consonants only, so no word can be spelled and nothing looks alike.
+constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+
+// Times are whole seconds; rounding the start up means that whatever is issued with a
+// lifetime of N seconds lives at least N, never less, as clients counting expires_in expect.
+TimePoint expiry_after(std::chrono::seconds lifetime) {
+  return std::chrono::ceil<std::chrono::seconds>(Clock::now()) + lifetime;
+}
+
+std::string new_id(std::string_view prefix) { return std::string(prefix) + random_token(12); }
+std::string digest(std::string_view secret) { return sha256_hex(secret); }
+
+OAuthError invalid_request(std::string description) { return {400, "invalid_request", std::move(description)}; }
+OAuthError invalid_grant(std::string description) { return {400, "invalid_grant", std::move(description)}; }
+OAuthError invalid_client(std::string description) { return {401, "invalid_client", std::move(description)}; }
+OAuthError invalid_token(std::string description) { return {401, "invalid_token", std::move(description)}; }
+OAuthError server_error(std::string description) { return {500, "server_error", std::move(description)}; }
+
+bool has_scope(const Scopes& scopes, std::string_view scope) {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+std::string supported_scope_list() { return join_scopes(supported_scopes()); }
+
+// Space-separated scopes (RFC 6749 §3.3) in our canonical order, or the first unknown one.
+std::expected<Scopes, std::string> parse_scopes(std::string_view text) {
+  Scopes requested;
+  while (!text.empty()) {
+    const auto space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    if (word.empty()) continue;
+    if (!has_scope(supported_scopes(), word)) return std::unexpected(std::string(word));
+    requested.emplace_back(word);
+  }
+  Scopes ordered;
+  for (const std::string& scope : supported_scopes()) {
+    if (has_scope(requested, scope)) ordered.push_back(scope);
+  }
+  return ordered;
+}
+
+Outcome<Scopes> required_scopes(const std::optional<std::string>& text) {
+  if (!text || text->find_first_not_of(' ') == std::string::npos) {
+    return std::unexpected(OAuthError{400, "invalid_scope", "scope is required; supported: " + supported_scope_list()});
+  }
+  auto scopes = parse_scopes(*text);
+  if (!scopes) {
+    return std::unexpected(OAuthError{400, "invalid_scope",
+                                      "unknown scope '" + scopes.error() + "'; supported: " + supported_scope_list()});
+  }
+  return *scopes;
+}
+
+bool same_text_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+// "jane.doe@example.com" -> "Jane Doe"
+std::string name_from_email(std::string_view email) {
+  std::string name;
+  bool word_start = true;
+  for (const char c : email.substr(0, email.find('@'))) {
+    if (c == '.' || c == '_' || c == '-' || c == '+') {
+      if (!name.empty() && name.back() != ' ') name += ' ';
+      word_start = true;
+    } else {
+      name += word_start ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      word_start = false;
+    }
+  }
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return name.empty() ? std::string(email) : name;
+}
+
+// RFC 8252 §7.3: native clients receive the code on a loopback IP literal, on any port.
+// `localhost` is refused (§8.3: it may resolve elsewhere), and so is every other host.
+std::optional<std::string> loopback_redirect_problem(std::string_view uri) {
+  if (!std::all_of(uri.begin(), uri.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; })) {
+    return "it contains spaces or characters outside printable ASCII";
+  }
+  const auto url = parse_url(uri);
+  if (!url) return url.error().message;
+  if (url->scheme != "http") return "only http:// loopback redirect URIs are accepted (RFC 8252 §7.3)";
+  if (url->host != "127.0.0.1" && url->host != "::1") {
+    return "only the loopback addresses 127.0.0.1 and [::1] are accepted (RFC 8252 §7.3)";
+  }
+  return std::nullopt;
+}
+
+bool is_valid_code_challenge(std::string_view challenge) {
+  // BASE64URL(SHA256(…)) is always 43 characters.
+  return challenge.size() == 43 && base64url_decode(challenge).has_value();
+}
+
+std::string format_user_code(std::string_view code) {
+  return std::string(code.substr(0, 4)) + "-" + std::string(code.substr(4));
+}
+
+// RFC 8628 §6.1: case-insensitive, and the dash (or any spacing) does not count.
+std::optional<std::string> normalize_user_code(std::string_view text) {
+  std::string code;
+  for (const char c : text) {
+    if (c == '-' || c == ' ') continue;
+    const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (user_code_alphabet.find(upper) == std::string_view::npos) return std::nullopt;
+    code += upper;
+  }
+  if (code.size() != 8) return std::nullopt;
+  return code;
+}
+
+std::string new_user_code() {
+  std::string code;
+  while (code.size() < 8) {
+    for (const unsigned char byte : random_bytes(16)) {
+      // 240 is the largest multiple of 20 below 256: no letter is likelier than another.
+      if (byte < 240 && code.size() < 8) code += user_code_alphabet[byte % user_code_alphabet.size()];
+    }
+  }
+  return code;
+}
+
+// The device authorization that a (normalized) user code names, or end().
+auto find_by_user_code(std::map<std::string, DeviceAuthorization>& devices, std::string_view user_code) {
+  const std::string hash = digest(user_code);
+  return std::find_if(devices.begin(), devices.end(),
+                      [&](const auto& entry) { return entry.second.user_code_hash == hash; });
+}
+
+std::int64_t unix_milliseconds() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+
+std::string printable(std::string_view text, std::size_t limit) {
+  std::string result;
+  for (const unsigned char c : text.substr(0, limit)) result += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  return result;
+}
+
+void end_session(State& state, const std::string& session_id) {
+  const std::string id = session_id;  // the argument may live in what is erased
+  state.sessions.erase(id);
+  std::erase_if(state.access_tokens, [&](const auto& entry) { return entry.second.session_id == id; });
+  std::erase_if(state.refresh_tokens, [&](const auto& entry) { return entry.second.session_id == id; });
+}
+
+void forget_expired(State& state, TimePoint now) {
+  std::erase_if(state.sessions, [&](const auto& entry) { return entry.second.expires_at <= now; });
+  std::erase_if(state.access_tokens, [&](const auto& entry) {
+    return entry.second.expires_at <= now || !state.sessions.contains(entry.second.session_id);
+  });
+  std::erase_if(state.refresh_tokens, [&](const auto& entry) {
+    return entry.second.expires_at <= now || !state.sessions.contains(entry.second.session_id);
+  });
+  std::erase_if(state.codes, [&](const auto& entry) {
+    const AuthorizationCode& code = entry.second;
+    return code.expires_at + (code.session_id.empty() ? 0s : afterlife) <= now;
+  });
+  std::erase_if(state.consent_requests, [&](const auto& entry) { return entry.second.expires_at <= now; });
+  std::erase_if(state.device_authorizations,
+                [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
+}
+
+// Keeps pending requests bounded, whatever a script throws at the server.
+template <class Map>
+void make_room(Map& pending) {
+  while (pending.size() >= max_pending_requests) {
+    const auto oldest = std::min_element(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+      return a.second.expires_at < b.second.expires_at;
+    });
+    pending.erase(oldest);
+  }
+}
+
+Session& start_session(State& state, const Account& account, std::string_view client_id, std::string_view user_agent,
+                       const Scopes& scopes, std::string nonce, TimePoint auth_time) {
+  const TimePoint now = now_seconds();
+  Session session{new_id("ses_"),
+                  account.id,
+                  std::string(client_id),
+                  printable(user_agent, 256),
+                  scopes,
+                  std::move(nonce),
+                  auth_time,
+                  now,
+                  now,
+                  now};
+  const std::string id = session.id;
+  return state.sessions.emplace(id, std::move(session)).first->second;
+}
+
+std::string add_code(State& state, const AuthorizationRequest& request, const Account& account) {
+  make_room(state.codes);
+  const std::string code = random_token(32);
+  const TimePoint now = now_seconds();
+  state.codes[digest(code)] = AuthorizationCode{request.client_id,
+                                                request.redirect_uri,
+                                                request.code_challenge,
+                                                account.id,
+                                                request.scopes,
+                                                request.nonce,
+                                                now,
+                                                expiry_after(code_ttl),
+                                                {}};
+  return code;
+}
+
+}  // namespace
+
+const std::vector<std::string>& supported_scopes() {
+  static const std::vector<std::string> scopes = {"openid", "email", "profile", "offline_access"};
+  return scopes;
+}
+
+std::string join_scopes(const Scopes& scopes) {
+  std::string text;
+  for (const std::string& scope : scopes) {
+    if (!text.empty()) text += ' ';
+    text += scope;
+  }
+  return text;
+}
+
+std::string_view describe_scope(std::string_view scope) {
+  if (scope == "openid") return "Confirm who you are";
+  if (scope == "email") return "See your e-mail address";
+  if (scope == "profile") return "See your name";
+  if (scope == "offline_access") return "Stay signed in until you sign out or revoke access";
+  return "Unknown permission";
+}
+
+// ---------------------------------------------------------------------------------
+// Lifecycle and persistence
+
+Authority::Authority(Options options, State state, SigningKey signing_key)
+    : options_(std::move(options)), signing_key_(std::move(signing_key)), state_(std::move(state)) {}
+
+Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
+  State state;
+  if (options.state_file) {
+    const std::string clause = "reading state file '" + options.state_file->string() + "'";
+    auto content = read_file(*options.state_file);
+    if (!content) return std::unexpected(std::move(content.error()));
+    if (*content) {
+      const json document = json::parse(**content, nullptr, false);
+      if (document.is_discarded()) return fail(clause + ": not valid JSON");
+      auto loaded = state_from_json(document);
+      if (!loaded) return fail_with_context(std::move(loaded.error()), clause);
+      state = std::move(*loaded);
+    }
+  }
+
+  auto signing_key =
+      state.signing_key_pem.empty() ? SigningKey::generate() : SigningKey::from_pem(state.signing_key_pem);
+  if (!signing_key) {
+    if (options.state_file) {
+      return fail_with_context(std::move(signing_key.error()),
+                               "reading state file '" + options.state_file->string() + "'");
+    }
+    return std::unexpected(std::move(signing_key.error()));
+  }
+  state.signing_key_pem = signing_key->private_key_pem();
+
+  std::vector<Account> users;
+  for (const std::string& email : options.users) {
+    auto known = std::find_if(state.accounts.begin(), state.accounts.end(),
+                              [&](const Account& account) { return same_text_ignoring_case(account.email, email); });
+    if (known == state.accounts.end()) {
+      state.accounts.push_back({new_id("usr_"), email, name_from_email(email)});
+      known = state.accounts.end() - 1;
+    }
+    users.push_back(*known);
+  }
+  // A restart keeps the clients of earlier runs registered, so their refresh tokens go on working.
+  for (const std::string& client : options.clients) {
+    if (std::find(state.clients.begin(), state.clients.end(), client) == state.clients.end()) {
+      state.clients.push_back(client);
+    }
+  }
+
+  std::unique_ptr<Authority> authority(new Authority(options, std::move(state), std::move(*signing_key)));
+  authority->accounts_ = authority->state_.accounts;
+  authority->users_ = std::move(users);
+  authority->clients_ = authority->state_.clients;
+  {
+    std::lock_guard lock(authority->mutex_);
+    forget_expired(authority->state_, now_seconds());
+    if (auto saved = authority->save_locked(); !saved) return std::unexpected(std::move(saved.error()));
+  }
+  return authority;
+}
+
+Result<void> Authority::save_locked() const {
+  if (!options_.state_file) return {};
+  const std::string text = state_to_json(state_).dump(2, ' ', false, json::error_handler_t::replace);
+  return replace_file_atomically(*options_.state_file, text + "\n", 0600);
+}
+
+template <class Apply>
+auto Authority::change(Apply&& apply) -> decltype(apply(std::declval<State&>())) {
+  std::lock_guard lock(mutex_);
+  std::optional<State> before;
+  if (options_.state_file) before = state_;
+  forget_expired(state_, now_seconds());
+  auto outcome = apply(state_);
+  if (auto saved = save_locked(); !saved) {
+    state_ = std::move(*before);
+    return std::unexpected(server_error("could not save the state: " + saved.error().message));
+  }
+  return outcome;
+}
+
+const Account* Authority::find_user(std::string_view email) const {
+  const auto found = std::find_if(users_.begin(), users_.end(), [&](const Account& account) {
+    return same_text_ignoring_case(account.email, email);
+  });
+  return found == users_.end() ? nullptr : &*found;
+}
+
+const Account* Authority::find_account(std::string_view id) const {
+  const auto found =
+      std::find_if(accounts_.begin(), accounts_.end(), [&](const Account& account) { return account.id == id; });
+  return found == accounts_.end() ? nullptr : &*found;
+}
+
+bool Authority::is_client(std::string_view client_id) const {
+  return std::find(clients_.begin(), clients_.end(), client_id) != clients_.end();
+}
+
+// ---------------------------------------------------------------------------------
+// Authorization code flow
+
+std::expected<AuthorizationRequest, AuthorizationRefusal> Authority::check_authorization_request(
+    const Params& query) const {
+  const auto count = [&](std::string_view name) {
+    return std::count_if(query.begin(), query.end(), [&](const auto& param) { return param.first == name; });
+  };
+  const auto refuse_here = [](std::string description) {
+    return std::unexpected(AuthorizationRefusal{false, {}, {}, "invalid_request", std::move(description)});
+  };
+  if (count("client_id") > 1) return refuse_here("client_id is given more than once");
+  if (count("redirect_uri") > 1) return refuse_here("redirect_uri is given more than once");
+  const auto client_id = find_param(query, "client_id");
+  if (!client_id || client_id->empty()) return refuse_here("the request has no client_id");
+  if (!is_client(*client_id)) {
+    return std::unexpected(
+        AuthorizationRefusal{false, {}, {}, "invalid_client", "'" + *client_id + "' is not a registered client"});
+  }
+  const auto redirect_uri = find_param(query, "redirect_uri");
+  if (!redirect_uri || redirect_uri->empty()) return refuse_here("the request has no redirect_uri");
+  if (auto problem = loopback_redirect_problem(*redirect_uri)) {
+    return refuse_here("the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
+  }
+
+  AuthorizationRequest request;
+  request.client_id = *client_id;
+  request.redirect_uri = *redirect_uri;
+  request.state = find_param(query, "state").value_or("");
+  const auto refuse = [&](std::string error, std::string description) {
+    return std::unexpected(
+        AuthorizationRefusal{true, request.redirect_uri, request.state, std::move(error), std::move(description)});
+  };
+  // RFC 6749 §3.1: parameters must not be included more than once.
+  for (const auto& [name, value] : query) {
+    if (count(name) > 1) return refuse("invalid_request", "'" + name + "' is given more than once");
+  }
+  const auto response_type = find_param(query, "response_type");
+  if (!response_type || response_type->empty()) return refuse("invalid_request", "response_type is missing");
+  if (*response_type != "code") {
+    return refuse("unsupported_response_type", "only response_type=code is supported, not '" + *response_type + "'");
+  }
+  const auto challenge = find_param(query, "code_challenge");
+  if (!challenge || challenge->empty()) {
+    return refuse("invalid_request", "code_challenge is missing: PKCE (RFC 7636) is required");
+  }
+  const auto method = find_param(query, "code_challenge_method");
+  if (!method || *method != "S256") {
+    return refuse("invalid_request", "code_challenge_method must be S256");
+  }
+  if (!is_valid_code_challenge(*challenge)) {
+    return refuse("invalid_request", "code_challenge is not a base64url SHA-256 digest");
+  }
+  request.code_challenge = *challenge;
+
+  auto scopes = required_scopes(find_param(query, "scope"));
+  if (!scopes) return refuse(scopes.error().error, scopes.error().description);
+  request.scopes = std::move(*scopes);
+
+  request.nonce = find_param(query, "nonce").value_or("");
+  request.login_hint = find_param(query, "login_hint").value_or("");
+  if (const auto prompt = find_param(query, "prompt")) {
+    // OIDC Core §3.1.2.1: space-separated; "none" stands alone. Other values (login,
+    // consent, select_account) change nothing: the consent page is always shown.
+    std::vector<std::string_view> words;
+    for (std::string_view rest = *prompt; !rest.empty();) {
+      const auto space = rest.find(' ');
+      if (space != 0) words.push_back(rest.substr(0, space));
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    request.prompt_none = std::find(words.begin(), words.end(), "none") != words.end();
+    if (request.prompt_none && words.size() > 1) {
+      return refuse("invalid_request", "prompt=none cannot be combined with other values");
+    }
+  }
+  // OIDC Core §3.1.2.1: with prompt=none nothing may be shown; only --auto-approve can answer.
+  if (request.prompt_none && !options_.auto_approve) {
+    return refuse("consent_required", "consent is needed and prompt=none forbids asking for it");
+  }
+  return request;
+}
+
+Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest& request) {
+  return change([&](State& state) -> Outcome<std::string> {
+    make_room(state.consent_requests);
+    std::string id = random_token(32);
+    state.consent_requests[digest(id)] =
+        ConsentRequest{request.client_id, request.redirect_uri, request.state,  request.code_challenge,
+                       request.nonce,     request.login_hint,   request.scopes, expiry_after(consent_request_ttl)};
+    return id;
+  });
+}
+
+Outcome<std::string> Authority::issue_code(const AuthorizationRequest& request, const Account& account) {
+  return change([&](State& state) -> Outcome<std::string> { return add_code(state, request, account); });
+}
+
+Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view request_id, std::string_view account_email,
+                                                         bool approve) {
+  const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
+  return change([&](State& state) -> Outcome<ConsentAnswer> {
+    const auto found = state.consent_requests.find(digest(request_id));
+    if (found == state.consent_requests.end()) {
+      return std::unexpected(invalid_request("this sign-in request has expired or was already answered"));
+    }
+    if (account == nullptr) {
+      return std::unexpected(invalid_request(
+          account_email.empty() ? "choose an account" : "'" + std::string(account_email) + "' is not an account here"));
+    }
+    const ConsentRequest pending = std::move(found->second);
+    state.consent_requests.erase(found);
+    ConsentAnswer answer{pending.redirect_uri, pending.state, {}};
+    if (approve) {
+      const AuthorizationRequest request{pending.client_id, pending.redirect_uri, pending.state, pending.code_challenge,
+                                         pending.nonce,     pending.login_hint,   false,         pending.scopes};
+      answer.code = add_code(state, request, *account);
+    }
+    return answer;
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Token endpoint
+
+Outcome<json> Authority::grant_tokens(const Params& form, std::string_view user_agent) {
+  const auto client_id = find_param(form, "client_id");
+  if (!client_id || client_id->empty()) return std::unexpected(invalid_client("client_id is missing"));
+  if (!is_client(*client_id)) return std::unexpected(invalid_client("'" + *client_id + "' is not a registered client"));
+  const auto grant_type = find_param(form, "grant_type");
+  if (!grant_type || grant_type->empty()) return std::unexpected(invalid_request("grant_type is missing"));
+
+  return change([&](State& state) -> Outcome<json> {
+    if (*grant_type == "authorization_code") return redeem_code(state, form, *client_id, user_agent);
+    if (*grant_type == "refresh_token") return refresh(state, form, *client_id);
+    if (*grant_type == device_code_grant) return redeem_device_code(state, form, *client_id, user_agent);
+    return std::unexpected(
+        OAuthError{400, "unsupported_grant_type", "grant_type '" + *grant_type + "' is not supported"});
+  });
+}
+
+Outcome<json> Authority::redeem_code(State& state, const Params& form, std::string_view client_id,
+                                     std::string_view user_agent) {
+  const auto code = find_param(form, "code");
+  const auto redirect_uri = find_param(form, "redirect_uri");
+  const auto verifier = find_param(form, "code_verifier");
+  if (!code || code->empty()) return std::unexpected(invalid_request("code is missing"));
+  if (!redirect_uri || redirect_uri->empty()) return std::unexpected(invalid_request("redirect_uri is missing"));
+  if (!verifier || verifier->empty()) {
+    return std::unexpected(invalid_request("code_verifier is missing: PKCE (RFC 7636) is required"));
+  }
+
+  const auto found = state.codes.find(digest(*code));
+  if (found == state.codes.end()) return std::unexpected(invalid_grant("the authorization code is unknown or expired"));
+  AuthorizationCode& grant = found->second;
+  if (!grant.session_id.empty()) {
+    // RFC 6749 §4.1.2: a code used twice may have been stolen; what it issued goes too.
+    end_session(state, grant.session_id);
+    return std::unexpected(
+        invalid_grant("the authorization code was already used; the tokens issued for it are revoked"));
+  }
+  if (grant.expires_at <= now_seconds()) return std::unexpected(invalid_grant("the authorization code has expired"));
+  if (grant.client_id != client_id) {
+    return std::unexpected(invalid_grant("the authorization code was issued to another client"));
+  }
+  if (grant.redirect_uri != *redirect_uri) {
+    return std::unexpected(invalid_grant("redirect_uri differs from the one in the authorization request"));
+  }
+  if (!is_valid_code_verifier(*verifier)) {
+    return std::unexpected(invalid_grant("code_verifier is not 43 to 128 unreserved characters (RFC 7636 §4.1)"));
+  }
+  if (!constant_time_equal(pkce_challenge_s256(*verifier), grant.code_challenge)) {
+    return std::unexpected(invalid_grant("code_verifier does not match the code_challenge"));
+  }
+  const Account* account = find_account(grant.account_id);
+  if (account == nullptr) return std::unexpected(invalid_grant("the account of this code no longer exists"));
+
+  Session& session = start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time);
+  grant.session_id = session.id;
+  return issue_tokens(state, session, session.scopes, true);
+}
+
+Outcome<json> Authority::refresh(State& state, const Params& form, std::string_view client_id) {
+  const auto token = find_param(form, "refresh_token");
+  if (!token || token->empty()) return std::unexpected(invalid_request("refresh_token is missing"));
+  const auto found = state.refresh_tokens.find(digest(*token));
+  const auto session =
+      found == state.refresh_tokens.end() ? state.sessions.end() : state.sessions.find(found->second.session_id);
+  if (session == state.sessions.end()) {
+    return std::unexpected(invalid_grant("the refresh token is unknown, expired or revoked"));
+  }
+  if (session->second.client_id != client_id) {
+    return std::unexpected(invalid_grant("the refresh token was issued to another client"));
+  }
+  if (found->second.used) {
+    // RFC 9700 §4.14.2: either the client or an attacker holds a stolen copy; end the session for both.
+    end_session(state, session->first);
+    return std::unexpected(invalid_grant("the refresh token was already used; the session is revoked"));
+  }
+
+  Scopes scopes = session->second.scopes;
+  if (const auto requested = find_param(form, "scope"); requested && !requested->empty()) {
+    auto narrowed = required_scopes(requested);
+    if (!narrowed) return std::unexpected(narrowed.error());
+    for (const std::string& scope : *narrowed) {
+      if (!has_scope(scopes, scope)) {
+        return std::unexpected(OAuthError{400, "invalid_scope", "scope '" + scope + "' was not granted"});
+      }
+    }
+    scopes = std::move(*narrowed);
+  }
+  found->second.used = true;
+  session->second.last_used_at = now_seconds();
+  return issue_tokens(state, session->second, scopes, false);
+}
+
+Outcome<json> Authority::redeem_device_code(State& state, const Params& form, std::string_view client_id,
+                                            std::string_view user_agent) {
+  const auto code = find_param(form, "device_code");
+  if (!code || code->empty()) return std::unexpected(invalid_request("device_code is missing"));
+  const auto found = state.device_authorizations.find(digest(*code));
+  if (found == state.device_authorizations.end()) return std::unexpected(invalid_grant("the device code is unknown"));
+  DeviceAuthorization& device = found->second;
+  if (device.client_id != client_id) {
+    return std::unexpected(invalid_grant("the device code was issued to another client"));
+  }
+  if (device.status == DeviceStatus::redeemed)
+    return std::unexpected(invalid_grant("the device code was already used"));
+  if (device.expires_at <= now_seconds()) {
+    return std::unexpected(OAuthError{400, "expired_token", "the device code has expired; start a new sign-in"});
+  }
+  if (device.status == DeviceStatus::denied) {
+    return std::unexpected(OAuthError{400, "access_denied", "the request was denied"});
+  }
+  if (device.status == DeviceStatus::pending) {
+    const std::int64_t now_ms = unix_milliseconds();
+    const std::optional<std::int64_t> last_poll = std::exchange(device.last_poll_ms, now_ms);
+    if (last_poll && now_ms - *last_poll < device.interval_seconds * 1000) {
+      // RFC 8628 §3.5: the client must add 5 seconds to its interval; so do we.
+      device.interval_seconds += 5;
+      return std::unexpected(OAuthError{
+          400, "slow_down",
+          "polling too fast; wait " + std::to_string(device.interval_seconds) + " seconds between requests"});
+    }
+    return std::unexpected(OAuthError{400, "authorization_pending", "waiting for the person to approve the request"});
+  }
+  const Account* account = find_account(device.account_id);
+  if (account == nullptr) return std::unexpected(invalid_grant("the account of this device code no longer exists"));
+  device.status = DeviceStatus::redeemed;
+  Session& session = start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at);
+  return issue_tokens(state, session, session.scopes, true);
+}
+
+Outcome<json> Authority::issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue) {
+  const TimePoint now = now_seconds();
+  const std::string access_token = random_token(32);
+  state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
+  json body = {
+      {"access_token", access_token},
+      {"token_type", "Bearer"},
+      {"expires_in", options_.access_token_ttl.count()},
+      {"scope", join_scopes(scopes)},
+  };
+  if (has_scope(session.scopes, "offline_access")) {
+    const std::string refresh_token = random_token(32);
+    session.expires_at = expiry_after(options_.refresh_token_ttl);
+    state.refresh_tokens[digest(refresh_token)] = RefreshToken{session.id, session.expires_at, false};
+    body["refresh_token"] = refresh_token;
+  } else {
+    session.expires_at = std::max(session.expires_at, expiry_after(options_.access_token_ttl));
+  }
+
+  if (has_scope(scopes, "openid")) {
+    const Account* account = find_account(session.account_id);
+    json claims = {
+        {"iss", issuer_},
+        {"sub", session.account_id},
+        {"aud", session.client_id},
+        {"iat", unix_seconds(now)},
+        {"exp", unix_seconds(now + options_.access_token_ttl)},
+        {"auth_time", unix_seconds(session.auth_time)},
+    };
+    // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
+    if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;
+    if (account != nullptr && has_scope(scopes, "email")) {
+      claims["email"] = account->email;
+      claims["email_verified"] = true;
+    }
+    if (account != nullptr && has_scope(scopes, "profile")) claims["name"] = account->name;
+    auto id_token = signing_key_.sign_jwt(claims);
+    if (!id_token) return std::unexpected(server_error(id_token.error().message));
+    body["id_token"] = *id_token;
+  }
+  return body;
+}
+
+// ---------------------------------------------------------------------------------
+// Device authorization
+
+Outcome<json> Authority::authorize_device(const Params& form) {
+  const auto client_id = find_param(form, "client_id");
+  if (!client_id || client_id->empty()) return std::unexpected(invalid_client("client_id is missing"));
+  if (!is_client(*client_id)) return std::unexpected(invalid_client("'" + *client_id + "' is not a registered client"));
+  auto scopes = required_scopes(find_param(form, "scope"));
+  if (!scopes) return std::unexpected(scopes.error());
+
+  return change([&](State& state) -> Outcome<json> {
+    make_room(state.device_authorizations);
+    std::string user_code;
+    do {
+      user_code = new_user_code();
+    } while (find_by_user_code(state.device_authorizations, user_code) != state.device_authorizations.end());
+    const std::string device_code = random_token(32);
+    DeviceAuthorization device;
+    device.user_code_hash = digest(user_code);
+    device.client_id = *client_id;
+    device.scopes = *scopes;
+    device.expires_at = expiry_after(options_.device_code_ttl);
+    device.interval_seconds = options_.device_interval.count();
+    state.device_authorizations[digest(device_code)] = std::move(device);
+
+    const std::string shown = format_user_code(user_code);
+    return json{
+        {"device_code", device_code},
+        {"user_code", shown},
+        {"verification_uri", issuer_ + "/device"},
+        {"verification_uri_complete", issuer_ + "/device?user_code=" + shown},
+        {"expires_in", options_.device_code_ttl.count()},
+        {"interval", options_.device_interval.count()},
+    };
+  });
+}
+
+Outcome<DevicePrompt> Authority::find_device_request(std::string_view user_code) {
+  const auto code = normalize_user_code(user_code);
+  if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
+  std::lock_guard lock(mutex_);
+  const auto found = find_by_user_code(state_.device_authorizations, *code);
+  if (found == state_.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+    return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
+  }
+  if (found->second.status != DeviceStatus::pending) {
+    return std::unexpected(OAuthError{400, "already_answered", "this code was already approved or denied"});
+  }
+  return DevicePrompt{format_user_code(*code), found->second.client_id, found->second.scopes};
+}
+
+Outcome<void> Authority::answer_device_request(std::string_view user_code, std::string_view account_email,
+                                               bool approve) {
+  const auto code = normalize_user_code(user_code);
+  if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
+  const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
+  return change([&](State& state) -> Outcome<void> {
+    const auto found = find_by_user_code(state.device_authorizations, *code);
+    if (found == state.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+      return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
+    }
+    DeviceAuthorization& device = found->second;
+    if (device.status != DeviceStatus::pending) {
+      return std::unexpected(OAuthError{400, "already_answered", "this code was already approved or denied"});
+    }
+    if (account == nullptr) {
+      return std::unexpected(invalid_request(
+          account_email.empty() ? "choose an account" : "'" + std::string(account_email) + "' is not an account here"));
+    }
+    device.status = approve ? DeviceStatus::approved : DeviceStatus::denied;
+    device.account_id = account->id;
+    device.decided_at = now_seconds();
+    return {};
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Revocation and bearer authentication
+
+Outcome<void> Authority::revoke(const Params& form) {
+  const auto token = find_param(form, "token");
+  if (!token || token->empty()) return std::unexpected(invalid_request("token is missing"));
+  const auto client_id = find_param(form, "client_id");
+  if (client_id && !is_client(*client_id)) {
+    return std::unexpected(invalid_client("'" + *client_id + "' is not a registered client"));
+  }
+  // token_type_hint only speeds up a lookup (RFC 7009 §2.1); both kinds are searched anyway.
+  return change([&](State& state) -> Outcome<void> {
+    const std::string hash = digest(*token);
+    const auto owned_by_client = [&](const std::string& session_id) {
+      const auto session = state.sessions.find(session_id);
+      return !client_id || session == state.sessions.end() || session->second.client_id == *client_id;
+    };
+    if (const auto access = state.access_tokens.find(hash); access != state.access_tokens.end()) {
+      if (!owned_by_client(access->second.session_id)) {
+        return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
+      }
+      state.access_tokens.erase(access);
+    } else if (const auto refresh = state.refresh_tokens.find(hash); refresh != state.refresh_tokens.end()) {
+      if (!owned_by_client(refresh->second.session_id)) {
+        return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
+      }
+      end_session(state, refresh->second.session_id);
+    } else if (options_.compozy_api && token->starts_with(api_key_prefix)) {
+      std::erase_if(state.api_keys, [&](const auto& entry) { return entry.second.hash == hash; });
+    }
+    // RFC 7009 §2.2: an unknown or already revoked token is answered like a revoked one.
+    return {};
+  });
+}
+
+Outcome<Caller> Authority::authenticate(std::string_view header) {
+  const auto space = header.find(' ');
+  if (header.find_first_not_of(' ') == std::string_view::npos) {
+    return std::unexpected(invalid_token("the request has no bearer token"));
+  }
+  if (space == std::string_view::npos || !same_text_ignoring_case(header.substr(0, space), "Bearer")) {
+    return std::unexpected(invalid_token("expected an 'Authorization: Bearer <token>' header"));
+  }
+  std::string_view token = header.substr(space);
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
+
+  return change([&](State& state) -> Outcome<Caller> {
+    const TimePoint now = now_seconds();
+    const std::string hash = digest(token);
+    if (options_.compozy_api && token.starts_with(api_key_prefix)) {
+      const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
+                                    [&](const auto& entry) { return entry.second.hash == hash; });
+      if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
+      if (key->second.expires_at && *key->second.expires_at <= now) {
+        return std::unexpected(invalid_token("the API key has expired"));
+      }
+      const Account* account = find_account(key->second.account_id);
+      if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
+      key->second.last_used_at = now;
+      return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
+                    Scopes{"openid", "email", "profile"}};
+    }
+    const auto access = state.access_tokens.find(hash);
+    const auto session =
+        access == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(access->second.session_id);
+    if (session == state.sessions.end()) {
+      return std::unexpected(invalid_token("the access token is unknown, expired or revoked"));
+    }
+    const Account* account = find_account(session->second.account_id);
+    if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
+    session->second.last_used_at = now;
+    return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Sessions and API keys of an account
+
+std::vector<SessionInfo> Authority::sessions_of(const Caller& caller) {
+  std::lock_guard lock(mutex_);
+  const TimePoint now = now_seconds();
+  std::vector<SessionInfo> sessions;
+  for (const auto& [id, session] : state_.sessions) {
+    if (session.account_id != caller.account.id || session.expires_at <= now) continue;
+    sessions.push_back({session, caller.kind == Caller::Kind::session && caller.credential_id == id});
+  }
+  std::sort(sessions.begin(), sessions.end(), [](const SessionInfo& a, const SessionInfo& b) {
+    return std::tie(a.session.created_at, a.session.id) < std::tie(b.session.created_at, b.session.id);
+  });
+  return sessions;
+}
+
+Outcome<void> Authority::revoke_session(const Caller& caller, std::string_view session_id) {
+  return change([&](State& state) -> Outcome<void> {
+    const auto found = state.sessions.find(std::string(session_id));
+    if (found == state.sessions.end() || found->second.account_id != caller.account.id) {
+      return std::unexpected(OAuthError{404, "not_found", "no active session with id " + std::string(session_id)});
+    }
+    end_session(state, found->first);
+    return {};
+  });
+}
+
+Outcome<int> Authority::revoke_all_sessions(const Caller& caller) {
+  return change([&](State& state) -> Outcome<int> {
+    std::vector<std::string> ids;
+    for (const auto& [id, session] : state.sessions) {
+      if (session.account_id == caller.account.id) ids.push_back(id);
+    }
+    for (const std::string& id : ids) end_session(state, id);
+    return static_cast<int>(ids.size());
+  });
+}
+
+Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string_view name,
+                                             std::optional<int> expires_in_days) {
+  const auto first = name.find_first_not_of(" \t");
+  name = first == std::string_view::npos ? std::string_view()
+                                         : name.substr(first, name.find_last_not_of(" \t") - first + 1);
+  if (name.empty()) return std::unexpected(invalid_request("give the key a name"));
+  if (name.size() > 100) return std::unexpected(invalid_request("the name is longer than 100 characters"));
+  if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    return std::unexpected(invalid_request("the name contains control characters"));
+  }
+  if (expires_in_days && (*expires_in_days < 0 || *expires_in_days > 3650)) {
+    return std::unexpected(invalid_request("the expiry is a number of days from 0 (never) to 3650"));
+  }
+  return change([&](State& state) -> Outcome<NewApiKey> {
+    const TimePoint now = now_seconds();
+    NewApiKey created;
+    created.secret = std::string(api_key_prefix) + random_token(32);
+    created.key =
+        ApiKey{new_id("key_"), account.id, std::string(name), digest(created.secret), now, std::nullopt, std::nullopt};
+    if (expires_in_days && *expires_in_days > 0) created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
+    state.api_keys[created.key.id] = created.key;
+    return created;
+  });
+}
+
+std::vector<ApiKey> Authority::api_keys_of(const Account& account) {
+  std::lock_guard lock(mutex_);
+  std::vector<ApiKey> keys;
+  for (const auto& [id, key] : state_.api_keys) {
+    if (key.account_id == account.id) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end(), [](const ApiKey& a, const ApiKey& b) {
+    return std::tie(b.created_at, b.id) < std::tie(a.created_at, a.id);  // newest first
+  });
+  return keys;
+}
+
+Outcome<void> Authority::revoke_api_key(const Account& account, std::string_view key_id) {
+  return change([&](State& state) -> Outcome<void> {
+    const auto found = state.api_keys.find(std::string(key_id));
+    if (found == state.api_keys.end() || found->second.account_id != account.id) {
+      return std::unexpected(OAuthError{404, "not_found", "no API key with id " + std::string(key_id)});
+    }
+    state.api_keys.erase(found);
+    return {};
+  });
+}
+
+}  // namespace compozy::devcloud

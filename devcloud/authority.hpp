@@ -1,0 +1,171 @@
+// The authorization server itself, apart from HTTP: it checks requests, issues and
+// revokes credentials, and keeps the state (in memory, and in the --state file after
+// every change). One mutex guards the state; every public member may be called from
+// any request thread.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compozy/error.hpp"
+#include "compozy/url.hpp"
+#include "options.hpp"
+#include "signing_key.hpp"
+#include "state.hpp"
+
+namespace compozy::devcloud {
+
+// An error as RFC 6749 §5.2 (and RFC 6750, RFC 8628) words it.
+struct OAuthError {
+  int status = 400;
+  std::string error;  // "invalid_request", "invalid_grant", …
+  std::string description;
+};
+
+template <class T = void>
+using Outcome = std::expected<T, OAuthError>;
+
+inline constexpr std::string_view device_code_grant = "urn:ietf:params:oauth:grant-type:device_code";
+
+// The scopes devcloud grants, in the order they are shown and listed.
+const std::vector<std::string>& supported_scopes();
+std::string join_scopes(const Scopes& scopes);
+// A human sentence for the consent pages, e.g. "See your e-mail address".
+std::string_view describe_scope(std::string_view scope);
+
+// A checked /oauth/authorize request.
+struct AuthorizationRequest {
+  std::string client_id;
+  std::string redirect_uri;
+  std::string state;
+  std::string code_challenge;
+  std::string nonce;
+  std::string login_hint;
+  bool prompt_none = false;
+  Scopes scopes;
+};
+
+// Why /oauth/authorize refuses. Without a trusted client and redirect URI the error is
+// shown to the person (RFC 6749 §4.1.2.1); otherwise it goes back to the client.
+struct AuthorizationRefusal {
+  bool redirect = false;
+  std::string redirect_uri;
+  std::string state;
+  std::string error;
+  std::string description;
+};
+
+// Where the browser goes after the person answered the consent page.
+struct ConsentAnswer {
+  std::string redirect_uri;
+  std::string state;
+  std::string code;  // empty when denied
+};
+
+struct DevicePrompt {
+  std::string user_code;  // as shown: "BCDF-GHJK"
+  std::string client_id;
+  Scopes scopes;
+};
+
+// Who is behind a bearer credential.
+struct Caller {
+  Account account;
+  enum class Kind { session, api_key } kind = Kind::session;
+  std::string credential_id;  // "ses_…" or "key_…"
+  std::optional<TimePoint> expires_at;
+  Scopes scopes;
+};
+
+struct SessionInfo {
+  Session session;
+  bool current = false;
+};
+
+struct NewApiKey {
+  ApiKey key;
+  std::string secret;  // "czk_…", shown once and never again
+};
+
+class Authority {
+ public:
+  // Loads the --state file (a missing file starts fresh), registers the accounts and
+  // clients of `options`, creates the signing key on first start and saves.
+  static Result<std::unique_ptr<Authority>> open(const Options& options);
+
+  // The issuer is known once the server is bound; set it before serving.
+  void set_issuer(std::string issuer) { issuer_ = std::move(issuer); }
+  const std::string& issuer() const { return issuer_; }
+
+  const Options& options() const { return options_; }
+  const std::vector<Account>& users() const { return users_; }  // who may sign in, --user order
+  const Account* find_user(std::string_view email) const;
+  bool is_client(std::string_view client_id) const;
+  const SigningKey& signing_key() const { return signing_key_; }
+
+  // Authorization code flow (RFC 6749 §4.1, RFC 7636, RFC 8252).
+  std::expected<AuthorizationRequest, AuthorizationRefusal> check_authorization_request(const Params& query) const;
+  Outcome<std::string> open_consent_request(const AuthorizationRequest& request);  // the request id
+  Outcome<std::string> issue_code(const AuthorizationRequest& request, const Account& account);
+  Outcome<ConsentAnswer> answer_consent_request(std::string_view request_id, std::string_view account_email,
+                                                bool approve);
+
+  // The token endpoint: every grant type, from its form parameters.
+  Outcome<nlohmann::json> grant_tokens(const Params& form, std::string_view user_agent);
+
+  // Device authorization (RFC 8628).
+  Outcome<nlohmann::json> authorize_device(const Params& form);
+  Outcome<DevicePrompt> find_device_request(std::string_view user_code);
+  Outcome<void> answer_device_request(std::string_view user_code, std::string_view account_email, bool approve);
+
+  // Token revocation (RFC 7009).
+  Outcome<void> revoke(const Params& form);
+
+  // Bearer authentication (RFC 6750) with an access token or an API key.
+  Outcome<Caller> authenticate(std::string_view authorization_header);
+
+  std::vector<SessionInfo> sessions_of(const Caller& caller);
+  Outcome<void> revoke_session(const Caller& caller, std::string_view session_id);
+  Outcome<int> revoke_all_sessions(const Caller& caller);
+
+  Outcome<NewApiKey> create_api_key(const Account& account, std::string_view name, std::optional<int> expires_in_days);
+  std::vector<ApiKey> api_keys_of(const Account& account);
+  Outcome<void> revoke_api_key(const Account& account, std::string_view key_id);
+
+ private:
+  Authority(Options options, State state, SigningKey signing_key);
+
+  // Runs `apply` on the state under the lock, after dropping what has expired, then
+  // saves; if saving fails the state is rolled back and the caller gets a 500.
+  template <class Apply>
+  auto change(Apply&& apply) -> decltype(apply(std::declval<State&>()));
+  Result<void> save_locked() const;
+
+  Outcome<nlohmann::json> redeem_code(State& state, const Params& form, std::string_view client_id,
+                                      std::string_view user_agent);
+  Outcome<nlohmann::json> refresh(State& state, const Params& form, std::string_view client_id);
+  Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
+                                             std::string_view user_agent);
+  Outcome<nlohmann::json> issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue);
+  const Account* find_account(std::string_view id) const;
+
+  Options options_;
+  std::string issuer_;
+  std::vector<Account> accounts_;  // everyone the state knows, for tokens of former --user accounts
+  std::vector<Account> users_;
+  std::vector<std::string> clients_;
+  SigningKey signing_key_;
+
+  std::mutex mutex_;
+  State state_;
+};
+
+}  // namespace compozy::devcloud

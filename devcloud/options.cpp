@@ -1,0 +1,237 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+
+#include <cxxopts.hpp>
+
+namespace compozy::devcloud {
+
+namespace {
+
+constexpr std::string_view usage_text =
+    "usage: compozy-devcloud [--port N] [--user EMAIL]... [--client ID]... [--auto-approve]\n"
+    "                        [--access-token-ttl S] [--refresh-token-ttl S] [--device-interval S]\n"
+    "                        [--device-code-ttl S] [--state FILE] [--public-host NAME]\n"
+    "                        [--tls-cert FILE --tls-key FILE] [--discovery both|oauth|openid]\n"
+    "                        [--without-compozy-api] [--help] [--version]\n"
+    "\n"
+    "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
+    "account API, listening on 127.0.0.1 only.\n"
+    "\n"
+    "    --port N                 port to listen on; 0 (the default) picks a free one\n"
+    "    --user EMAIL             an account that can sign in (repeatable; default\n"
+    "                             developer@example.com)\n"
+    "    --client ID              a registered public client (repeatable; default compozy-cli)\n"
+    "    --auto-approve           grant consent without a click, for scripts\n"
+    "    --access-token-ttl S     access token lifetime in seconds (default 3600)\n"
+    "    --refresh-token-ttl S    refresh token lifetime in seconds (default 2592000)\n"
+    "    --device-interval S      device flow polling interval in seconds (default 5)\n"
+    "    --device-code-ttl S      device code lifetime in seconds (default 600)\n"
+    "    --state FILE             keep accounts, clients, sessions, keys and the signing key\n"
+    "                             in FILE, so that a restart loses nothing\n"
+    "    --public-host NAME       host name written in the issuer and URLs (default\n"
+    "                             127.0.0.1); the server still binds 127.0.0.1 only\n"
+    "    --tls-cert FILE          serve HTTPS with this PEM certificate (needs --tls-key)\n"
+    "    --tls-key FILE           the PEM private key of --tls-cert\n"
+    "    --discovery WHICH        metadata documents to serve: both (default), oauth\n"
+    "                             (/.well-known/oauth-authorization-server) or openid\n"
+    "                             (/.well-known/openid-configuration)\n"
+    "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
+    "    --help                   show this help\n"
+    "    --version                show the version\n";
+
+std::unexpected<Error> usage_error(std::string message) { return fail(std::move(message), ExitCode::usage); }
+
+// cxxopts words its errors as sentences with typographic quotes; ours are git style.
+std::string git_style(std::string message) {
+  for (const std::string_view quote : {"\u2018", "\u2019"}) {
+    for (auto at = message.find(quote); at != std::string::npos; at = message.find(quote, at)) {
+      message.replace(at, quote.size(), "'");
+    }
+  }
+  if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  // cxxopts names options without their dashes: "option 'port' …" becomes "option '--port' …".
+  if (message.starts_with("option '")) {
+    const auto close = message.find('\'', 8);
+    message.insert(8, close == 9 ? "-" : "--");
+  }
+  return message;
+}
+
+Result<std::int64_t> parse_integer(std::string_view option, std::string_view text, std::int64_t low,
+                                   std::int64_t high) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < low || value > high) {
+    return usage_error("invalid value '" + std::string(text) + "' for --" + std::string(option) +
+                       ": expected a whole number from " + std::to_string(low) + " to " + std::to_string(high));
+  }
+  return value;
+}
+
+Result<std::chrono::seconds> parse_seconds(std::string_view option, std::string_view text) {
+  constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
+  auto value = parse_integer(option, text, 1, ten_years);
+  if (!value) return std::unexpected(std::move(value.error()));
+  return std::chrono::seconds(*value);
+}
+
+bool is_plausible_email(std::string_view email) {
+  const auto at = email.find('@');
+  if (email.size() > 254 || at == 0 || at == std::string_view::npos || at + 1 == email.size() ||
+      email.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(email.begin(), email.end(), [](unsigned char c) {
+    return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '"' && c != '\\' && c != ',';
+  });
+}
+
+// RFC 6749 Appendix A.1: client_id = *VSCHAR; we also rule out spaces and empty ids.
+bool is_valid_client_id(std::string_view id) {
+  return !id.empty() && id.size() <= 200 &&
+         std::all_of(id.begin(), id.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+bool is_valid_host_name(std::string_view host) {
+  if (host.starts_with('[') && host.ends_with(']') && host.size() > 2) {
+    return host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
+  }
+  return !host.empty() && host.size() <= 253 && host.front() != '-' && host.front() != '.' &&
+         std::all_of(host.begin(), host.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
+}
+
+bool same_email(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+}  // namespace
+
+std::string_view usage() { return usage_text; }
+
+Result<Options> parse_options(int argc, const char* const* argv) {
+  cxxopts::Options parser("compozy-devcloud");
+  parser.add_options()                                            //
+      ("port", "", cxxopts::value<std::string>())                 //
+      ("user", "", cxxopts::value<std::vector<std::string>>())    //
+      ("client", "", cxxopts::value<std::vector<std::string>>())  //
+      ("auto-approve", "")                                        //
+      ("access-token-ttl", "", cxxopts::value<std::string>())     //
+      ("refresh-token-ttl", "", cxxopts::value<std::string>())    //
+      ("device-interval", "", cxxopts::value<std::string>())      //
+      ("device-code-ttl", "", cxxopts::value<std::string>())      //
+      ("state", "", cxxopts::value<std::string>())                //
+      ("public-host", "", cxxopts::value<std::string>())          //
+      ("tls-cert", "", cxxopts::value<std::string>())             //
+      ("tls-key", "", cxxopts::value<std::string>())              //
+      ("discovery", "", cxxopts::value<std::string>())            //
+      ("without-compozy-api", "")                                 //
+      ("h,help", "")                                              //
+      ("version", "");
+
+  cxxopts::ParseResult parsed;
+  try {
+    parsed = parser.parse(argc, argv);
+  } catch (const cxxopts::exceptions::no_such_option& error) {
+    const std::string message = git_style(error.what());  // "option '--x' does not exist"
+    return usage_error("unknown " + message.substr(0, message.find(" does not exist")));
+  } catch (const cxxopts::exceptions::exception& error) {
+    return usage_error(git_style(error.what()));
+  }
+  if (!parsed.unmatched().empty()) {
+    return usage_error("unexpected argument '" + parsed.unmatched().front() + "'");
+  }
+
+  Options options;
+  options.help = parsed.count("help") > 0;
+  options.version = parsed.count("version") > 0;
+  options.auto_approve = parsed.count("auto-approve") > 0;
+  options.compozy_api = parsed.count("without-compozy-api") == 0;
+
+  const auto text = [&](const char* name) -> std::optional<std::string> {
+    if (parsed.count(name) == 0) return std::nullopt;
+    return parsed[name].as<std::string>();
+  };
+
+  if (auto port = text("port")) {
+    auto value = parse_integer("port", *port, 0, 65535);
+    if (!value) return std::unexpected(std::move(value.error()));
+    options.port = static_cast<int>(*value);
+  }
+  const std::pair<const char*, std::chrono::seconds*> durations[] = {
+      {"access-token-ttl", &options.access_token_ttl},
+      {"refresh-token-ttl", &options.refresh_token_ttl},
+      {"device-interval", &options.device_interval},
+      {"device-code-ttl", &options.device_code_ttl},
+  };
+  for (const auto& [name, target] : durations) {
+    if (auto value_text = text(name)) {
+      auto value = parse_seconds(name, *value_text);
+      if (!value) return std::unexpected(std::move(value.error()));
+      *target = *value;
+    }
+  }
+
+  if (parsed.count("user") > 0) options.users = parsed["user"].as<std::vector<std::string>>();
+  if (options.users.empty()) options.users = {"developer@example.com"};
+  for (auto user = options.users.begin(); user != options.users.end(); ++user) {
+    if (!is_plausible_email(*user)) {
+      return usage_error("invalid --user '" + *user + "': expected an e-mail address");
+    }
+    if (std::any_of(options.users.begin(), user, [&](const std::string& u) { return same_email(u, *user); })) {
+      return usage_error("--user '" + *user + "' is given twice");
+    }
+  }
+
+  if (parsed.count("client") > 0) options.clients = parsed["client"].as<std::vector<std::string>>();
+  if (options.clients.empty()) options.clients = {"compozy-cli"};
+  for (auto client = options.clients.begin(); client != options.clients.end(); ++client) {
+    if (!is_valid_client_id(*client)) {
+      return usage_error("invalid --client '" + *client + "': expected visible ASCII characters");
+    }
+    if (std::find(options.clients.begin(), client, *client) != client) {
+      return usage_error("--client '" + *client + "' is given twice");
+    }
+  }
+
+  if (auto state = text("state")) {
+    if (state->empty()) return usage_error("--state needs a file name");
+    options.state_file = *state;
+  }
+  if (auto host = text("public-host")) {
+    if (!is_valid_host_name(*host)) {
+      return usage_error("invalid --public-host '" + *host + "': expected a host name or IP address");
+    }
+    options.public_host = *host;
+  }
+
+  const auto cert = text("tls-cert");
+  const auto key = text("tls-key");
+  if (cert.has_value() != key.has_value()) {
+    return usage_error(cert ? "--tls-cert needs --tls-key" : "--tls-key needs --tls-cert");
+  }
+  if (cert) {
+    if (cert->empty() || key->empty()) return usage_error("--tls-cert and --tls-key need file names");
+    options.tls_cert = *cert;
+    options.tls_key = *key;
+  }
+
+  if (auto discovery = text("discovery")) {
+    if (*discovery == "both") {
+      options.discovery = Discovery::both;
+    } else if (*discovery == "oauth") {
+      options.discovery = Discovery::oauth;
+    } else if (*discovery == "openid") {
+      options.discovery = Discovery::openid;
+    } else {
+      return usage_error("invalid --discovery '" + *discovery + "': expected both, oauth or openid");
+    }
+  }
+  return options;
+}
+
+}  // namespace compozy::devcloud

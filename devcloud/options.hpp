@@ -1,0 +1,43 @@
+// The command line of compozy-devcloud, parsed into values before anything runs.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compozy/error.hpp"
+
+namespace compozy::devcloud {
+
+// Which well-known metadata documents are served, so that a client's
+// discovery fallback (RFC 8414 first, then OpenID Connect, or the reverse) can be tested.
+enum class Discovery { both, oauth, openid };
+
+struct Options {
+  int port = 0;                      // 0: a free port chosen by the kernel
+  std::vector<std::string> users;    // e-mail addresses, in command-line order
+  std::vector<std::string> clients;  // registered public client ids
+  bool auto_approve = false;
+  std::chrono::seconds access_token_ttl{3600};
+  std::chrono::seconds refresh_token_ttl{2592000};  // 30 days
+  std::chrono::seconds device_code_ttl{600};
+  std::chrono::seconds device_interval{5};  // RFC 8628 §3.2 default
+  std::optional<std::filesystem::path> state_file;
+  std::string public_host = "127.0.0.1";
+  std::optional<std::filesystem::path> tls_cert;
+  std::optional<std::filesystem::path> tls_key;
+  Discovery discovery = Discovery::both;
+  bool compozy_api = true;  // false: only the standard OAuth/OIDC endpoints
+  bool help = false;
+  bool version = false;
+};
+
+// Errors carry ExitCode::usage.
+Result<Options> parse_options(int argc, const char* const* argv);
+
+std::string_view usage();
+
+}  // namespace compozy::devcloud

@@ -1,0 +1,241 @@
+#include "server.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+#include "routes.hpp"
+
+namespace compozy::devcloud {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// httplib calls the pre-routing handler, the route and the logger of one request on
+// the same worker thread, so what the log line needs can wait here in between.
+struct RequestTrace {
+  Clock::time_point start;
+  bool started = false;
+  std::string note;
+};
+thread_local RequestTrace trace;
+
+// METHOD PATH[ NOTE] STATUS DURATIONms — the path without its query, which may carry
+// a code or a state; the note is only ever a grant type.
+void log_request(const httplib::Request& request, const httplib::Response& response) {
+  const double milliseconds =
+      trace.started ? std::chrono::duration<double, std::milli>(Clock::now() - trace.start).count() : 0.0;
+  std::string line = request.method.empty() ? "-" : printable_path(request.method);
+  line += " ";
+  line += request.path.empty() ? "-" : printable_path(request.path);
+  if (!trace.note.empty()) line += " " + trace.note;
+  char ending[48];
+  std::snprintf(ending, sizeof ending, " %d %.2fms\n", response.status, milliseconds);
+  line += ending;
+  trace = {};
+
+  static std::mutex output;
+  const std::lock_guard lock(output);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+// Errors httplib answers before any route runs (bad request lines, oversized bodies,
+// over-long URIs) get the same JSON shape as ours.
+OAuthError error_for_status(int status) {
+  switch (status) {
+    case 400:
+      return {400, "invalid_request", "the HTTP request is malformed"};
+    case 404:
+      return {404, "not_found", "there is no endpoint at this path"};
+    case 413:
+      return {413, "invalid_request", "the request body is larger than 64 KiB"};
+    case 414:
+      return {414, "invalid_request", "the request URI is longer than 8 KiB"};
+    case 416:
+      return {416, "invalid_request", "devcloud does not serve byte ranges"};
+    case 500:
+      return {500, "server_error", "internal error"};
+    default:
+      return {status, "invalid_request", "the request cannot be served"};
+  }
+}
+
+Outcome<std::string> read_body(const httplib::Request& request, httplib::Response& response,
+                               const httplib::ContentReader& reader) {
+  std::string body;
+  // httplib treats a POST without Content-Length or chunks as an unreadable body; it is an empty one.
+  if (!request.has_header("Content-Length") && request.get_header_value("Transfer-Encoding") != "chunked") {
+    return body;
+  }
+  bool too_large = false;
+  const auto take = [&](const char* data, std::size_t size) {
+    if (body.size() + size > max_body_size) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  };
+  // httplib parses multipart bodies itself, and needs both callbacks for it; we take
+  // no multipart forms, but the body must still be read before the route refuses it.
+  const bool complete = request.is_multipart_form_data()
+                            ? reader([](const httplib::MultipartFormData&) { return true; }, take)
+                            : reader(take);
+  // httplib itself refuses a Content-Length over the cap, and says so in the status.
+  if (too_large || response.status == 413) {
+    return std::unexpected(OAuthError{413, "invalid_request", "the request body is larger than 64 KiB"});
+  }
+  if (!complete) return std::unexpected(OAuthError{400, "invalid_request", "the request body could not be read"});
+  return body;
+}
+
+}  // namespace
+
+Server::Server(Authority& authority, std::unique_ptr<httplib::Server> http)
+    : authority_(authority), http_(std::move(http)) {}
+
+Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
+  const Options& options = authority.options();
+  std::unique_ptr<httplib::Server> http;
+  if (options.tls_cert) {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert->c_str(), options.tls_key->c_str());
+    if (!tls->is_valid()) {
+      return fail("loading TLS certificate '" + options.tls_cert->string() + "' and key '" + options.tls_key->string() +
+                  "': expected readable PEM files of one key pair");
+    }
+    http = std::move(tls);
+  } else {
+    http = std::make_unique<httplib::Server>();
+  }
+  std::unique_ptr<Server> server(new Server(authority, std::move(http)));
+
+  add_oauth_routes(server->router_, authority);
+  if (options.compozy_api) add_compozy_routes(server->router_, authority);
+
+  httplib::Server& h = *server->http_;
+  h.set_payload_max_length(max_body_size);
+  h.set_keep_alive_timeout(2);  // a stop waits for idle keep-alive connections this long
+  h.set_read_timeout(10);
+  h.set_write_timeout(10);
+  // Without httplib's default SO_REUSEPORT, a second server on a busy port fails to
+  // bind instead of silently sharing it.
+  h.set_socket_options([](socket_t socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  h.set_default_headers({
+      {"Cache-Control", "no-store"},  // tokens, codes and pages for one person: nothing is cacheable
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+  });
+
+  Server* const self = server.get();
+  h.set_pre_routing_handler([self](const httplib::Request& request, httplib::Response& response) {
+    trace = {Clock::now(), true, {}};
+    // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
+    const_cast<httplib::Request&>(request).ranges.clear();
+    if (!is_expected_host(request.get_header_value("Host"), self->authority_.options().public_host)) {
+      response.set_header("Connection", "close");
+      send_error(response, {400, "invalid_request",
+                            "unexpected Host header '" + printable_path(request.get_header_value("Host")) +
+                                "'; devcloud answers to 127.0.0.1, localhost and its --public-host only"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // Paths longer than any route never reach a handler: a bounded pattern keeps
+  // std::regex from recursing once per character of a hostile path.
+  const std::string any_path = R"(/[\s\S]{0,511})";
+  const auto plain = [self](const httplib::Request& request, httplib::Response& response) {
+    self->handle(request, response, nullptr);
+  };
+  const auto with_body = [self](const httplib::Request& request, httplib::Response& response,
+                                const httplib::ContentReader& reader) { self->handle(request, response, &reader); };
+  h.Get(any_path, plain);
+  h.Options(any_path, plain);
+  h.Post(any_path, plain);
+  h.Post(any_path, with_body);
+  h.Put(any_path, plain);
+  h.Put(any_path, with_body);
+  h.Patch(any_path, plain);
+  h.Patch(any_path, with_body);
+  h.Delete(any_path, plain);
+  h.Delete(any_path, with_body);
+
+  h.set_error_handler(httplib::Server::HandlerWithResponse([self](const httplib::Request& request,
+                                                                  httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // one of ours
+    // httplib answers 400 to methods it routes nowhere (TRACE, CONNECT); for a known path that is a 405.
+    if (response.status == 400 && (request.method == "TRACE" || request.method == "CONNECT") && !request.path.empty()) {
+      Exchange exchange{request, response, {}, {}, {}};
+      self->router_.dispatch(exchange);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    send_error(response, error_for_status(response.status));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  h.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr thrown) {
+    std::string what = "an unknown exception";
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const std::exception& error) {
+      what = error.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "compozy-devcloud: internal error: %s\n", what.c_str());
+    response.headers.erase("Location");
+    response.headers.erase("WWW-Authenticate");
+    send_error(response, {500, "server_error", "internal error"});
+  });
+  h.set_logger(log_request);
+  return server;
+}
+
+void Server::handle(const httplib::Request& request, httplib::Response& response,
+                    const httplib::ContentReader* reader) {
+  Exchange exchange{request, response, {}, {}, {}};
+  if (reader != nullptr) {
+    auto body = read_body(request, response, *reader);
+    if (!body) {
+      // What is left of the body is still on the connection; it cannot carry another request.
+      response.set_header("Connection", "close");
+      send_error(response, body.error());
+      return;
+    }
+    exchange.body = std::move(*body);
+  } else {
+    exchange.body = request.body;
+  }
+  router_.dispatch(exchange);
+  trace.note = std::move(exchange.log_note);
+}
+
+Result<int> Server::bind(int port) {
+  errno = 0;
+  const int bound =
+      port == 0 ? http_->bind_to_any_port("127.0.0.1") : (http_->bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound < 0) {
+    const int error_number = errno;
+    return fail("cannot listen on 127.0.0.1:" + std::to_string(port) +
+                (error_number != 0 ? std::string(": ") + std::strerror(error_number) : std::string()));
+  }
+  return bound;
+}
+
+Result<void> Server::serve() {
+  if (!http_->listen_after_bind()) return fail("the server stopped accepting connections");
+  return {};
+}
+
+void Server::stop() { http_->stop(); }
+
+bool Server::is_running() const { return http_->is_running(); }
+
+}  // namespace compozy::devcloud

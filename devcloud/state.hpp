@@ -1,0 +1,118 @@
+// Everything devcloud knows, as plain data, and its JSON form in the --state file.
+// Secrets (tokens, codes, keys, request ids) are kept only as SHA-256 hex digests:
+// the file lets a restart go on, and never hands out a working credential.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compozy/error.hpp"
+#include "compozy/timestamp.hpp"
+
+namespace compozy::devcloud {
+
+using Scopes = std::vector<std::string>;  // in the order of supported_scopes, no duplicates
+
+struct Account {
+  std::string id;  // "usr_…"
+  std::string email;
+  std::string name;
+};
+
+// One grant: everything issued from one approved authorization, refreshed or not.
+struct Session {
+  std::string id;  // "ses_…"
+  std::string account_id;
+  std::string client_id;
+  std::string user_agent;
+  Scopes scopes;  // as granted; an access token may carry fewer
+  std::string nonce;
+  TimePoint auth_time;
+  TimePoint created_at;
+  TimePoint last_used_at;
+  TimePoint expires_at;  // of the current refresh token, or of the access token when there is none
+};
+
+struct AccessToken {
+  std::string session_id;
+  Scopes scopes;
+  TimePoint expires_at;
+};
+
+struct RefreshToken {
+  std::string session_id;
+  TimePoint expires_at;
+  bool used = false;  // rotated away; presenting it again revokes the session
+};
+
+struct AuthorizationCode {
+  std::string client_id;
+  std::string redirect_uri;
+  std::string code_challenge;
+  std::string account_id;
+  Scopes scopes;
+  std::string nonce;
+  TimePoint auth_time;
+  TimePoint expires_at;
+  std::string session_id;  // set once redeemed: a replay revokes this session
+};
+
+// An authorization request waiting for the person's Approve or Deny.
+struct ConsentRequest {
+  std::string client_id;
+  std::string redirect_uri;
+  std::string state;
+  std::string code_challenge;
+  std::string nonce;
+  std::string login_hint;
+  Scopes scopes;
+  TimePoint expires_at;
+};
+
+enum class DeviceStatus { pending, approved, denied, redeemed };
+
+struct DeviceAuthorization {
+  std::string user_code_hash;
+  std::string client_id;
+  Scopes scopes;
+  TimePoint expires_at;
+  std::int64_t interval_seconds = 5;
+  std::optional<std::int64_t> last_poll_ms;  // Unix milliseconds, for slow_down
+  DeviceStatus status = DeviceStatus::pending;
+  std::string account_id;  // who approved or denied
+  TimePoint decided_at;
+};
+
+struct ApiKey {
+  std::string id;  // "key_…"
+  std::string account_id;
+  std::string name;
+  std::string hash;
+  TimePoint created_at;
+  std::optional<TimePoint> last_used_at;
+  std::optional<TimePoint> expires_at;  // nullopt: never
+};
+
+struct State {
+  std::vector<Account> accounts;
+  std::vector<std::string> clients;
+  std::string signing_key_pem;
+  std::map<std::string, Session> sessions;                           // by id
+  std::map<std::string, AccessToken> access_tokens;                  // by token hash
+  std::map<std::string, RefreshToken> refresh_tokens;                // by token hash
+  std::map<std::string, AuthorizationCode> codes;                    // by code hash
+  std::map<std::string, ConsentRequest> consent_requests;            // by request id hash
+  std::map<std::string, DeviceAuthorization> device_authorizations;  // by device code hash
+  std::map<std::string, ApiKey> api_keys;                            // by id
+};
+
+nlohmann::json state_to_json(const State& state);
+// Errors name what is wrong, not the file; the caller adds that.
+Result<State> state_from_json(const nlohmann::json& json);
+
+}  // namespace compozy::devcloud
