@@ -56,6 +56,12 @@ class HttplibLoopbackRedirect final : public LoopbackRedirect {
       : server_metadata_(server), state_(std::move(state)), on_ignored_(std::move(on_ignored)) {}
 
   Result<void> start(int port) {
+    // httplib's default SO_REUSEPORT would let a second listener share a busy
+    // --callback-port, and the browser's redirect could reach either of them.
+    server_.set_socket_options([](socket_t socket) {
+      int yes = 1;
+      ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1") : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
     if (port_ <= 0) {
       return fail("cannot listen on 127.0.0.1:" + std::to_string(port) + " for the browser's redirect",

@@ -121,7 +121,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      int value = 0;
+      unsigned value = 0;  // unsigned, so that "%-1" is refused rather than read as -1
       const auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
       if (ec != std::errc() || end != text.data() + i + 3) return std::nullopt;
       decoded += static_cast<char>(value);

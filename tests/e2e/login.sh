@@ -108,6 +108,20 @@ test_a_forged_callback_with_a_wrong_state_is_turned_away() {
   expect_file_lacks "$DEVCLOUD_LOG" "attacker"
 }
 
+test_a_busy_callback_port_is_refused_not_shared() {
+  start_devcloud --user ada@example.com
+  python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); s.bind(("127.0.0.1",0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$TEST_DIR/busy.port" &
+  BACKGROUND_PIDS+=($!)
+  local port
+  port=$(wait_for "$TEST_DIR/busy.port" "[0-9]+") || return
+  expect_status 1 "$COMPOZY" login --web --no-browser --callback-port "$port" --host "$DEVCLOUD_URL"
+  expect_stderr_has "compozy login: error: cannot listen on 127.0.0.1:$port for the browser's redirect"
+  expect_stderr_has "hint: choose another --callback-port, or free that one"
+}
+
 test_login_gives_up_at_its_timeout() {
   start_devcloud --user ada@example.com
   local started=$SECONDS

@@ -222,11 +222,13 @@ test_64_concurrent_processes_refresh_once_and_keep_the_session() {
   for round in $(seq 1 20); do
     expire_locally
     expected=$(($(refreshes) + 1))
+    local pids=()
     for i in $(seq 1 64); do
       "$COMPOZY" auth token --host "$DEVCLOUD_URL" >"$TEST_DIR/token.$i" 2>"$TEST_DIR/err.$i" &
+      pids+=($!)
     done
     failures=0
-    for i in $(seq 1 64); do wait -n || failures=$((failures + 1)); done
+    for i in "${pids[@]}"; do wait "$i" || failures=$((failures + 1)); done
     [ "$failures" -eq 0 ] || { fail "round $round: $failures of 64 failed: $(cat "$TEST_DIR"/err.* | sort | uniq -c)"; break; }
     expect_eq "$(refreshes)" "$expected" "refreshes after round $round"
     expect_eq "$(cat "$TEST_DIR"/token.* | sort -u | wc -l)" 1 "distinct tokens printed in round $round"

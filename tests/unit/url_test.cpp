@@ -60,6 +60,9 @@ BOOST_AUTO_TEST_CASE(form_encoding_round_trips) {
   BOOST_TEST(!find_param(params, "missing").has_value());
   BOOST_TEST(with_query("https://h/p?a=1", {{"b", "2 3"}}) == "https://h/p?a=1&b=2%203");
   BOOST_TEST(!percent_decode("%4").has_value());
+  BOOST_TEST(!percent_decode("%-1").has_value());
+  BOOST_TEST(!percent_decode("%+f").has_value());
+  BOOST_TEST(percent_decode("%e2%9C%93") == "✓");
 }
 
 BOOST_AUTO_TEST_CASE(rfc_3339_timestamps_round_trip_in_utc) {
