@@ -9,6 +9,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -112,6 +113,15 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
   return std::chrono::seconds(seconds);
 }
 
+// SSL_CERT_FILE, else SSL_CERT_DIR, else the system's hashed folder, which
+// OpenSSL reads one certificate at a time as a chain needs it.
+std::pair<std::string, std::string> trust_locations(const Environment& env) {
+  if (auto file = env.get("SSL_CERT_FILE")) return {*file, ""};
+  if (auto dir = env.get("SSL_CERT_DIR")) return {"", *dir};
+  if (::access("/etc/ssl/certs", R_OK | X_OK) == 0) return {"", "/etc/ssl/certs"};
+  return {"", ""};
+}
+
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -128,10 +138,35 @@ class HttplibClient final : public HttpClient {
   Result<HttpResponse> attempt(const Url& url, const HttpRequest& request, SteadyClock::time_point deadline);
   void log(const HttpRequest& request, const Url& url, std::string_view outcome, SteadyClock::time_point started) const;
 
+  // One client per origin for the life of the process: its TLS context reads
+  // the trusted certificates once, and kept-alive connections are reused, so
+  // the requests of one command (discovery, token, userinfo) share a handshake.
+  httplib::Client& client_for(const Url& url, const std::optional<Proxy>& proxy);
+
   Environment env_;
   HttpLimits limits_;
   bool debug_;
+  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
 };
+
+httplib::Client& HttplibClient::client_for(const Url& url, const std::optional<Proxy>& proxy) {
+  auto& client = clients_[url.origin()];
+  if (client) return *client;
+  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  client = std::make_unique<httplib::Client>(url.scheme + "://" + host + ":" + std::to_string(url.port));
+  client->set_keep_alive(true);
+  client->set_follow_location(false);
+  if (proxy) {
+    client->set_proxy(proxy->host, proxy->port);
+    if (!proxy->user.empty()) client->set_proxy_basic_auth(proxy->user, proxy->password);
+  }
+  if (url.scheme == "https") {
+    client->enable_server_certificate_verification(true);
+    const auto [file, dir] = trust_locations(env_);
+    if (!file.empty() || !dir.empty()) client->set_ca_cert_path(file, dir);
+  }
+  return *client;
+}
 
 Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
   const auto deadline = SteadyClock::now() + limits_.deadline;
@@ -198,31 +233,12 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   auto proxy = proxy_for(url, env_);
   if (!proxy) return std::unexpected(std::move(proxy.error()));
 
-  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  httplib::Client client(url.scheme + "://" + host + ":" + std::to_string(url.port));
+  httplib::Client& client = client_for(url, *proxy);
   const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long>(1, (ms.count() + 999) / 1000); };
   client.set_connection_timeout(std::min(limits_.connect_timeout, left));
   // The deadline below ends the request; these only back it up, a second later.
   client.set_read_timeout(seconds(left) + 1, 0);
   client.set_write_timeout(seconds(left) + 1, 0);
-  client.set_keep_alive(false);
-  client.set_follow_location(false);
-  if (*proxy) {
-    client.set_proxy((*proxy)->host, (*proxy)->port);
-    if (!(*proxy)->user.empty()) client.set_proxy_basic_auth((*proxy)->user, (*proxy)->password);
-  }
-  std::string trust_file, trust_dir;
-  if (url.scheme == "https") {
-    if (auto file = env_.get("SSL_CERT_FILE")) {
-      trust_file = *file;
-    } else if (auto dir = env_.get("SSL_CERT_DIR")) {
-      trust_dir = *dir;
-    } else if (::access("/etc/ssl/certs", R_OK | X_OK) == 0) {
-      trust_dir = "/etc/ssl/certs";
-    }
-    client.enable_server_certificate_verification(true);
-    if (!trust_file.empty() || !trust_dir.empty()) client.set_ca_cert_path(trust_file, trust_dir);
-  }
 
   httplib::Request http_request;
   http_request.method = request.method;
@@ -280,6 +296,9 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
     }
   }
   worker.join();
+  const long verify_result = client.get_openssl_verify_result();
+  // A connection that failed or was cut off is not reused: the next attempt starts afresh.
+  if (stopped_by_user || too_large || timed_out || error != httplib::Error::Success) clients_.erase(origin);
 
   if (stopped_by_user) return std::unexpected(interrupted_error());
   if (too_large) {
@@ -301,12 +320,13 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
       return unreachable("cannot connect to '" + origin + "'" + via + ": timed out", "check the host and your network connection");
     case httplib::Error::SSLConnection:
       return unreachable("TLS handshake with '" + origin + "' failed" + via);
-    case httplib::Error::SSLLoadingCerts:
-      return unreachable("cannot load the trusted certificates from '" + (trust_file.empty() ? trust_dir : trust_file) + "'",
+    case httplib::Error::SSLLoadingCerts: {
+      const auto [file, dir] = trust_locations(env_);
+      return unreachable("cannot load the trusted certificates from '" + (file.empty() ? dir : file) + "'",
                          "check SSL_CERT_FILE or SSL_CERT_DIR");
+    }
     case httplib::Error::SSLServerVerification: {
-      const long result = client.get_openssl_verify_result();
-      const std::string reason = result != X509_V_OK ? X509_verify_cert_error_string(result)
+      const std::string reason = verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result)
                                                      : "it is not valid for the name '" + url.host + "'";
       return unreachable("the TLS certificate of '" + origin + "' is not trusted: " + reason,
                          "if a proxy or a private CA signs it, set SSL_CERT_FILE to that CA's certificate");

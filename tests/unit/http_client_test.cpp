@@ -57,6 +57,20 @@ BOOST_AUTO_TEST_CASE(a_response_comes_back_with_status_headers_and_body) {
   BOOST_TEST(user_agent == std::string("compozy/") + compozy::version);
 }
 
+BOOST_AUTO_TEST_CASE(requests_to_one_origin_share_a_connection) {
+  LoopbackServer backend;
+  std::vector<int> client_ports;
+  backend.server.Get("/n", [&](const httplib::Request& request, httplib::Response& response) {
+    client_ports.push_back(request.remote_port);
+    response.set_content("ok", "text/plain");
+  });
+  const auto http = client();
+  for (int i = 0; i < 3; ++i) BOOST_TEST_REQUIRE(http->send(HttpRequest::get(backend.url("/n"))).has_value());
+  BOOST_TEST_REQUIRE(client_ports.size() == 3u);
+  BOOST_TEST(client_ports[0] == client_ports[1]);
+  BOOST_TEST(client_ports[1] == client_ports[2]);
+}
+
 BOOST_AUTO_TEST_CASE(a_server_that_never_answers_is_cut_off_at_the_deadline) {
   LoopbackServer backend;
   std::atomic<bool> release{false};
