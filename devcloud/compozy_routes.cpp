@@ -117,17 +117,30 @@ std::optional<int> parse_days(std::string_view text) {
   return days;
 }
 
-void generate_api_key(Exchange& exchange, Authority& authority) {
-  if (refuse_cross_origin_form(exchange, authority)) return;
-  const auto form = read_form(exchange);
+// A dashboard form post and the account it acts for; nullopt when an error page has been sent instead.
+struct DashboardPost {
+  Params form;
+  const Account* account;
+};
+
+std::optional<DashboardPost> read_dashboard_post(Exchange& exchange, Authority& authority) {
+  if (refuse_cross_origin_form(exchange, authority)) return std::nullopt;
+  auto form = read_form(exchange);
   if (!form) {
     send_html(exchange.response, 400, render_message_page("The form could not be read", form.error().description));
-    return;
+    return std::nullopt;
   }
   const Account* account = dashboard_account(exchange, authority, find_param(*form, "account").value_or(""));
-  if (account == nullptr) return;
-  const std::string name = find_param(*form, "name").value_or("");
-  const std::string days_text = find_param(*form, "expires_in_days").value_or("");
+  if (account == nullptr) return std::nullopt;
+  return DashboardPost{std::move(*form), account};
+}
+
+void generate_api_key(Exchange& exchange, Authority& authority) {
+  const auto post = read_dashboard_post(exchange, authority);
+  if (!post) return;
+  const Account* account = post->account;
+  const std::string name = find_param(post->form, "name").value_or("");
+  const std::string days_text = find_param(post->form, "expires_in_days").value_or("");
   const auto days = parse_days(days_text);
 
   ApiKeysPage page = api_keys_page(authority, *account);
@@ -147,14 +160,9 @@ void generate_api_key(Exchange& exchange, Authority& authority) {
 }
 
 void revoke_api_key(Exchange& exchange, Authority& authority) {
-  if (refuse_cross_origin_form(exchange, authority)) return;
-  const auto form = read_form(exchange);
-  if (!form) {
-    send_html(exchange.response, 400, render_message_page("The form could not be read", form.error().description));
-    return;
-  }
-  const Account* account = dashboard_account(exchange, authority, find_param(*form, "account").value_or(""));
-  if (account == nullptr) return;
+  const auto post = read_dashboard_post(exchange, authority);
+  if (!post) return;
+  const Account* account = post->account;
   const auto revoked = authority.revoke_api_key(*account, exchange.path_arguments.at(0));
   if (!revoked) {
     send_html(exchange.response, revoked.error().status,
