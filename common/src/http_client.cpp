@@ -143,6 +143,10 @@ class HttplibClient final : public HttpClient {
   // the requests of one command (discovery, token, userinfo) share a handshake.
   httplib::Client& client_for(const Url& url, const std::optional<Proxy>& proxy);
 
+  // Whether the last attempt may have reached the server: false only when no
+  // connection was made, which makes even a POST safe to send again.
+  bool request_sent_ = false;
+
   Environment env_;
   HttpLimits limits_;
   bool debug_;
@@ -211,7 +215,7 @@ Result<HttpResponse> HttplibClient::send_with_retries(const Url& url, const Http
     wait += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 100)(jitter));
     if (!response) {
       retry = response.error().kind == Error::Kind::unreachable &&
-              (idempotent || response.error().message.starts_with("cannot connect"));
+              (idempotent || !request_sent_);
     } else if (idempotent && (response->status == 429 || response->status >= 500)) {
       retry = true;
       if (const auto asked = retry_after(*response)) wait = *asked;
@@ -232,6 +236,7 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   };
   if (left.count() <= 0) return unreachable("no answer from '" + origin + "' in time");
 
+  request_sent_ = false;
   auto proxy = proxy_for(url, env_);
   if (!proxy) return std::unexpected(std::move(proxy.error()));
 
@@ -298,6 +303,7 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
     }
   }
   worker.join();
+  request_sent_ = error != httplib::Error::Connection && error != httplib::Error::ConnectionTimeout;
   const long verify_result = client.get_openssl_verify_result();
   // A connection that failed or was cut off is not reused: the next attempt starts afresh.
   if (stopped_by_user || too_large || timed_out || error != httplib::Error::Success) clients_.erase(origin);
