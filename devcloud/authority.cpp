@@ -439,9 +439,7 @@ Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest&
   return change([&](State& state) -> Outcome<std::string> {
     make_room(state.consent_requests);
     std::string id = random_token(32);
-    state.consent_requests[digest(id)] =
-        ConsentRequest{request.client_id, request.redirect_uri, request.state,  request.code_challenge,
-                       request.nonce,     request.login_hint,   request.scopes, expiry_after(consent_request_ttl)};
+    state.consent_requests[digest(id)] = ConsentRequest{request, expiry_after(consent_request_ttl)};
     return id;
   });
 }
@@ -464,12 +462,8 @@ Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view reques
     }
     const ConsentRequest pending = std::move(found->second);
     state.consent_requests.erase(found);
-    ConsentAnswer answer{pending.redirect_uri, pending.state, {}};
-    if (approve) {
-      const AuthorizationRequest request{pending.client_id, pending.redirect_uri, pending.state, pending.code_challenge,
-                                         pending.nonce,     pending.login_hint,   false,         pending.scopes};
-      answer.code = add_code(state, request, *account);
-    }
+    ConsentAnswer answer{pending.request.redirect_uri, pending.request.state, {}};
+    if (approve) answer.code = add_code(state, pending.request, *account);
     return answer;
   });
 }

@@ -41,18 +41,6 @@ std::string join_scopes(const Scopes& scopes);
 // A human sentence for the consent pages, e.g. "See your e-mail address".
 std::string_view describe_scope(std::string_view scope);
 
-// A checked /oauth/authorize request.
-struct AuthorizationRequest {
-  std::string client_id;
-  std::string redirect_uri;
-  std::string state;
-  std::string code_challenge;
-  std::string nonce;
-  std::string login_hint;
-  bool prompt_none = false;
-  Scopes scopes;
-};
-
 // Why /oauth/authorize refuses. Without a trusted client and redirect URI the error is
 // shown to the person (RFC 6749 §4.1.2.1); otherwise it goes back to the client.
 struct AuthorizationRefusal {

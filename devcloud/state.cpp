@@ -167,7 +167,8 @@ json state_to_json(const State& state) {
     });
   }
   json consent_requests = json::array();
-  for (const auto& [hash, request] : state.consent_requests) {
+  for (const auto& [hash, pending] : state.consent_requests) {
+    const AuthorizationRequest& request = pending.request;
     consent_requests.push_back({
         {"hash", hash},
         {"client_id", request.client_id},
@@ -177,7 +178,7 @@ json state_to_json(const State& state) {
         {"nonce", request.nonce},
         {"login_hint", request.login_hint},
         {"scopes", request.scopes},
-        {"expires_at", time_text(request.expires_at)},
+        {"expires_at", time_text(pending.expires_at)},
     });
   }
   json device_authorizations = json::array();
@@ -261,9 +262,10 @@ Result<State> state_from_json(const json& document) try {
                              time(entry, "auth_time"),  time(entry, "expires_at"),   text(entry, "session_id")};
   });
   state.consent_requests = keyed<ConsentRequest>(document, "consent_requests", "hash", [](const json& entry) {
-    return ConsentRequest{text(entry, "client_id"),      text(entry, "redirect_uri"), text(entry, "state"),
-                          text(entry, "code_challenge"), text(entry, "nonce"),        text(entry, "login_hint"),
-                          strings(entry, "scopes"),      time(entry, "expires_at")};
+    AuthorizationRequest request{text(entry, "client_id"), text(entry, "redirect_uri"), text(entry, "state"),
+                                 text(entry, "code_challenge"), text(entry, "nonce"), text(entry, "login_hint"),
+                                 false, strings(entry, "scopes")};
+    return ConsentRequest{std::move(request), time(entry, "expires_at")};
   });
   state.device_authorizations =
       keyed<DeviceAuthorization>(document, "device_authorizations", "hash", [](const json& entry) {

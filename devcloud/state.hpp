@@ -62,15 +62,21 @@ struct AuthorizationCode {
   std::string session_id;  // set once redeemed: a replay revokes this session
 };
 
-// An authorization request waiting for the person's Approve or Deny.
-struct ConsentRequest {
+// A checked /oauth/authorize request.
+struct AuthorizationRequest {
   std::string client_id;
   std::string redirect_uri;
   std::string state;
   std::string code_challenge;
   std::string nonce;
   std::string login_hint;
+  bool prompt_none = false;
   Scopes scopes;
+};
+
+// An authorization request waiting for the person's Approve or Deny.
+struct ConsentRequest {
+  AuthorizationRequest request;
   TimePoint expires_at;
 };
 

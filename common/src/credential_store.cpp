@@ -148,8 +148,7 @@ std::string emit(const YAML::Node& root) {
   return "# compozy credentials: written by compozy, readable by you alone.\n" + std::string(out.c_str()) + "\n";
 }
 
-}  // namespace
-
+// Creates the configuration folder with mode 0700 if it is missing.
 Result<void> ensure_private_folder(const std::filesystem::path& folder) {
   std::error_code error;
   if (std::filesystem::is_directory(folder, error)) return {};
@@ -159,6 +158,8 @@ Result<void> ensure_private_folder(const std::filesystem::path& folder) {
   }
   return {};
 }
+
+}  // namespace
 
 CredentialStore::CredentialStore(std::filesystem::path folder)
     : folder_(std::move(folder)), file_(folder_ / "credentials.yaml"), lock_file_(folder_ / "credentials.lock") {}

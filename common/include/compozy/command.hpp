@@ -42,7 +42,6 @@ class Context {
   // context. (Defined in http_client.cpp: a tool that never calls it does not
   // even load httplib and OpenSSL, which costs milliseconds at start.)
   HttpClient& http();
-  void set_http(std::unique_ptr<HttpClient> client) { http_ = std::move(client); }
 
  private:
   Environment env_;

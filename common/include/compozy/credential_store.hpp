@@ -65,7 +65,4 @@ class CredentialStore {
   std::filesystem::path lock_file_;
 };
 
-// Creates the configuration folder with mode 0700 if it is missing.
-Result<void> ensure_private_folder(const std::filesystem::path& folder);
-
 }  // namespace compozy
