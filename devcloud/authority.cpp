@@ -266,12 +266,12 @@ Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
   if (options.state_file) {
     const std::string clause = "reading state file '" + options.state_file->string() + "'";
     auto content = read_file(*options.state_file);
-    if (!content) return std::unexpected(std::move(content.error()));
+    if (!content) return propagate(content);
     if (*content) {
       const json document = json::parse(**content, nullptr, false);
       if (document.is_discarded()) return fail(clause + ": not valid JSON");
       auto loaded = state_from_json(document);
-      if (!loaded) return fail_with_context(std::move(loaded.error()), clause);
+      if (!loaded) return propagate(loaded, clause);
       state = std::move(*loaded);
     }
   }
@@ -280,10 +280,9 @@ Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
       state.signing_key_pem.empty() ? SigningKey::generate() : SigningKey::from_pem(state.signing_key_pem);
   if (!signing_key) {
     if (options.state_file) {
-      return fail_with_context(std::move(signing_key.error()),
-                               "reading state file '" + options.state_file->string() + "'");
+      return propagate(signing_key, "reading state file '" + options.state_file->string() + "'");
     }
-    return std::unexpected(std::move(signing_key.error()));
+    return propagate(signing_key);
   }
   state.signing_key_pem = signing_key->private_key_pem();
 
@@ -311,7 +310,7 @@ Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
   {
     std::lock_guard lock(authority->mutex_);
     forget_expired(authority->state_, now_seconds());
-    if (auto saved = authority->save_locked(); !saved) return std::unexpected(std::move(saved.error()));
+    if (auto saved = authority->save_locked(); !saved) return propagate(saved);
   }
   return authority;
 }

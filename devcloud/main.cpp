@@ -51,11 +51,11 @@ Result<void> run(const Options& options) {
   ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-response must not end the server
 
   auto authority = Authority::open(options);
-  if (!authority) return std::unexpected(std::move(authority.error()));
+  if (!authority) return propagate(authority);
   auto server = Server::create(**authority);
-  if (!server) return std::unexpected(std::move(server.error()));
+  if (!server) return propagate(server);
   const auto port = (*server)->bind(options.port);
-  if (!port) return std::unexpected(std::move(port.error()));
+  if (!port) return propagate(port);
   (*authority)->set_issuer(issuer_for(options, *port));
   print(stdout, "compozy-devcloud listening on " + (*authority)->issuer() + "\n");
 

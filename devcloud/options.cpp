@@ -75,7 +75,7 @@ Result<std::int64_t> parse_integer(std::string_view option, std::string_view tex
 Result<std::chrono::seconds> parse_seconds(std::string_view option, std::string_view text) {
   constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
   auto value = parse_integer(option, text, 1, ten_years);
-  if (!value) return std::unexpected(std::move(value.error()));
+  if (!value) return propagate(value);
   return std::chrono::seconds(*value);
 }
 
@@ -159,7 +159,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
 
   if (auto port = text("port")) {
     auto value = parse_integer("port", *port, 0, 65535);
-    if (!value) return std::unexpected(std::move(value.error()));
+    if (!value) return propagate(value);
     options.port = static_cast<int>(*value);
   }
   const std::pair<const char*, std::chrono::seconds*> durations[] = {
@@ -171,7 +171,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
   for (const auto& [name, target] : durations) {
     if (auto value_text = text(name)) {
       auto value = parse_seconds(name, *value_text);
-      if (!value) return std::unexpected(std::move(value.error()));
+      if (!value) return propagate(value);
       *target = *value;
     }
   }

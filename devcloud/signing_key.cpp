@@ -68,9 +68,9 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
     return fail("reading the signing key: expected an RSA key of at least 2048 bits");
   }
   auto modulus = rsa_parameter(raw, OSSL_PKEY_PARAM_RSA_N);
-  if (!modulus) return std::unexpected(std::move(modulus.error()));
+  if (!modulus) return propagate(modulus);
   auto exponent = rsa_parameter(raw, OSSL_PKEY_PARAM_RSA_E);
-  if (!exponent) return std::unexpected(std::move(exponent.error()));
+  if (!exponent) return propagate(exponent);
   key.modulus_ = std::move(*modulus);
   key.exponent_ = std::move(*exponent);
   // RFC 7638 §3: the required members in lexicographic order, no white space.

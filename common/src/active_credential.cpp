@@ -8,17 +8,17 @@ namespace compozy {
 
 Result<ActiveCredential> active_credential(Context& context) {
   auto ready = credential_without_refresh(context);
-  if (!ready) return std::unexpected(std::move(ready.error()));
+  if (!ready) return propagate(ready);
   if (*ready) return std::move(**ready);
 
   auto stored = stored_credential(context);
-  if (!stored) return std::unexpected(std::move(stored.error()));
-  if (!*stored) return std::unexpected(not_logged_in(context));
+  if (!stored) return propagate(stored);
+  if (!*stored) return not_logged_in(context);
   auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
   if (!refreshed) {
     // The server is out of reach but the token has not expired yet: use it.
     if (refreshed.error().kind != Error::Kind::unreachable || has_expired(**stored, now_seconds())) {
-      return std::unexpected(std::move(refreshed.error()));
+      return propagate(refreshed);
     }
     refreshed = std::move(**stored);
   }
@@ -32,7 +32,7 @@ Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen
   auto updated = context.store().update(
       settings.profile,
       [&](const std::optional<StoredCredential>& current) -> Result<std::optional<StoredCredential>> {
-        if (!current || current->host != settings.host) return std::unexpected(not_logged_in(context));
+        if (!current || current->host != settings.host) return not_logged_in(context);
         const TimePoint now = now_seconds();
         // Another process may have refreshed while this one waited for the lock.
         if (when == RefreshWhen::if_expiring && !expires_within_margin(*current, now)) return current;
@@ -51,11 +51,11 @@ Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen
         std::string token_endpoint = current->token_endpoint;
         if (token_endpoint.empty()) {
           auto server = discover(context.http(), current->host);
-          if (!server) return std::unexpected(std::move(server.error()));
+          if (!server) return propagate(server);
           token_endpoint = server->token_endpoint;
         }
         auto outcome = refresh_access_token(context.http(), token_endpoint, current->client_id, current->refresh_token);
-        if (!outcome) return fail_with_context(std::move(outcome.error()), "refreshing the access token");
+        if (!outcome) return propagate(outcome, "refreshing the access token");
         if (const auto* error = std::get_if<TokenError>(&*outcome)) {
           const std::string said = error->code + (error->description.empty() ? "" : ": " + error->description);
           if (error->code != "invalid_grant") return fail("refreshing the access token: the server refused (" + said + ")");
@@ -78,9 +78,9 @@ Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen
         next.token_endpoint = token_endpoint;
         return std::optional<StoredCredential>(std::move(next));
       });
-  if (!updated) return std::unexpected(std::move(updated.error()));
+  if (!updated) return propagate(updated);
   if (refused) return std::unexpected(std::move(*refused));
-  if (!*updated) return std::unexpected(not_logged_in(context));
+  if (!*updated) return not_logged_in(context);
   return std::move(**updated);
 }
 

@@ -47,7 +47,7 @@ std::string manual_page(const CommandInfo& info, cxxopts::Options& options) {
 }
 
 int report(Output& output, const CommandInfo& info, const Error& error) {
-  if (error.message.empty()) return static_cast<int>(error.code);  // the command has said it all
+  if (error.already_shown) return static_cast<int>(error.code);
   output.info("compozy " + std::string(info.name) + ": error: " + error.message);
   if (!error.hint.empty()) output.info("hint: " + error.hint);
   return static_cast<int>(error.code);

@@ -58,11 +58,11 @@ Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std:
     const std::string full_key = prefix + "." + key;
     if (key == "host" || key == "client_id") {
       auto value = read_string(path, entry.second, full_key);
-      if (!value) return std::unexpected(std::move(value.error()));
+      if (!value) return propagate(value);
       (key == "host" ? profile.host : profile.client_id) = std::move(*value);
     } else if (key == "scopes") {
       auto scopes = read_scopes(path, entry.second, full_key);
-      if (!scopes) return std::unexpected(std::move(scopes.error()));
+      if (!scopes) return propagate(scopes);
       profile.scopes = std::move(*scopes);
     } else {
       warnings.push_back("config file '" + path.string() + "', line " +
@@ -89,7 +89,7 @@ Result<ConfigFile> load_config(const std::filesystem::path& path) {
   ConfigFile config;
   config.path = path;
   auto text = read_file(path);
-  if (!text) return std::unexpected(std::move(text.error()));
+  if (!text) return propagate(text);
   if (!*text) return config;
 
   YAML::Node root;
@@ -115,7 +115,7 @@ Result<ConfigFile> load_config(const std::filesystem::path& path) {
                            "a profile name is letters, digits, '-', '_' and '.'");
           }
           auto settings = read_profile(path, name, profile.second, config.warnings);
-          if (!settings) return std::unexpected(std::move(settings.error()));
+          if (!settings) return propagate(settings);
           config.profiles[name] = std::move(*settings);
         }
       } else if (key == "aliases") {
@@ -124,7 +124,7 @@ Result<ConfigFile> load_config(const std::filesystem::path& path) {
         for (const auto& alias : value) {
           const std::string name = alias.first.as<std::string>();
           auto expansion = read_string(path, alias.second, "aliases." + name);
-          if (!expansion) return std::unexpected(std::move(expansion.error()));
+          if (!expansion) return propagate(expansion);
           config.aliases.emplace_back(name, std::move(*expansion));
         }
       } else {
@@ -163,7 +163,7 @@ bool is_valid_profile_name(std::string_view name) {
 
 Result<std::string> normalize_host(std::string_view host) {
   auto url = parse_url(host);
-  if (!url) return std::unexpected(std::move(url.error()));
+  if (!url) return propagate(url);
   if (url->target.find('?') != std::string::npos) {
     return fail("invalid host '" + std::string(host) + "': a host URL has no query");
   }
@@ -199,8 +199,7 @@ Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& 
   }
   auto normalized = normalize_host(host);
   if (!normalized) {
-    return fail_with_context(std::move(normalized.error()),
-                             "host of profile '" + settings.profile + "' (from " +
+    return propagate(normalized, "host of profile '" + settings.profile + "' (from " +
                                  std::string(describe(settings.host_source)) + ")");
   }
   settings.host = std::move(*normalized);

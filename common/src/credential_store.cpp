@@ -50,9 +50,9 @@ Result<void> check_private(const std::filesystem::path& path) {
 }
 
 Result<YAML::Node> read_document(const std::filesystem::path& path) {
-  if (auto ok = check_private(path); !ok) return std::unexpected(std::move(ok.error()));
+  if (auto ok = check_private(path); !ok) return propagate(ok);
   auto text = read_file(path);
-  if (!text) return std::unexpected(std::move(text.error()));
+  if (!text) return propagate(text);
   if (!*text) return YAML::Node(YAML::NodeType::Map);
   try {
     YAML::Node root = YAML::Load(**text);
@@ -99,10 +99,10 @@ Result<StoredCredential> decode(const std::filesystem::path& path, std::string_v
     credential.access_token = text("access_token");
     credential.refresh_token = text("refresh_token");
     auto expires_at = time("expires_at");
-    if (!expires_at) return std::unexpected(std::move(expires_at.error()));
+    if (!expires_at) return propagate(expires_at);
     credential.expires_at = *expires_at;
     auto obtained_at = time("obtained_at");
-    if (!obtained_at) return std::unexpected(std::move(obtained_at.error()));
+    if (!obtained_at) return propagate(obtained_at);
     credential.obtained_at = *obtained_at;
     if (const auto scopes = node["scopes"]) {
       for (const auto& scope : scopes) credential.scopes.push_back(scope.as<std::string>());
@@ -166,31 +166,31 @@ CredentialStore::CredentialStore(std::filesystem::path folder)
 
 Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view profile) const {
   auto root = read_document(file_);
-  if (!root) return std::unexpected(std::move(root.error()));
+  if (!root) return propagate(root);
   const YAML::Node profiles = (*root)["profiles"];
   if (!profiles || !profiles[std::string(profile)]) return std::optional<StoredCredential>();
   auto credential = decode(file_, profile, profiles[std::string(profile)]);
-  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (!credential) return propagate(credential);
   return std::optional<StoredCredential>(std::move(*credential));
 }
 
 Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view profile, const Change& change) {
-  if (auto ok = ensure_private_folder(folder_); !ok) return std::unexpected(std::move(ok.error()));
+  if (auto ok = ensure_private_folder(folder_); !ok) return propagate(ok);
   auto lock = FileLock::acquire(lock_file_);
-  if (!lock) return std::unexpected(std::move(lock.error()));
+  if (!lock) return propagate(lock);
 
   auto root = read_document(file_);
-  if (!root) return std::unexpected(std::move(root.error()));
+  if (!root) return propagate(root);
   const std::string name(profile);
   std::optional<StoredCredential> current;
   if (const YAML::Node profiles = (*root)["profiles"]; profiles && profiles[name]) {
     auto decoded = decode(file_, profile, profiles[name]);
-    if (!decoded) return std::unexpected(std::move(decoded.error()));
+    if (!decoded) return propagate(decoded);
     current = std::move(*decoded);
   }
 
   auto next = change(current);
-  if (!next) return std::unexpected(std::move(next.error()));
+  if (!next) return propagate(next);
   if (*next == current) return next;
 
   YAML::Node profiles = (*root)["profiles"];
@@ -203,7 +203,7 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   (*root)["version"] = file_format_version;
   (*root)["profiles"] = profiles;
   if (auto written = replace_file_atomically(file_, emit(*root), 0600); !written) {
-    return std::unexpected(std::move(written.error()));
+    return propagate(written);
   }
   return next;
 }
@@ -212,7 +212,7 @@ Result<void> CredentialStore::save(std::string_view profile, const StoredCredent
   auto saved = update(profile, [&](const std::optional<StoredCredential>&) -> Result<std::optional<StoredCredential>> {
     return credential;
   });
-  if (!saved) return std::unexpected(std::move(saved.error()));
+  if (!saved) return propagate(saved);
   return {};
 }
 
@@ -223,7 +223,7 @@ Result<bool> CredentialStore::remove(std::string_view profile) {
     existed = current.has_value();
     return std::nullopt;
   });
-  if (!removed) return std::unexpected(std::move(removed.error()));
+  if (!removed) return propagate(removed);
   return existed;
 }
 

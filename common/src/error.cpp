@@ -11,8 +11,10 @@ std::unexpected<Error> fail(std::string message, ExitCode code, std::string hint
   return std::unexpected(Error{std::move(message), code, std::move(hint)});
 }
 
-std::unexpected<Error> fail_with_context(Error error, std::string_view clause) {
-  return std::unexpected(std::move(error).with_context(clause));
+std::unexpected<Error> fail(Error error) { return std::unexpected(std::move(error)); }
+
+std::unexpected<Error> exit_quietly(ExitCode code) {
+  return std::unexpected(Error{.message = {}, .code = code, .already_shown = true});
 }
 
 }  // namespace compozy

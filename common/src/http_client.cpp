@@ -177,7 +177,7 @@ httplib::Client& HttplibClient::client_for(const Url& url, const std::optional<P
 Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
   const auto deadline = SteadyClock::now() + limits_.deadline;
   auto url = parse_url(original.url);
-  if (!url) return std::unexpected(std::move(url.error()));
+  if (!url) return propagate(url);
   HttpRequest request = original;
   for (int hops = 0;; ++hops) {
     auto response = send_with_retries(*url, request, deadline);
@@ -188,7 +188,7 @@ Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
     if (!location) return response;
     if (hops == limits_.max_redirects) return fail("too many redirects from '" + url->origin() + "'");
     auto next = resolve_url(*url, *location);
-    if (!next) return fail_with_context(std::move(next.error()), "redirect from '" + url->origin() + "'");
+    if (!next) return propagate(next, "redirect from '" + url->origin() + "'");
     if (url->scheme == "https" && next->scheme == "http") {
       return fail("refusing to follow a redirect from https to plain http ('" + next->origin() + "')");
     }
@@ -221,7 +221,7 @@ Result<HttpResponse> HttplibClient::send_with_retries(const Url& url, const Http
       if (const auto asked = retry_after(*response)) wait = *asked;
     }
     if (!retry || attempt_number >= limits_.max_attempts || SteadyClock::now() + wait >= deadline) return response;
-    if (auto slept = sleep_unless_interrupted(wait); !slept) return std::unexpected(std::move(slept.error()));
+    if (auto slept = sleep_unless_interrupted(wait); !slept) return propagate(slept);
   }
 }
 
@@ -232,13 +232,13 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   const std::string origin = url.origin();
   const auto unreachable = [&](std::string message, std::string hint = {}) {
     log(request, url, "error: " + message, started);
-    return std::unexpected(Error{std::move(message), ExitCode::failure, std::move(hint), Error::Kind::unreachable});
+    return fail({std::move(message), ExitCode::failure, std::move(hint), Error::Kind::unreachable});
   };
   if (left.count() <= 0) return unreachable("no answer from '" + origin + "' in time");
 
   request_sent_ = false;
   auto proxy = proxy_for(url, env_);
-  if (!proxy) return std::unexpected(std::move(proxy.error()));
+  if (!proxy) return propagate(proxy);
 
   httplib::Client& client = client_for(url, *proxy);
   const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long>(1, (ms.count() + 999) / 1000); };
@@ -308,7 +308,7 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   // A connection that failed or was cut off is not reused: the next attempt starts afresh.
   if (stopped_by_user || too_large || timed_out || error != httplib::Error::Success) clients_.erase(origin);
 
-  if (stopped_by_user) return std::unexpected(interrupted_error());
+  if (stopped_by_user) return fail_interrupted();
   if (too_large) {
     log(request, url, "error: response too large", started);
     return fail("the response from '" + origin + "' is larger than " +

@@ -23,7 +23,7 @@ void catch_interrupts() {
 
 bool interrupted() { return interrupt_signal != 0; }
 
-Error interrupted_error() { return Error{"interrupted", ExitCode::interrupted, {}}; }
+std::unexpected<Error> fail_interrupted() { return fail("interrupted", ExitCode::interrupted); }
 
 Result<void> sleep_unless_interrupted(std::chrono::milliseconds duration) {
   constexpr std::chrono::milliseconds step{50};
@@ -33,7 +33,7 @@ Result<void> sleep_unless_interrupted(std::chrono::milliseconds duration) {
     if (left <= std::chrono::steady_clock::duration::zero()) return {};
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, step));
   }
-  return std::unexpected(interrupted_error());
+  return fail_interrupted();
 }
 
 }  // namespace compozy

@@ -82,7 +82,7 @@ class HttplibLoopbackRedirect final : public LoopbackRedirect {
       arrived_.wait_for(lock, std::chrono::milliseconds(50));
     }
     if (outcome_) return *outcome_;
-    if (interrupted()) return std::unexpected(interrupted_error());
+    if (interrupted()) return fail_interrupted();
     return fail("timed out waiting for the sign-in in the browser", ExitCode::failure,
                 "run `compozy login` again, or `compozy login --device` to enter a code instead");
   }
@@ -141,7 +141,7 @@ Result<std::unique_ptr<LoopbackRedirect>> LoopbackRedirect::listen(int port, con
                                                                    std::string state,
                                                                    std::function<void(std::string_view)> on_ignored) {
   auto redirect = std::make_unique<HttplibLoopbackRedirect>(server, std::move(state), std::move(on_ignored));
-  if (auto started = redirect->start(port); !started) return std::unexpected(std::move(started.error()));
+  if (auto started = redirect->start(port); !started) return propagate(started);
   return std::unique_ptr<LoopbackRedirect>(std::move(redirect));
 }
 

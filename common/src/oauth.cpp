@@ -42,7 +42,7 @@ std::vector<std::string> string_list(const json& document, const char* name) {
 // A server failing (5xx) is no verdict on a credential, so it is reported
 // like an unreachable one.
 std::unexpected<Error> server_failed(std::string_view what, std::string_view url, int status) {
-  return std::unexpected(Error{std::string(what) + " '" + std::string(url) + "' answered HTTP " +
+  return fail({std::string(what) + " '" + std::string(url) + "' answered HTTP " +
                                    std::to_string(status),
                                ExitCode::failure, {}, status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
 }
@@ -53,7 +53,7 @@ Result<std::string> checked_endpoint(const json& document, const char* name) {
   // The same rule as for the host: an endpoint that would carry tokens over
   // plain http to another machine is refused, whatever the metadata says.
   if (auto checked = normalize_host(endpoint); !checked) {
-    return fail_with_context(std::move(checked.error()), "server metadata '" + std::string(name) + "'");
+    return propagate(checked, "server metadata '" + std::string(name) + "'");
   }
   return endpoint;
 }
@@ -109,7 +109,7 @@ Result<TokenOutcome> post_token_request(HttpClient& http, std::string_view endpo
 
 Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
   auto issuer_url = parse_url(issuer);
-  if (!issuer_url) return std::unexpected(std::move(issuer_url.error()));
+  if (!issuer_url) return propagate(issuer_url);
   const std::string path = trim_slash(issuer_url->path());
   // RFC 8414 §3.1 puts the well-known segment before the issuer's path;
   // OpenID Connect Discovery §4 appends it.
@@ -120,7 +120,7 @@ Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
   std::string tried;
   for (const auto& url : candidates) {
     auto response = http.send(HttpRequest::get(url));
-    if (!response) return fail_with_context(std::move(response.error()), "discovering the server");
+    if (!response) return propagate(response, "discovering the server");
     if (!tried.empty()) tried += ", ";
     tried += "'" + url + "': HTTP " + std::to_string(response->status);
     if (response->status == 404 || response->status == 410) continue;
@@ -141,7 +141,7 @@ Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
                                std::pair{&server.revocation_endpoint, "revocation_endpoint"},
                                std::pair{&server.userinfo_endpoint, "userinfo_endpoint"}}) {
       auto endpoint = checked_endpoint(*document, name);
-      if (!endpoint) return std::unexpected(std::move(endpoint.error()));
+      if (!endpoint) return propagate(endpoint);
       *field = std::move(*endpoint);
     }
     if (server.token_endpoint.empty()) return fail("server metadata '" + url + "' has no token_endpoint");
@@ -242,7 +242,7 @@ Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const S
       HttpRequest::post_form(endpoint, {{"client_id", std::string(client_id)}, {"scope", join_scopes(scopes)}});
   request.idempotent = true;  // an unused device code costs nothing
   auto response = http.send(request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   const auto document = parse_json_object(response->body);
   if (!response->ok()) {
     if (document && document->contains("error")) {
@@ -285,7 +285,7 @@ Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint
       {{"token", std::string(token)}, {"token_type_hint", std::string(hint)}, {"client_id", std::string(client_id)}});
   request.idempotent = true;  // revoking twice is revoking once (RFC 7009 §2.2)
   auto response = http.send(request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   if (response->ok()) return {};
   if (const auto document = parse_json_object(response->body); document && document->contains("error")) {
     return fail("revocation endpoint '" + std::string(revocation_endpoint) +
@@ -338,9 +338,9 @@ Result<Identity> fetch_identity(HttpClient& http, std::string_view userinfo_endp
   HttpRequest request = HttpRequest::get(url);
   request.bearer(access_token);
   auto response = http.send(request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   if (response->status == 401 || response->status == 403) {
-    return std::unexpected(Error{"the server rejected the credential (HTTP " + std::to_string(response->status) + ")",
+    return fail({"the server rejected the credential (HTTP " + std::to_string(response->status) + ")",
                                  ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected});
   }
   if (!response->ok()) return server_failed("identity endpoint", url, response->status);

@@ -11,9 +11,9 @@ std::string sessions_url(const Context& context) { return context.settings().hos
 Result<HttpResponse> send_with(Context& context, const ActiveCredential& credential, HttpRequest request) {
   request.bearer(credential.token);
   auto response = context.http().send(request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   if (response->status == 401) {
-    return std::unexpected(Error{"the server rejected the credential" +
+    return fail({"the server rejected the credential" +
                                      std::string(credential.origin == CredentialOrigin::environment
                                                      ? " in " + std::string(api_key_variable)
                                                      : ""),
@@ -31,7 +31,7 @@ std::unexpected<Error> no_sessions_api(const Context& context) {
 }
 
 std::unexpected<Error> unexpected_answer(const HttpResponse& response, std::string_view url) {
-  return std::unexpected(Error{"'" + std::string(url) + "' answered HTTP " + std::to_string(response.status),
+  return fail({"'" + std::string(url) + "' answered HTTP " + std::to_string(response.status),
                                ExitCode::failure, {},
                                response.status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
 }
@@ -47,7 +47,7 @@ std::optional<TimePoint> time_field(const nlohmann::json& object, const char* na
 Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential) {
   const std::string url = sessions_url(context);
   auto response = send_with(context, credential, HttpRequest::get(url));
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   const auto document = nlohmann::json::parse(response->body, nullptr, false);
   const bool is_listing = !document.is_discarded() && document.is_object() && document.contains("sessions") &&
                           document["sessions"].is_array();
@@ -76,7 +76,7 @@ Result<void> revoke_session(Context& context, const ActiveCredential& credential
   HttpRequest request = HttpRequest::get(url);
   request.method = "DELETE";
   auto response = send_with(context, credential, request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   if (response->status == 404) {
     return fail("no active session with id '" + std::string(id) + "'", ExitCode::failure,
                 "see `compozy auth list` for the sessions of your account");
@@ -90,7 +90,7 @@ Result<int> revoke_all_sessions(Context& context, const ActiveCredential& creden
   HttpRequest request = HttpRequest::post_form(url, {});
   request.idempotent = true;  // revoking everything twice revokes the same
   auto response = send_with(context, credential, request);
-  if (!response) return std::unexpected(std::move(response.error()));
+  if (!response) return propagate(response);
   if (response->status == 404 || response->status == 405) return no_sessions_api(context);
   if (!response->ok()) return unexpected_answer(*response, url);
   const auto document = nlohmann::json::parse(response->body, nullptr, false);

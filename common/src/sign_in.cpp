@@ -29,11 +29,11 @@ Result<StoredCredential> credential_from(Context& context, const ServerMetadata&
   const TimePoint now = now_seconds();
   if (!tokens.id_token.empty()) {
     if (auto checked = check_id_token(tokens.id_token, server.issuer, settings.client_id, nonce, now); !checked) {
-      return fail_with_context(std::move(checked.error()), "checking the sign-in");
+      return propagate(checked, "checking the sign-in");
     }
   }
   auto identity = fetch_identity(context.http(), server.userinfo_endpoint, settings.host, tokens.access_token);
-  if (!identity) return fail_with_context(std::move(identity.error()), "asking the server who signed in");
+  if (!identity) return propagate(identity, "asking the server who signed in");
 
   StoredCredential credential;
   credential.host = settings.host;
@@ -75,7 +75,7 @@ Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMeta
   const std::string nonce = random_token(16);
   auto redirect = LoopbackRedirect::listen(how.callback_port, server, state,
                                            [&out](std::string_view why) { out.warning(why); });
-  if (!redirect) return std::unexpected(std::move(redirect.error()));
+  if (!redirect) return propagate(redirect);
 
   const std::string url = authorization_url(server, AuthorizationRequest{
                                                         .client_id = context.settings().client_id,
@@ -100,11 +100,11 @@ Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMeta
     Spinner spinner(out, "Waiting for you to sign in in the browser…");
     return (*redirect)->wait_for_code(how.deadline);
   }();
-  if (!code) return std::unexpected(std::move(code.error()));
+  if (!code) return propagate(code);
 
   auto outcome = exchange_authorization_code(context.http(), server, context.settings().client_id, *code,
                                              (*redirect)->redirect_uri(), pkce.verifier);
-  if (!outcome) return fail_with_context(std::move(outcome.error()), "exchanging the authorization code");
+  if (!outcome) return propagate(outcome, "exchanging the authorization code");
   if (const auto* refused = std::get_if<TokenError>(&*outcome)) {
     return fail("the server refused the authorization code (" + describe(*refused) + ")", ExitCode::failure,
                 "run `compozy login` again");
@@ -120,7 +120,7 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
   }
   auto device = start_device_authorization(context.http(), server, context.settings().client_id,
                                            context.settings().scopes);
-  if (!device) return fail_with_context(std::move(device.error()), "starting the device sign-in");
+  if (!device) return propagate(device, "starting the device sign-in");
 
   Output& out = context.out();
   out.notice("First copy your one-time code: " + out.bold(device->user_code));
@@ -138,7 +138,7 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
   std::chrono::seconds interval = device->interval;
   Spinner spinner(out, "Waiting for you to approve the code…");
   for (;;) {
-    if (auto slept = sleep_unless_interrupted(interval); !slept) return std::unexpected(std::move(slept.error()));
+    if (auto slept = sleep_unless_interrupted(interval); !slept) return propagate(slept);
     if (std::chrono::steady_clock::now() >= deadline) {
       spinner.stop();
       if (deadline == code_expires) {
@@ -148,7 +148,7 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
                   "run `compozy login` again, with a longer --timeout if needed");
     }
     auto outcome = poll_device_token(context.http(), server, context.settings().client_id, device->device_code);
-    if (!outcome) return fail_with_context(std::move(outcome.error()), "waiting for the approval");
+    if (!outcome) return propagate(outcome, "waiting for the approval");
     if (const auto* tokens = std::get_if<TokenSet>(&*outcome)) {
       spinner.stop();
       return credential_from(context, server, *tokens, {});
@@ -196,7 +196,7 @@ Result<std::string> read_api_key(Context& context) {
     ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::fputs("\n", context.out().err());
   }
-  if (interrupted()) return std::unexpected(interrupted_error());
+  if (interrupted()) return fail_interrupted();
   const auto is_blank = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; };
   while (!key.empty() && is_blank(key.back())) key.pop_back();
   key.erase(0, static_cast<std::size_t>(std::find_if_not(key.begin(), key.end(), is_blank) - key.begin()));
@@ -216,7 +216,7 @@ Result<StoredCredential> sign_in_with_api_key(Context& context, std::string key)
   if (auto server = discover(context.http(), settings.host); server) {
     userinfo_endpoint = server->userinfo_endpoint;
   } else if (server.error().kind == Error::Kind::unreachable) {
-    return std::unexpected(std::move(server.error()));
+    return propagate(server);
   }
   auto identity = fetch_identity(context.http(), userinfo_endpoint, settings.host, key);
   if (!identity) {
@@ -224,7 +224,7 @@ Result<StoredCredential> sign_in_with_api_key(Context& context, std::string key)
       return fail("the server at '" + settings.host + "' rejected this API key", ExitCode::failure,
                   "check the key in the dashboard (Settings > API Keys); it may be revoked or expired");
     }
-    return fail_with_context(std::move(identity.error()), "checking the API key");
+    return propagate(identity, "checking the API key");
   }
   StoredCredential credential;
   credential.host = settings.host;

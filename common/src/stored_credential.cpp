@@ -19,19 +19,19 @@ bool has_expired(const StoredCredential& credential, TimePoint now) {
   return credential.expires_at && *credential.expires_at <= now;
 }
 
-Error not_logged_in(const Context& context) {
+std::unexpected<Error> not_logged_in(const Context& context) {
   const Settings& settings = context.settings();
   std::string message = "not logged in to '" + settings.host + "'";
   if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
-  return Error{message, ExitCode::not_logged_in,
+  return fail(message, ExitCode::not_logged_in,
                "run `compozy login" +
                    std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
-                   "`, or set " + api_key_variable};
+                   "`, or set " + api_key_variable);
 }
 
 Result<std::optional<StoredCredential>> stored_credential(Context& context) {
   auto stored = context.store().load(context.settings().profile);
-  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (!stored) return propagate(stored);
   if (*stored && (*stored)->host != context.settings().host) return std::optional<StoredCredential>();
   return stored;
 }
@@ -41,8 +41,8 @@ Result<std::optional<ActiveCredential>> credential_without_refresh(Context& cont
     return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
   }
   auto stored = stored_credential(context);
-  if (!stored) return std::unexpected(std::move(stored.error()));
-  if (!*stored) return std::unexpected(not_logged_in(context));
+  if (!stored) return propagate(stored);
+  if (!*stored) return not_logged_in(context);
   if ((*stored)->kind == CredentialKind::oauth && expires_within_margin(**stored, now_seconds())) {
     return std::optional<ActiveCredential>();
   }

@@ -18,9 +18,9 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) { return Optio
 
 Result<void> list(const Options& options, Context& context) {
   auto credential = active_credential(context);
-  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (!credential) return propagate(credential);
   auto sessions = list_sessions(context, *credential);
-  if (!sessions) return std::unexpected(std::move(sessions.error()));
+  if (!sessions) return propagate(sessions);
 
   const auto time_text = [&](const std::optional<TimePoint>& when, bool relative) -> std::string {
     if (!when) return relative ? "-" : "";

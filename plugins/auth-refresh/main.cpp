@@ -26,23 +26,23 @@ Result<void> refresh(const Options& options, Context& context) {
     // Exactly what every command that needs a token does (FLYZT_API_KEY included).
     auto credential = options.if_expiring ? active_credential(context) : [&]() -> Result<ActiveCredential> {
       auto refreshed = refresh_stored_credential(context, RefreshWhen::now);
-      if (!refreshed) return std::unexpected(std::move(refreshed.error()));
+      if (!refreshed) return propagate(refreshed);
       return ActiveCredential{refreshed->access_token, CredentialOrigin::credentials_file, *refreshed};
     }();
-    if (!credential) return std::unexpected(std::move(credential.error()));
+    if (!credential) return propagate(credential);
     out.data(credential->token + "\n");
     return {};
   }
   const bool key_in_environment = context.env().has(api_key_variable);
   auto stored = stored_credential(context);
-  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (!stored) return propagate(stored);
   if (!*stored && key_in_environment) {
     return fail(std::string("nothing to refresh: ") + api_key_variable + " holds an API key, which is not refreshed");
   }
   const auto before = *stored ? (*stored)->access_token : std::string();
   auto refreshed =
       refresh_stored_credential(context, options.if_expiring ? RefreshWhen::if_expiring : RefreshWhen::now);
-  if (!refreshed) return std::unexpected(std::move(refreshed.error()));
+  if (!refreshed) return propagate(refreshed);
   std::string expiry = "it does not say when it expires";
   if (refreshed->expires_at) {
     expiry = "it expires " + relative_time(*refreshed->expires_at, now_seconds()) + " (" +

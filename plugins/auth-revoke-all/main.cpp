@@ -28,30 +28,30 @@ Result<bool> confirmed(Context& context, std::string_view question) {
   std::string answer;
   char c = 0;
   while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
-  if (interrupted()) return std::unexpected(interrupted_error());
+  if (interrupted()) return fail_interrupted();
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 Result<void> revoke_all(const Options& options, Context& context) {
   auto credential = active_credential(context);
-  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (!credential) return propagate(credential);
   const bool with_api_key = credential->origin == CredentialOrigin::environment ||
                             (credential->stored && credential->stored->kind == CredentialKind::api_key);
   if (!options.yes) {
     const std::string account = credential->stored ? credential->stored->account : "your account";
     auto answer = confirmed(context, "Revoke every session of " + account + " on " + context.settings().host +
                                          ", this machine's included?");
-    if (!answer) return std::unexpected(std::move(answer.error()));
+    if (!answer) return propagate(answer);
     if (!*answer) return fail("nothing was revoked");
   }
   auto count = revoke_all_sessions(context, *credential);
-  if (!count) return std::unexpected(std::move(count.error()));
+  if (!count) return propagate(count);
 
   context.out().success("Revoked " + std::to_string(*count) + (*count == 1 ? " session" : " sessions") + " on " +
                         context.settings().host);
   if (credential->stored && credential->stored->kind == CredentialKind::oauth) {
     if (auto removed = context.store().remove(context.settings().profile); !removed) {
-      return std::unexpected(std::move(removed.error()));
+      return propagate(removed);
     }
     context.out().info("This machine's stored credentials were removed; run `compozy login` to sign in again.");
   }

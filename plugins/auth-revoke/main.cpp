@@ -27,10 +27,10 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 
 Result<void> revoke(const Options& options, Context& context) {
   auto credential = active_credential(context);
-  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (!credential) return propagate(credential);
   // Learn first whether this is the session this machine uses.
   auto sessions = list_sessions(context, *credential);
-  if (!sessions) return std::unexpected(std::move(sessions.error()));
+  if (!sessions) return propagate(sessions);
   const bool ours = std::any_of(sessions->begin(), sessions->end(), [&](const Session& session) {
     return session.current && session.id == options.session_id;
   });
@@ -39,7 +39,7 @@ Result<void> revoke(const Options& options, Context& context) {
   context.out().success("Revoked session " + options.session_id);
   if (ours) {
     if (auto removed = context.store().remove(context.settings().profile); !removed) {
-      return std::unexpected(std::move(removed.error()));
+      return propagate(removed);
     }
     context.out().info("That was this machine's session, so its stored credentials were removed; "
                        "run `compozy login` to sign in again.");

@@ -27,7 +27,7 @@ Result<void> show_status(const Options& options, Context& context) {
   } else {
     print_status(context.out(), status);
   }
-  if (!status.works()) return std::unexpected(Error{"", ExitCode::failure, {}});
+  if (!status.works()) return exit_quietly(ExitCode::failure);
   return {};
 }
 

@@ -15,7 +15,7 @@ Result<Options> parse_options(const cxxopts::ParseResult&) { return Options{}; }
 
 Result<void> print_token(const Options&, Context& context) {
   auto ready = credential_without_refresh(context);
-  if (!ready) return std::unexpected(std::move(ready.error()));
+  if (!ready) return propagate(ready);
   if (*ready) {
     context.out().data((*ready)->token + "\n");
     return {};

@@ -64,11 +64,11 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 Result<StoredCredential> sign_in(const Options& options, Context& context) {
   if (options.method == Method::api_key) {
     auto key = read_api_key(context);
-    if (!key) return std::unexpected(std::move(key.error()));
+    if (!key) return propagate(key);
     return sign_in_with_api_key(context, std::move(*key));
   }
   auto server = discover(context.http(), context.settings().host);
-  if (!server) return std::unexpected(std::move(server.error()));
+  if (!server) return propagate(server);
   const auto browser = options.open_browser ? browser_command(context.env()) : std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   // Without a browser here (SSH, no display), a code entered elsewhere works where a redirect cannot.
@@ -85,9 +85,9 @@ Result<void> log_in(const Options& options, Context& context) {
   }
   auto previous = stored_credential(context);
   auto credential = sign_in(options, context);
-  if (!credential) return std::unexpected(std::move(credential.error()));
+  if (!credential) return propagate(credential);
   if (auto saved = context.store().save(context.settings().profile, *credential); !saved) {
-    return std::unexpected(std::move(saved.error()));
+    return propagate(saved);
   }
   const Settings& settings = context.settings();
   context.out().success("Logged in to " + settings.host + " as " + context.out().bold(credential->account) +

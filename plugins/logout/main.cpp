@@ -24,7 +24,7 @@ Result<void> revoke_at_server(Context& context, const StoredCredential& credenti
   std::string endpoint = credential.revocation_endpoint;
   if (endpoint.empty()) {
     auto server = discover(context.http(), credential.host);
-    if (!server) return std::unexpected(std::move(server.error()));
+    if (!server) return propagate(server);
     endpoint = server->revocation_endpoint;
     if (endpoint.empty()) return fail("the server offers no token revocation");
   }
@@ -43,14 +43,14 @@ Result<void> log_out(const Options& options, Context& context) {
   Output& out = context.out();
   const bool key_in_environment = context.env().has(api_key_variable);
   auto stored = stored_credential(context);
-  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (!stored) return propagate(stored);
   if (!*stored) {
     if (key_in_environment) {
       out.info("No stored credentials for " + settings.host + "; " + api_key_variable +
                " is set and stays in effect until you unset it.");
       return {};
     }
-    return std::unexpected(not_logged_in(context));
+    return not_logged_in(context);
   }
   const StoredCredential credential = std::move(**stored);
 
@@ -59,7 +59,7 @@ Result<void> log_out(const Options& options, Context& context) {
     if (auto revoked = revoke_at_server(context, credential); !revoked) revocation_failed = std::move(revoked.error());
   }
   if (auto removed = context.store().remove(settings.profile); !removed) {
-    return std::unexpected(std::move(removed.error()));
+    return propagate(removed);
   }
 
   out.success("Logged out of " + settings.host + " (" + credential.account + ")" +

@@ -86,7 +86,7 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
       argc, argv, CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server}, command.declare,
       [&](const cxxopts::ParseResult& parsed) -> Result<void> {
         auto parsed_options = command.parse(parsed);
-        if (!parsed_options) return std::unexpected(std::move(parsed_options.error()));
+        if (!parsed_options) return propagate(parsed_options);
         options = std::move(*parsed_options);
         return {};
       },

@@ -1,5 +1,13 @@
 // Errors are values: every fallible function returns Result<T>, and one place
 // (the plugin harness) prints the message once and turns the code into the exit status.
+//
+// There is one way to make a failure and one way to pass it on:
+//
+//   if (!ok) return fail("credentials file '" + path + "' is not a mapping");
+//   if (!ok) return fail({.message = "…", .code = ExitCode::not_logged_in, .kind = Error::Kind::rejected});
+//   auto server = discover(http, host);
+//   if (!server) return propagate(server);                        // as it is
+//   if (!server) return propagate(server, "signing in to 'x'");   // "signing in to 'x': <its message>"
 #pragma once
 
 #include <expected>
@@ -26,6 +34,9 @@ struct Error {
   ExitCode code = ExitCode::failure;
   std::string hint = {};  // one optional line telling what to do, e.g. "run `compozy login`"
   Kind kind = Kind::general;
+  // The command has already shown the user everything (as `auth status` shows
+  // its verdict): the harness prints nothing and only exits with `code`.
+  bool already_shown = false;
 
   // Each layer puts its own clause in front on the way up:
   // "refreshing profile 'work': token endpoint 'https://…': HTTP 401".
@@ -37,8 +48,23 @@ using Result = std::expected<T, Error>;
 
 [[nodiscard]] std::unexpected<Error> fail(std::string message, ExitCode code = ExitCode::failure,
                                           std::string hint = {});
+[[nodiscard]] std::unexpected<Error> fail(Error error);
 
-// Passes an error up with the caller's clause in front.
-[[nodiscard]] std::unexpected<Error> fail_with_context(Error error, std::string_view clause);
+// For a command that has shown its outcome itself and only needs the exit code.
+[[nodiscard]] std::unexpected<Error> exit_quietly(ExitCode code);
+
+// Passes a failed result's error up, as it is or with the caller's clause in front.
+template <class T, class E>
+[[nodiscard]] std::unexpected<E> propagate(std::expected<T, E>& failed) {
+  return std::unexpected(std::move(failed.error()));
+}
+template <class T, class E>
+[[nodiscard]] std::unexpected<E> propagate(const std::expected<T, E>& failed) {
+  return std::unexpected(failed.error());
+}
+template <class T>
+[[nodiscard]] std::unexpected<Error> propagate(Result<T>& failed, std::string_view clause) {
+  return std::unexpected(std::move(failed.error()).with_context(clause));
+}
 
 }  // namespace compozy

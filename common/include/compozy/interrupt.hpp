@@ -12,7 +12,7 @@ namespace compozy {
 // Installs the SIGINT and SIGTERM handlers; the plugin harness calls it once.
 void catch_interrupts();
 bool interrupted();
-Error interrupted_error();
+std::unexpected<Error> fail_interrupted();  // "interrupted", exit 130
 
 // Sleeps, waking early when interrupted.
 Result<void> sleep_unless_interrupted(std::chrono::milliseconds duration);

@@ -39,7 +39,7 @@ bool has_expired(const StoredCredential& credential, TimePoint now);
 Result<std::optional<StoredCredential>> stored_credential(Context& context);
 
 // The error for "nothing to authenticate with" (exit 4), naming the profile and host.
-Error not_logged_in(const Context& context);
+std::unexpected<Error> not_logged_in(const Context& context);
 
 // FLYZT_API_KEY, or a stored credential that needs no refresh; nullopt when
 // the stored access token must be refreshed first. Exit 4 when there is none.
