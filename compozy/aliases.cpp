@@ -1,15 +1,9 @@
 #include "aliases.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <cstdio>
 
-#include <cerrno>
-
+#include "compozy/child_process.hpp"
 #include "resolve.hpp"
-
-extern char** environ;
 
 namespace compozy::dispatch {
 
@@ -29,45 +23,24 @@ std::vector<Alias> parse_alias_listing(std::string_view listing) {
 }
 
 std::vector<Alias> load_aliases(const std::vector<std::string>& exec_dirs) {
-  std::string helper;
+  ChildProcess lister;
   for (const auto& dir : exec_dirs) {
     if (probe_file(dir + "/compozy-alias") == FileKind::executable) {
-      helper = dir + "/compozy-alias";
+      lister.program = dir + "/compozy-alias";
       break;
     }
   }
-  if (helper.empty()) return {};
-
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  char arg0[] = "compozy-alias";
-  char arg1[] = "--null";
-  char* argv[] = {arg0, arg1, nullptr};
-  pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-
-  std::string listing;
-  if (spawned == 0) {
-    char buffer[4096];
-    for (;;) {
-      const ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;
-      listing.append(buffer, static_cast<std::size_t>(got));
-    }
+  if (lister.program.empty()) return {};
+  lister.argv = {"compozy-alias", "--null"};
+  lister.output = ChildProcess::Stream::pipe;
+  // Its errors (a malformed config.yaml) reach the user on stderr as they are.
+  const auto finished = lister.run({}, alias_listing_timeout, alias_listing_max_bytes);
+  if (!finished) {
+    std::fprintf(stderr, "compozy: cannot read the aliases: %s\n", finished.error().message.c_str());
+    return {};
   }
-  ::close(pipe_fds[0]);
-  if (spawned != 0) return {};
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
-  return parse_alias_listing(listing);
+  if (finished->exit_status != 0) return {};
+  return parse_alias_listing(finished->output);
 }
 
 std::optional<std::vector<std::string>> split_command_line(std::string_view line) {

@@ -4,6 +4,8 @@
 // installation, which reads config.yaml as every other tool does.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,9 @@ std::vector<Alias> parse_alias_listing(std::string_view listing);
 
 // Runs `compozy-alias --null` from the first exec folder that has it. Its
 // errors (a malformed config.yaml) reach the user on stderr; no aliases then.
+// A listing that takes longer or is larger than this is not waited for.
+inline constexpr std::chrono::seconds alias_listing_timeout{10};
+inline constexpr std::size_t alias_listing_max_bytes = 1 << 20;
 std::vector<Alias> load_aliases(const std::vector<std::string>& exec_dirs);
 
 // Splits an alias the way git's split_cmdline does: on blanks, with '...' and

@@ -9,11 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "compozy/core_commands.hpp"
 #include "search_path.hpp"
 
 namespace compozy::dispatch {
 
-inline constexpr std::string_view plugin_prefix = "compozy-";
+using compozy::plugin_prefix;
 
 enum class FileKind { missing, executable, not_executable };
 

@@ -1,6 +1,5 @@
 #include "search_path.hpp"
 
-#include <limits.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,12 +39,6 @@ std::string prefix_from(std::string_view self_dir) {
 }
 
 }  // namespace
-
-std::string self_executable() {
-  char buffer[PATH_MAX];
-  const ssize_t length = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  return length > 0 ? std::string(buffer, static_cast<std::size_t>(length)) : std::string();
-}
 
 std::vector<std::string> exec_dirs(const char* exec_path_env, std::string_view self) {
   if (exec_path_env != nullptr && *exec_path_env != '\0') return split_absolute(exec_path_env);

@@ -16,9 +16,6 @@ struct SearchDir {
   DirSource source;
 };
 
-// The running executable, from /proc/self/exe; empty if that cannot be read.
-std::string self_executable();
-
 // COMPOZY_EXEC_PATH (colon-separated absolute folders) when set; else the
 // libexec folder found relative to `self` (so a moved or DESTDIR-staged tree
 // still works), and, when `self` runs from the build tree, the build's plugin folders.

@@ -28,7 +28,7 @@ constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
 // Times are whole seconds; rounding the start up means that whatever is issued with a
 // lifetime of N seconds lives at least N, never less, as clients counting expires_in expect.
 TimePoint expiry_after(std::chrono::seconds lifetime) {
-  return std::chrono::ceil<std::chrono::seconds>(Clock::now()) + lifetime;
+  return std::chrono::ceil<std::chrono::seconds>(WallClock::now()) + lifetime;
 }
 
 std::string new_id(std::string_view prefix) { return std::string(prefix) + random_token(12); }
@@ -154,7 +154,7 @@ auto find_by_user_code(std::map<std::string, DeviceAuthorization>& devices, std:
 }
 
 std::int64_t unix_milliseconds() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::now().time_since_epoch()).count();
 }
 
 std::string printable(std::string_view text, std::size_t limit) {

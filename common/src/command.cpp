@@ -1,21 +1,38 @@
 #include "compozy/command.hpp"
 
-#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
+#include "compozy/core_commands.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/interrupt.hpp"
 
 namespace compozy {
 
-Context::Context(Environment env, Output& output, std::filesystem::path config_dir, ConfigFile config,
-                 Settings settings)
-    : env_(std::move(env)),
+Context::Context(Parts parts, Output& output, HttpClientFactory http_factory, Clock& clock)
+    : env_(std::move(parts.env)),
       output_(output),
-      config_dir_(std::move(config_dir)),
-      config_(std::move(config)),
-      settings_(std::move(settings)),
-      store_(config_dir_) {}
+      config_dir_(std::move(parts.config_dir)),
+      config_(std::move(parts.config)),
+      settings_(std::move(parts.settings)),
+      store_(config_dir_),
+      http_factory_(std::move(http_factory)),
+      clock_(clock) {}
+
+Context::~Context() = default;
+
+HttpClient& Context::http() {
+  if (!http_) {
+    // A programming error, not a user's: the tool's main did not say it talks to servers.
+    if (!http_factory_) {
+      std::fputs("compozy: internal error: this tool was built without an HTTP client\n", stderr);
+      std::abort();
+    }
+    http_ = http_factory_(env_);
+  }
+  return *http_;
+}
 
 std::unexpected<Error> usage_error(std::string message) { return fail(std::move(message), ExitCode::usage); }
 
@@ -46,78 +63,85 @@ std::string manual_page(const CommandInfo& info, cxxopts::Options& options) {
   return page;
 }
 
+// The one place a command's failure is shown: one error line, maybe a hint, and the usage for a usage error.
 int report(Output& output, const CommandInfo& info, const Error& error) {
   if (error.already_shown) return static_cast<int>(error.code);
   output.info("compozy " + std::string(info.name) + ": error: " + error.message);
   if (!error.hint.empty()) output.info("hint: " + error.hint);
+  if (error.code == ExitCode::usage) output.info("usage: compozy " + std::string(info.name) + " " + std::string(info.usage));
   return static_cast<int>(error.code);
+}
+
+void declare_common_options(cxxopts::Options& options, const CommandInfo& info) {
+  options.set_width(100);
+  options.add_options()("h,help", "show this help");
+  if (!info.talks_to_server) return;
+  options.add_options()("host", "the server, e.g. https://cloud.compozy.com (also COMPOZY_HOST)",
+                        cxxopts::value<std::string>(), "URL")(
+      "profile", "the profile to use (also COMPOZY_PROFILE; default: default)", cxxopts::value<std::string>(),
+      "NAME");
+}
+
+Result<cxxopts::ParseResult> parse_arguments(cxxopts::Options& options, int argc, char** argv) {
+  cxxopts::ParseResult parsed;
+  try {
+    parsed = options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& error) {
+    return usage_error(plain_message(error.what()));
+  }
+  if (!parsed.unmatched().empty()) return usage_error("unexpected argument '" + parsed.unmatched().front() + "'");
+  return parsed;
+}
+
+Result<Context::Parts> load_context_parts(const CommandInfo& info, const cxxopts::ParseResult& parsed,
+                                          Environment env, Output& output) {
+  auto folder = config_dir(env);
+  if (!folder) return propagate(folder);
+  auto config = load_config(*folder / "config.yaml");
+  if (!config) return propagate(config);
+  for (const auto& warning : config->warnings) output.warning(warning);
+  Settings settings;
+  if (info.talks_to_server) {
+    SettingFlags flags;
+    if (parsed.count("host") != 0) flags.host = parsed["host"].as<std::string>();
+    if (parsed.count("profile") != 0) flags.profile = parsed["profile"].as<std::string>();
+    auto resolved = resolve_settings(flags, env, *config);
+    if (!resolved) return propagate(resolved);
+    settings = std::move(*resolved);
+  }
+  return Context::Parts{std::move(env), std::move(*folder), std::move(*config), std::move(settings)};
 }
 
 }  // namespace
 
-int run_main(int argc, char** argv, const CommandInfo& info, void (*declare)(cxxopts::Options&),
+int run_main(int argc, char** argv, const CommandInfo& given, void (*declare)(cxxopts::Options&),
              const std::function<Result<void>(const cxxopts::ParseResult&)>& parse,
-             const std::function<Result<void>(Context&)>& run) {
+             const std::function<Result<void>(Context&)>& run, const HttpClientFactory& http) {
   catch_interrupts();
   Environment env = Environment::from_process();
   Output output(env);
+  CommandInfo info = given;
+  if (info.summary.empty()) {
+    if (const auto core = core_command_named(info.name)) info.summary = core->summary;
+  }
   try {
     cxxopts::Options options("compozy " + std::string(info.name), std::string(info.summary));
-    options.set_width(100);
-    options.add_options()("h,help", "show this help");
-    if (info.talks_to_server) {
-      options.add_options()("host", "the server, e.g. https://cloud.compozy.com (also COMPOZY_HOST)",
-                            cxxopts::value<std::string>(), "URL")(
-          "profile", "the profile to use (also COMPOZY_PROFILE; default: default)", cxxopts::value<std::string>(),
-          "NAME");
-    }
+    declare_common_options(options, info);
     if (declare != nullptr) declare(options);
-
-    cxxopts::ParseResult parsed;
-    try {
-      parsed = options.parse(argc, argv);
-    } catch (const cxxopts::exceptions::exception& error) {
-      report(output, info, Error{plain_message(error.what()), ExitCode::usage, {}});
-      output.info("usage: compozy " + std::string(info.name) + " " + std::string(info.usage));
-      return static_cast<int>(ExitCode::usage);
-    }
-    if (parsed.count("help") != 0) {
+    auto parsed = parse_arguments(options, argc, argv);
+    if (!parsed) return report(output, info, parsed.error());
+    if (parsed->count("help") != 0) {
       output.data(manual_page(info, options));
       return 0;
     }
-    if (!parsed.unmatched().empty()) {
-      report(output, info, Error{"unexpected argument '" + parsed.unmatched().front() + "'", ExitCode::usage, {}});
-      output.info("usage: compozy " + std::string(info.name) + " " + std::string(info.usage));
-      return static_cast<int>(ExitCode::usage);
-    }
-    if (auto ok = parse(parsed); !ok) {
-      const int code = report(output, info, ok.error());
-      if (ok.error().code == ExitCode::usage) {
-        output.info("usage: compozy " + std::string(info.name) + " " + std::string(info.usage));
-      }
-      return code;
-    }
-
-    auto folder = config_dir(env);
-    if (!folder) return report(output, info, folder.error());
-    auto config = load_config(*folder / "config.yaml");
-    if (!config) return report(output, info, config.error());
-    for (const auto& warning : config->warnings) output.warning(warning);
-    Settings settings;
-    if (info.talks_to_server) {
-      SettingFlags flags;
-      if (parsed.count("host") != 0) flags.host = parsed["host"].as<std::string>();
-      if (parsed.count("profile") != 0) flags.profile = parsed["profile"].as<std::string>();
-      auto resolved = resolve_settings(flags, env, *config);
-      if (!resolved) return report(output, info, resolved.error());
-      settings = std::move(*resolved);
-    }
-
-    Context context(env, output, std::move(*folder), std::move(*config), std::move(settings));
+    if (auto ok = parse(*parsed); !ok) return report(output, info, ok.error());
+    auto parts = load_context_parts(info, *parsed, std::move(env), output);
+    if (!parts) return report(output, info, parts.error());
+    Context context(std::move(*parts), output, http, system_clock());
     if (auto ok = run(context); !ok) return report(output, info, ok.error());
     return 0;
   } catch (const std::exception& error) {
-    return report(output, info, Error{std::string("internal error: ") + error.what(), ExitCode::failure, {}});
+    return report(output, info, Error{std::string("internal error: ") + error.what()});
   }
 }
 

@@ -25,6 +25,7 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
   CredentialStatus status;
   status.profile = settings.profile;
   status.host = settings.host;
+  status.assessed_at = context.clock().now();
 
   auto stored = stored_credential(context);
   if (!stored) {
@@ -50,7 +51,7 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     status.scopes = credential.scopes;
     userinfo_endpoint = credential.userinfo_endpoint;
     token = credential.access_token;
-    if (has_expired(credential, now_seconds())) {
+    if (has_expired(credential, status.assessed_at)) {
       // Asking the server about an expired token would only hear "401".
       status.state = status.refreshable ? CredentialState::expired_refreshable : CredentialState::expired;
       status.problem = status.refreshable ? "" : "the access token has expired and cannot be refreshed";
@@ -157,7 +158,7 @@ void print_status(Output& out, const CredentialStatus& status) {
     line("Credential", std::string(status.kind == CredentialKind::api_key ? "API key" : "OAuth session") + ", stored in " + status.file);
   }
   if (status.expires_at) {
-    const TimePoint now = now_seconds();
+    const TimePoint now = status.assessed_at;
     std::string expiry = (*status.expires_at > now ? "expires " : "expired ") + relative_time(*status.expires_at, now) +
                          " (" + format_rfc3339(*status.expires_at) + ")";
     if (status.refreshable) expiry += "; refreshed automatically";

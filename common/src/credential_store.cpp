@@ -189,28 +189,27 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
     current = std::move(*decoded);
   }
 
-  auto next = change(current);
-  if (!next) return propagate(next);
-  if (*next == current) return next;
-
-  YAML::Node profiles = (*root)["profiles"];
-  if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
-  if (*next) {
-    profiles[name] = encode(**next);
-  } else {
-    profiles.remove(name);
+  auto decided = change(current);
+  if (!decided) return propagate(decided);
+  if (decided->entry != current) {
+    YAML::Node profiles = (*root)["profiles"];
+    if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
+    if (decided->entry) {
+      profiles[name] = encode(*decided->entry);
+    } else {
+      profiles.remove(name);
+    }
+    (*root)["version"] = file_format_version;
+    (*root)["profiles"] = profiles;
+    if (auto written = replace_file_atomically(file_, emit(*root), 0600); !written) return propagate(written);
   }
-  (*root)["version"] = file_format_version;
-  (*root)["profiles"] = profiles;
-  if (auto written = replace_file_atomically(file_, emit(*root), 0600); !written) {
-    return propagate(written);
-  }
-  return next;
+  if (decided->failure) return fail(std::move(*decided->failure));
+  return std::move(decided->entry);
 }
 
 Result<void> CredentialStore::save(std::string_view profile, const StoredCredential& credential) {
-  auto saved = update(profile, [&](const std::optional<StoredCredential>&) -> Result<std::optional<StoredCredential>> {
-    return credential;
+  auto saved = update(profile, [&](const std::optional<StoredCredential>&) -> Result<Update> {
+    return Update{credential};
   });
   if (!saved) return propagate(saved);
   return {};
@@ -218,10 +217,9 @@ Result<void> CredentialStore::save(std::string_view profile, const StoredCredent
 
 Result<bool> CredentialStore::remove(std::string_view profile) {
   bool existed = false;
-  auto removed = update(profile, [&](const std::optional<StoredCredential>& current)
-                                     -> Result<std::optional<StoredCredential>> {
+  auto removed = update(profile, [&](const std::optional<StoredCredential>& current) -> Result<Update> {
     existed = current.has_value();
-    return std::nullopt;
+    return Update{std::nullopt};
   });
   if (!removed) return propagate(removed);
   return existed;

@@ -14,8 +14,9 @@
 #include <random>
 #include <thread>
 
-#include "compozy/command.hpp"
 #include "compozy/interrupt.hpp"
+#include "compozy/proxy.hpp"
+#include "compozy/text.hpp"
 #include "compozy/timestamp.hpp"
 #include "compozy/version.hpp"
 
@@ -25,83 +26,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-std::string lower(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return result;
-}
-
 long milliseconds_between(SteadyClock::time_point from, SteadyClock::time_point to) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count());
-}
-
-struct Proxy {
-  std::string host;
-  int port = 0;
-  std::string user;
-  std::string password;
-  std::string shown;  // for messages, without the password
-};
-
-// curl's reading of NO_PROXY: "*", or host names that match exactly or as a
-// domain suffix (".example.com" and "example.com" both match a.example.com),
-// optionally with a port.
-bool bypasses_proxy(const Url& url, std::string_view no_proxy) {
-  while (!no_proxy.empty()) {
-    const auto comma = no_proxy.find(',');
-    std::string entry = lower(no_proxy.substr(0, comma));
-    no_proxy = comma == std::string_view::npos ? std::string_view() : no_proxy.substr(comma + 1);
-    entry.erase(0, entry.find_first_not_of(" \t"));
-    entry.erase(entry.find_last_not_of(" \t") + 1);
-    if (entry == "*") return true;
-    if (entry.empty()) continue;
-    if (const auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(']') == std::string::npos &&
-                                             entry.find(':') == colon) {
-      if (entry.substr(colon + 1) != std::to_string(url.port)) continue;
-      entry.resize(colon);
-    }
-    if (entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
-    if (entry.front() == '.') entry.erase(0, 1);
-    if (url.host == entry || url.host.ends_with("." + entry)) return true;
-  }
-  return false;
-}
-
-Result<std::optional<Proxy>> proxy_for(const Url& url, const Environment& env) {
-  // Like Go's net/http, never send this machine's own traffic to a proxy.
-  if (url.is_loopback()) return std::optional<Proxy>();
-  const auto no_proxy = env.get("NO_PROXY") ? env.get("NO_PROXY") : env.get("no_proxy");
-  if (no_proxy && bypasses_proxy(url, *no_proxy)) return std::optional<Proxy>();
-  // As curl: only the lower-case http_proxy, which a CGI request cannot set through a header.
-  const std::optional<std::string> setting =
-      url.scheme == "https" ? (env.get("HTTPS_PROXY") ? env.get("HTTPS_PROXY") : env.get("https_proxy"))
-                            : env.get("http_proxy");
-  if (!setting) return std::optional<Proxy>();
-
-  std::string text = *setting;
-  if (text.find("://") == std::string::npos) text = "http://" + text;
-  Proxy proxy;
-  const auto scheme_end = text.find("://") + 3;
-  auto authority_end = text.find('/', scheme_end);
-  std::string authority = text.substr(scheme_end, authority_end == std::string::npos ? std::string::npos
-                                                                                     : authority_end - scheme_end);
-  if (const auto at = authority.rfind('@'); at != std::string::npos) {
-    const std::string credentials = authority.substr(0, at);
-    authority.erase(0, at + 1);
-    const auto colon = credentials.find(':');
-    proxy.user = percent_decode(credentials.substr(0, colon), false).value_or("");
-    if (colon != std::string::npos) proxy.password = percent_decode(credentials.substr(colon + 1), false).value_or("");
-  }
-  auto parsed = parse_url(text.substr(0, scheme_end) + authority);
-  if (!parsed || parsed->scheme != "http") {
-    return fail("invalid proxy '" + authority + "' in HTTPS_PROXY", ExitCode::usage,
-                "set it to http://HOST:PORT (a proxy is reached over plain http and tunnels TLS)");
-  }
-  proxy.host = parsed->host;
-  proxy.port = parsed->port;
-  proxy.shown = parsed->origin();
-  return std::optional<Proxy>(std::move(proxy));
 }
 
 std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response) {
@@ -126,6 +52,33 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+bool is_idempotent(const HttpRequest& request) {
+  return request.idempotent.value_or(request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
+                                     request.method == "DELETE");
+}
+
+std::unexpected<Error> fail_unreachable(std::string message, std::string hint = {}) {
+  return fail({std::move(message), ExitCode::failure, std::move(hint), Error::Kind::unreachable});
+}
+
+// What one attempt came to. A request that never reached the server is safe
+// to send again, even a POST whose repetition would not be.
+struct Attempt {
+  Result<HttpResponse> response;
+  bool may_have_reached_server = true;
+};
+
+// What httplib reported once the request ended, however it ended.
+struct Transfer {
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  std::string body;
+  bool too_large = false;
+  bool timed_out = false;
+  bool stopped_by_user = false;
+  long verify_result = X509_V_OK;
+};
+
 class HttplibClient final : public HttpClient {
  public:
   HttplibClient(const Environment& env, HttpLimits limits)
@@ -135,17 +88,18 @@ class HttplibClient final : public HttpClient {
 
  private:
   Result<HttpResponse> send_with_retries(const Url& url, const HttpRequest& request, SteadyClock::time_point deadline);
-  Result<HttpResponse> attempt(const Url& url, const HttpRequest& request, SteadyClock::time_point deadline);
+  Attempt attempt(const Url& url, const HttpRequest& request, SteadyClock::time_point deadline);
+  httplib::Request to_httplib(const Url& url, const HttpRequest& request, Transfer& transfer) const;
+  void run_until_deadline(httplib::Client& client, httplib::Request& request, Transfer& transfer,
+                          SteadyClock::time_point deadline);
+  std::unexpected<Error> describe_failure(const Url& url, const Transfer& transfer, const std::optional<Proxy>& proxy,
+                                          SteadyClock::time_point deadline) const;
   void log(const HttpRequest& request, const Url& url, std::string_view outcome, SteadyClock::time_point started) const;
 
   // One client per origin for the life of the process: its TLS context reads
   // the trusted certificates once, and kept-alive connections are reused, so
   // the requests of one command (discovery, token, userinfo) share a handshake.
   httplib::Client& client_for(const Url& url, const std::optional<Proxy>& proxy);
-
-  // Whether the last attempt may have reached the server: false only when no
-  // connection was made, which makes even a POST safe to send again.
-  bool request_sent_ = false;
 
   Environment env_;
   HttpLimits limits_;
@@ -202,11 +156,11 @@ Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
 
 Result<HttpResponse> HttplibClient::send_with_retries(const Url& url, const HttpRequest& request,
                                                       SteadyClock::time_point deadline) {
-  const bool idempotent = request.idempotent.value_or(request.method == "GET" || request.method == "HEAD" ||
-                                                      request.method == "PUT" || request.method == "DELETE");
+  const bool idempotent = is_idempotent(request);
   std::mt19937 jitter(std::random_device{}());
   for (int attempt_number = 1;; ++attempt_number) {
-    auto response = attempt(url, request, deadline);
+    Attempt outcome = attempt(url, request, deadline);
+    auto& response = outcome.response;
     if (!response && response.error().code == ExitCode::interrupted) return response;
 
     // A request that may have reached the server is repeated only if repeating is harmless.
@@ -214,8 +168,7 @@ Result<HttpResponse> HttplibClient::send_with_retries(const Url& url, const Http
     std::chrono::milliseconds wait{200 << (attempt_number - 1)};
     wait += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 100)(jitter));
     if (!response) {
-      retry = response.error().kind == Error::Kind::unreachable &&
-              (idempotent || !request_sent_);
+      retry = response.error().kind == Error::Kind::unreachable && (idempotent || !outcome.may_have_reached_server);
     } else if (idempotent && (response->status == 429 || response->status >= 500)) {
       retry = true;
       if (const auto asked = retry_after(*response)) wait = *asked;
@@ -225,28 +178,7 @@ Result<HttpResponse> HttplibClient::send_with_retries(const Url& url, const Http
   }
 }
 
-Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& request,
-                                            SteadyClock::time_point deadline) {
-  const auto started = SteadyClock::now();
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
-  const std::string origin = url.origin();
-  const auto unreachable = [&](std::string message, std::string hint = {}) {
-    log(request, url, "error: " + message, started);
-    return fail({std::move(message), ExitCode::failure, std::move(hint), Error::Kind::unreachable});
-  };
-  if (left.count() <= 0) return unreachable("no answer from '" + origin + "' in time");
-
-  request_sent_ = false;
-  auto proxy = proxy_for(url, env_);
-  if (!proxy) return propagate(proxy);
-
-  httplib::Client& client = client_for(url, *proxy);
-  const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long>(1, (ms.count() + 999) / 1000); };
-  client.set_connection_timeout(std::min(limits_.connect_timeout, left));
-  // The deadline below ends the request; these only back it up, a second later.
-  client.set_read_timeout(seconds(left) + 1, 0);
-  client.set_write_timeout(seconds(left) + 1, 0);
-
+httplib::Request HttplibClient::to_httplib(const Url& url, const HttpRequest& request, Transfer& transfer) const {
   httplib::Request http_request;
   http_request.method = request.method;
   http_request.path = url.target;
@@ -258,97 +190,125 @@ Result<HttpResponse> HttplibClient::attempt(const Url& url, const HttpRequest& r
   }
   if (!request.body.empty() || request.method == "POST") {
     http_request.body = request.body;
-    http_request.set_header("Content-Type", request.content_type.empty() ? "application/octet-stream"
-                                                                         : request.content_type);
+    http_request.set_header("Content-Type",
+                            request.content_type.empty() ? "application/octet-stream" : request.content_type);
   }
-  std::string body;
-  bool too_large = false;
-  http_request.content_receiver = [&](const char* data, std::size_t length, std::uint64_t, std::uint64_t) {
-    if (body.size() + length > limits_.max_body_bytes) {
-      too_large = true;
+  http_request.content_receiver = [&transfer, max = limits_.max_body_bytes](const char* data, std::size_t length,
+                                                                           std::uint64_t, std::uint64_t) {
+    if (transfer.body.size() + length > max) {
+      transfer.too_large = true;
       return false;
     }
-    body.append(data, length);
+    transfer.body.append(data, length);
     return true;
   };
+  return http_request;
+}
 
-  // httplib has no overall deadline, and a server may complete TLS and then
-  // trickle or say nothing; so the request runs beside this thread, which
-  // stops it when the deadline passes or the user presses Ctrl-C.
-  httplib::Response http_response;
-  httplib::Error error = httplib::Error::Success;
+// httplib has no overall deadline, and a server may complete TLS and then
+// trickle or say nothing; so the request runs beside this thread, which
+// stops it when the deadline passes or the user presses Ctrl-C.
+void HttplibClient::run_until_deadline(httplib::Client& client, httplib::Request& request, Transfer& transfer,
+                                       SteadyClock::time_point deadline) {
   bool done = false;
   std::mutex mutex;
   std::condition_variable finished;
   std::thread worker([&] {
-    client.send(http_request, http_response, error);
+    client.send(request, transfer.response, transfer.error);
     std::lock_guard lock(mutex);
     done = true;
     finished.notify_all();
   });
-  bool timed_out = false;
-  bool stopped_by_user = false;
   {
     std::unique_lock lock(mutex);
     while (!done) {
       finished.wait_for(lock, std::chrono::milliseconds(50));
-      if (done) break;
-      if (interrupted() || SteadyClock::now() >= deadline) {
-        (interrupted() ? stopped_by_user : timed_out) = true;
-        lock.unlock();
-        client.stop();
-        lock.lock();
-        finished.wait(lock, [&] { return done; });
-      }
+      if (done || (!interrupted() && SteadyClock::now() < deadline)) continue;
+      (interrupted() ? transfer.stopped_by_user : transfer.timed_out) = true;
+      lock.unlock();
+      client.stop();
+      lock.lock();
+      finished.wait(lock, [&] { return done; });
     }
   }
   worker.join();
-  request_sent_ = error != httplib::Error::Connection && error != httplib::Error::ConnectionTimeout;
-  const long verify_result = client.get_openssl_verify_result();
-  // A connection that failed or was cut off is not reused: the next attempt starts afresh.
-  if (stopped_by_user || too_large || timed_out || error != httplib::Error::Success) clients_.erase(origin);
+  transfer.verify_result = client.get_openssl_verify_result();
+}
 
-  if (stopped_by_user) return fail_interrupted();
-  if (too_large) {
-    log(request, url, "error: response too large", started);
-    return fail("the response from '" + origin + "' is larger than " +
-                std::to_string(limits_.max_body_bytes >> 20) + " MiB");
+Attempt HttplibClient::attempt(const Url& url, const HttpRequest& request, SteadyClock::time_point deadline) {
+  const auto started = SteadyClock::now();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
+  if (left.count() <= 0) return {fail_unreachable("no answer from '" + url.origin() + "' in time"), false};
+  auto proxy = proxy_for(url, env_);
+  if (!proxy) return {propagate(proxy), false};
+
+  httplib::Client& client = client_for(url, *proxy);
+  const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long>(1, (ms.count() + 999) / 1000); };
+  client.set_connection_timeout(std::min(limits_.connect_timeout, left));
+  // The deadline ends the request; these only back it up, a second later.
+  client.set_read_timeout(seconds(left) + 1, 0);
+  client.set_write_timeout(seconds(left) + 1, 0);
+
+  Transfer transfer;
+  httplib::Request http_request = to_httplib(url, request, transfer);
+  run_until_deadline(client, http_request, transfer, deadline);
+  const bool reached = transfer.error != httplib::Error::Connection &&
+                       transfer.error != httplib::Error::ConnectionTimeout;
+  const bool failed = transfer.stopped_by_user || transfer.too_large || transfer.timed_out ||
+                      transfer.error != httplib::Error::Success;
+  // A connection that failed or was cut off is not reused: the next attempt starts afresh.
+  if (failed) clients_.erase(url.origin());
+  if (failed) {
+    auto failure = describe_failure(url, transfer, *proxy, deadline);
+    log(request, url, "error: " + failure.error().message, started);
+    return {std::move(failure), reached};
   }
-  const std::string via = *proxy ? " through the proxy '" + (*proxy)->shown + "'" : "";
-  if (timed_out || (error != httplib::Error::Success && SteadyClock::now() >= deadline)) {
-    return unreachable("'" + origin + "' did not answer within " +
-                       std::to_string(limits_.deadline.count() / 1000) + " s" + via);
+  HttpResponse response;
+  response.status = transfer.response.status;
+  for (const auto& [name, value] : transfer.response.headers) response.headers.emplace_back(lower(name), value);
+  response.body = std::move(transfer.body);
+  log(request, url, std::to_string(response.status), started);
+  return {std::move(response), true};
+}
+
+std::unexpected<Error> HttplibClient::describe_failure(const Url& url, const Transfer& transfer,
+                                                       const std::optional<Proxy>& proxy,
+                                                       SteadyClock::time_point deadline) const {
+  const std::string origin = url.origin();
+  if (transfer.stopped_by_user) return fail_interrupted();
+  if (transfer.too_large) {
+    return fail("the response from '" + origin + "' is larger than " + std::to_string(limits_.max_body_bytes >> 20) +
+                " MiB");
   }
-  switch (error) {
-    case httplib::Error::Success:
-      break;
+  const std::string via = proxy ? " through the proxy '" + proxy->shown + "'" : "";
+  if (transfer.timed_out || SteadyClock::now() >= deadline) {
+    return fail_unreachable("'" + origin + "' did not answer within " +
+                            std::to_string(limits_.deadline.count() / 1000) + " s" + via);
+  }
+  const std::string check_network = "check the host and your network connection";
+  switch (transfer.error) {
     case httplib::Error::Connection:
-      return unreachable("cannot connect to '" + origin + "'" + via, "check the host and your network connection");
+      return fail_unreachable("cannot connect to '" + origin + "'" + via, check_network);
     case httplib::Error::ConnectionTimeout:
-      return unreachable("cannot connect to '" + origin + "'" + via + ": timed out", "check the host and your network connection");
+      return fail_unreachable("cannot connect to '" + origin + "'" + via + ": timed out", check_network);
     case httplib::Error::SSLConnection:
-      return unreachable("TLS handshake with '" + origin + "' failed" + via);
+      return fail_unreachable("TLS handshake with '" + origin + "' failed" + via);
     case httplib::Error::SSLLoadingCerts: {
       const auto [file, dir] = trust_locations(env_);
-      return unreachable("cannot load the trusted certificates from '" + (file.empty() ? dir : file) + "'",
-                         "check SSL_CERT_FILE or SSL_CERT_DIR");
+      return fail_unreachable("cannot load the trusted certificates from '" + (file.empty() ? dir : file) + "'",
+                              "check SSL_CERT_FILE or SSL_CERT_DIR");
     }
     case httplib::Error::SSLServerVerification: {
-      const std::string reason = verify_result != X509_V_OK ? X509_verify_cert_error_string(verify_result)
-                                                     : "it is not valid for the name '" + url.host + "'";
-      return unreachable("the TLS certificate of '" + origin + "' is not trusted: " + reason,
-                         "if a proxy or a private CA signs it, set SSL_CERT_FILE to that CA's certificate");
+      const std::string reason = transfer.verify_result != X509_V_OK
+                                     ? X509_verify_cert_error_string(transfer.verify_result)
+                                     : "it is not valid for the name '" + url.host + "'";
+      return fail_unreachable("the TLS certificate of '" + origin + "' is not trusted: " + reason,
+                              "if a proxy or a private CA signs it, set SSL_CERT_FILE to that CA's certificate");
     }
     default:
-      return unreachable("the connection to '" + origin + "' failed" + via + " (" + httplib::to_string(error) + ")");
+      return fail_unreachable("the connection to '" + origin + "' failed" + via + " (" +
+                              httplib::to_string(transfer.error) + ")");
   }
-
-  HttpResponse response;
-  response.status = http_response.status;
-  for (const auto& [name, value] : http_response.headers) response.headers.emplace_back(lower(name), value);
-  response.body = std::move(body);
-  log(request, url, std::to_string(response.status), started);
-  return response;
 }
 
 void HttplibClient::log(const HttpRequest& request, const Url& url, std::string_view outcome,
@@ -389,18 +349,24 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
-// Defined here rather than in command.cpp, so that a tool which never calls it
-// (compozy-auth-token on its fast path) links neither httplib nor OpenSSL.
-HttpClient& Context::http() {
-  if (!http_) http_ = make_http_client(env_);
-  return *http_;
-}
+std::unique_ptr<HttpClient> make_http_client(const Environment& env) { return make_http_client_with_limits(env, {}); }
 
-std::unique_ptr<HttpClient> make_http_client(const Environment& env, HttpLimits limits) {
+std::unique_ptr<HttpClient> make_http_client_with_limits(const Environment& env, HttpLimits limits) {
   if (const auto timeout = env.get("COMPOZY_HTTP_TIMEOUT")) {
     if (const auto seconds = parse_duration(*timeout); seconds && seconds->count() > 0) limits.deadline = *seconds;
   }
   return std::make_unique<HttplibClient>(env, limits);
+}
+
+std::unexpected<Error> fail_with_status(std::string_view what, int status, Sent sent) {
+  if (sent == Sent::bearer_credential && (status == 401 || status == 403)) {
+    return fail({.message = "the server rejected the credential (HTTP " + std::to_string(status) + ")",
+                 .code = ExitCode::not_logged_in,
+                 .hint = "run `compozy login`",
+                 .kind = Error::Kind::rejected});
+  }
+  return fail({.message = std::string(what) + " answered HTTP " + std::to_string(status),
+               .kind = status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
 }
 
 std::string redact_url(std::string_view url) {

@@ -9,6 +9,7 @@
 
 #include "compozy/crypto.hpp"
 #include "compozy/interrupt.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy {
 
@@ -28,20 +29,6 @@ std::string page(std::string_view title, std::string_view message, bool good) {
                  "<body><div class=\"card\"><div class=\"mark\">" +
          mark + "</div><h1>" + std::string(title) + "</h1><p>" + std::string(message) +
          "</p></div></body></html>";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '&': escaped += "&amp;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += c;
-    }
-  }
-  return escaped;
 }
 
 class HttplibLoopbackRedirect final : public LoopbackRedirect {

@@ -6,6 +6,7 @@
 
 #include "compozy/config.hpp"
 #include "compozy/crypto.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy {
 
@@ -39,12 +40,8 @@ std::vector<std::string> string_list(const json& document, const char* name) {
   return values;
 }
 
-// A server failing (5xx) is no verdict on a credential, so it is reported
-// like an unreachable one.
 std::unexpected<Error> server_failed(std::string_view what, std::string_view url, int status) {
-  return fail({std::string(what) + " '" + std::string(url) + "' answered HTTP " +
-                                   std::to_string(status),
-                               ExitCode::failure, {}, status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
+  return fail_with_status(std::string(what) + " '" + std::string(url) + "'", status);
 }
 
 Result<std::string> checked_endpoint(const json& document, const char* name) {
@@ -82,9 +79,7 @@ Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, s
     if (tokens.access_token.empty()) {
       return fail("token endpoint '" + std::string(endpoint) + "' sent no access_token");
     }
-    std::string type = tokens.token_type;
-    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (type != "bearer") {
+    if (!equals_ignoring_case(tokens.token_type, "bearer")) {
       return fail("token endpoint '" + std::string(endpoint) + "' issued a token of type '" + tokens.token_type +
                   "'; compozy supports Bearer tokens only");
     }
@@ -154,22 +149,9 @@ Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
               "check the host: --host, COMPOZY_HOST or the profile's host in config.yaml");
 }
 
-std::string join_scopes(const std::vector<std::string>& scopes) {
-  std::string joined;
-  for (const auto& scope : scopes) joined += (joined.empty() ? "" : " ") + scope;
-  return joined;
-}
+std::string join_scopes(const std::vector<std::string>& scopes) { return join(scopes, " "); }
 
-std::vector<std::string> split_scopes(std::string_view scope) {
-  std::vector<std::string> scopes;
-  while (!scope.empty()) {
-    const auto space = scope.find(' ');
-    if (space != 0) scopes.emplace_back(scope.substr(0, space));
-    if (space == std::string_view::npos) break;
-    scope.remove_prefix(space + 1);
-  }
-  return scopes;
-}
+std::vector<std::string> split_scopes(std::string_view scope) { return split_words(scope); }
 
 std::string authorization_url(const ServerMetadata& server, const AuthorizationRequest& request) {
   Params params{
@@ -339,11 +321,7 @@ Result<Identity> fetch_identity(HttpClient& http, std::string_view userinfo_endp
   request.bearer(access_token);
   auto response = http.send(request);
   if (!response) return propagate(response);
-  if (response->status == 401 || response->status == 403) {
-    return fail({"the server rejected the credential (HTTP " + std::to_string(response->status) + ")",
-                                 ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected});
-  }
-  if (!response->ok()) return server_failed("identity endpoint", url, response->status);
+  if (!response->ok()) return fail_with_status("identity endpoint '" + url + "'", response->status, Sent::bearer_credential);
   const auto document = parse_json_object(response->body);
   if (!document) return fail("identity endpoint '" + url + "' answered with something that is not JSON");
   Identity identity;

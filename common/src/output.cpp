@@ -42,19 +42,23 @@ int terminal_width(const Environment& env, std::FILE* stream) {
 
 }  // namespace
 
-Output::Output(const Environment& env, std::FILE* out, std::FILE* err)
-    : out_(out),
-      err_(err),
-      stdout_terminal_(::isatty(::fileno(out)) == 1),
-      stderr_terminal_(::isatty(::fileno(err)) == 1),
-      width_(terminal_width(env, out)) {
-  // https://no-color.org: any non-empty NO_COLOR turns colour off.
-  const bool color_allowed = !env.has("NO_COLOR") && env.get("TERM").value_or("") != "dumb";
-  color_out_ = color_allowed && stdout_terminal_;
-  color_err_ = color_allowed && stderr_terminal_;
+Terminal Terminal::of_process(const Environment& env) {
+  return Terminal{
+      .stdin_is_terminal = ::isatty(STDIN_FILENO) == 1,
+      .stdout_is_terminal = ::isatty(STDOUT_FILENO) == 1,
+      .stderr_is_terminal = ::isatty(STDERR_FILENO) == 1,
+      // https://no-color.org: any non-empty NO_COLOR turns colour off.
+      .color_allowed = !env.has("NO_COLOR") && env.get("TERM").value_or("") != "dumb",
+      .width = terminal_width(env, stdout),
+  };
 }
 
-bool Output::stdin_is_terminal() const { return ::isatty(STDIN_FILENO) == 1; }
+Output::Output(Terminal terminal, std::FILE* out, std::FILE* err)
+    : terminal_(terminal),
+      out_(out),
+      err_(err),
+      color_out_(terminal.color_allowed && terminal.stdout_is_terminal),
+      color_err_(terminal.color_allowed && terminal.stderr_is_terminal) {}
 
 std::string Output::paint(std::string_view code, std::string_view text, bool on) const {
   if (!on) return std::string(text);
@@ -89,7 +93,7 @@ void Output::notice(std::string_view line) { info(attention_mark() + " " + std::
 void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                    const std::vector<std::size_t>& keep_whole) {
   std::string text;
-  if (!stdout_terminal_) {
+  if (!terminal_.stdout_is_terminal) {
     for (const auto& row : rows) {
       for (std::size_t i = 0; i < row.size(); ++i) text += (i != 0 ? "\t" : "") + row[i];
       text += "\n";
@@ -109,7 +113,7 @@ void Output::table(const std::vector<std::string>& header, const std::vector<std
     for (auto w : widths) sum += w;
     return sum;
   };
-  while (total() > static_cast<std::size_t>(width_)) {
+  while (total() > static_cast<std::size_t>(terminal_.width)) {
     std::size_t widest = widths.size();
     for (std::size_t i = 0; i < widths.size(); ++i) {
       const bool whole = std::find(keep_whole.begin(), keep_whole.end(), i) != keep_whole.end();

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compozy/http_client.hpp"
+
 namespace compozy {
 
 namespace {
@@ -13,14 +15,12 @@ Result<HttpResponse> send_with(Context& context, const ActiveCredential& credent
   auto response = context.http().send(request);
   if (!response) return propagate(response);
   if (response->status == 401) {
-    return fail({"the server rejected the credential" +
-                                     std::string(credential.origin == CredentialOrigin::environment
-                                                     ? " in " + std::string(api_key_variable)
-                                                     : ""),
-                                 ExitCode::not_logged_in,
-                                 credential.origin == CredentialOrigin::environment ? "check the key in the dashboard"
-                                                                                    : "run `compozy login`",
-                                 Error::Kind::rejected});
+    auto rejected = fail_with_status("'" + request.url + "'", response->status, Sent::bearer_credential);
+    if (credential.origin == CredentialOrigin::environment) {
+      rejected.error().message = "the server rejected the API key in " + std::string(api_key_variable);
+      rejected.error().hint = "check the key in the dashboard (Settings > API Keys)";
+    }
+    return rejected;
   }
   return response;
 }
@@ -31,9 +31,7 @@ std::unexpected<Error> no_sessions_api(const Context& context) {
 }
 
 std::unexpected<Error> unexpected_answer(const HttpResponse& response, std::string_view url) {
-  return fail({"'" + std::string(url) + "' answered HTTP " + std::to_string(response.status),
-                               ExitCode::failure, {},
-                               response.status >= 500 ? Error::Kind::unreachable : Error::Kind::general});
+  return fail_with_status("'" + std::string(url) + "'", response.status);
 }
 
 std::optional<TimePoint> time_field(const nlohmann::json& object, const char* name) {

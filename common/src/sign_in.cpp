@@ -26,7 +26,7 @@ std::string describe(const TokenError& error) {
 Result<StoredCredential> credential_from(Context& context, const ServerMetadata& server, const TokenSet& tokens,
                                          std::string_view nonce) {
   const Settings& settings = context.settings();
-  const TimePoint now = now_seconds();
+  const TimePoint now = context.clock().now();
   if (!tokens.id_token.empty()) {
     if (auto checked = check_id_token(tokens.id_token, server.issuer, settings.client_id, nonce, now); !checked) {
       return propagate(checked, "checking the sign-in");
@@ -133,13 +133,14 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
     if (auto started = open_in_browser(*how.browser, page); !started) out.warning(started.error().message);
   }
 
-  const auto code_expires = std::chrono::steady_clock::now() + device->expires_in;
+  Clock& clock = context.clock();
+  const auto code_expires = clock.monotonic() + device->expires_in;
   const auto deadline = std::min(how.deadline, code_expires);
   std::chrono::seconds interval = device->interval;
   Spinner spinner(out, "Waiting for you to approve the code…");
   for (;;) {
-    if (auto slept = sleep_unless_interrupted(interval); !slept) return propagate(slept);
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (auto slept = clock.sleep(interval); !slept) return propagate(slept);
+    if (clock.monotonic() >= deadline) {
       spinner.stop();
       if (deadline == code_expires) {
         return fail("the code expired before it was approved", ExitCode::failure, "run `compozy login` again");
@@ -231,7 +232,7 @@ Result<StoredCredential> sign_in_with_api_key(Context& context, std::string key)
   credential.client_id = settings.client_id;
   credential.kind = CredentialKind::api_key;
   credential.access_token = std::move(key);
-  credential.obtained_at = now_seconds();
+  credential.obtained_at = context.clock().now();
   credential.expires_at = identity->credential_expires_at;
   credential.account = identity->display();
   credential.subject = identity->subject;

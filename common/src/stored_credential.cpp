@@ -43,10 +43,10 @@ Result<std::optional<ActiveCredential>> credential_without_refresh(Context& cont
   auto stored = stored_credential(context);
   if (!stored) return propagate(stored);
   if (!*stored) return not_logged_in(context);
-  if ((*stored)->kind == CredentialKind::oauth && expires_within_margin(**stored, now_seconds())) {
+  if ((*stored)->kind == CredentialKind::oauth && expires_within_margin(**stored, context.clock().now())) {
     return std::optional<ActiveCredential>();
   }
-  if (has_expired(**stored, now_seconds())) {
+  if (has_expired(**stored, context.clock().now())) {
     return fail("the credentials of profile '" + context.settings().profile + "' have expired",
                 ExitCode::not_logged_in, "run `compozy login`");
   }

@@ -6,7 +6,7 @@
 
 namespace compozy {
 
-TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(Clock::now()); }
+TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(WallClock::now()); }
 
 std::int64_t unix_seconds(TimePoint time) { return time.time_since_epoch().count(); }
 

@@ -44,7 +44,6 @@ compozy::Result<void> list_aliases(const Options& options, compozy::Context& con
 int main(int argc, char** argv) {
   return compozy::run_command(argc, argv, compozy::Command<Options>{
       .name = "alias",
-      .summary = "List the command aliases set in config.yaml",
       .usage = "[--json | --null]",
       .manual =
           "Aliases live under 'aliases:' in config.yaml and run when no command of that name exists:\n\n"

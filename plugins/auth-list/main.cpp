@@ -1,5 +1,6 @@
 // compozy auth list: every active session of the account.
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/sessions.hpp"
 
 namespace {
@@ -24,7 +25,7 @@ Result<void> list(const Options& options, Context& context) {
 
   const auto time_text = [&](const std::optional<TimePoint>& when, bool relative) -> std::string {
     if (!when) return relative ? "-" : "";
-    return relative ? relative_time(*when, now_seconds()) : format_rfc3339(*when);
+    return relative ? relative_time(*when, context.clock().now()) : format_rfc3339(*when);
   };
   if (options.json) {
     nlohmann::json items = nlohmann::json::array();
@@ -67,7 +68,6 @@ Result<void> list(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth list",
-      .summary = "List the active sessions of your account",
       .usage = "[--json]",
       .manual =
           "Lists every place your account is signed in: session ID, client, device (its user agent),\n"
@@ -79,5 +79,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = list,
+      .http = make_http_client,
   });
 }

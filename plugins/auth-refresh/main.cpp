@@ -1,6 +1,7 @@
 // compozy auth refresh: refresh the access token now.
 #include "compozy/active_credential.hpp"
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 
 namespace {
 
@@ -45,7 +46,7 @@ Result<void> refresh(const Options& options, Context& context) {
   if (!refreshed) return propagate(refreshed);
   std::string expiry = "it does not say when it expires";
   if (refreshed->expires_at) {
-    expiry = "it expires " + relative_time(*refreshed->expires_at, now_seconds()) + " (" +
+    expiry = "it expires " + relative_time(*refreshed->expires_at, context.clock().now()) + " (" +
              format_rfc3339(*refreshed->expires_at) + ")";
   }
   if (refreshed->access_token == before) {
@@ -64,7 +65,6 @@ Result<void> refresh(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth refresh",
-      .summary = "Refresh the access token now",
       .usage = "[--if-expiring] [--print-token]",
       .manual =
           "Exchanges the stored refresh token for a new access token (and, when the server rotates\n"
@@ -77,5 +77,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = refresh,
+      .http = make_http_client,
   });
 }

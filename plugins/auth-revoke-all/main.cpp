@@ -1,5 +1,6 @@
 // compozy auth revoke-all: end every session of the account, this one included.
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/sessions.hpp"
 
@@ -66,7 +67,6 @@ Result<void> revoke_all(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth revoke-all",
-      .summary = "Revoke every session of your account",
       .usage = "[--yes]",
       .manual =
           "Ends every session of your account, this machine's included, and removes this machine's stored\n"
@@ -77,5 +77,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = revoke_all,
+      .http = make_http_client,
   });
 }

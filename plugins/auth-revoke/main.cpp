@@ -1,5 +1,6 @@
 // compozy auth revoke: end one session of the account.
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/sessions.hpp"
 
 namespace {
@@ -52,7 +53,6 @@ Result<void> revoke(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth revoke",
-      .summary = "Revoke one session by its ID",
       .usage = "SESSION_ID",
       .manual =
           "Ends one session of your account (an ID from `compozy auth list`): its tokens stop working at\n"
@@ -62,5 +62,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = revoke,
+      .http = make_http_client,
   });
 }

@@ -1,5 +1,6 @@
 // compozy auth status: who you are signed in as, and whether it still works.
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/credential_status.hpp"
 
 namespace {
@@ -36,7 +37,6 @@ Result<void> show_status(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth status",
-      .summary = "Show the account you are signed in as, and check it",
       .usage = "[--json] [--offline]",
       .manual =
           "Shows the host, the account, where the credential comes from (FLYZT_API_KEY or the credentials\n"
@@ -49,5 +49,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = show_status,
+      .http = make_http_client,
   });
 }

@@ -1,8 +1,6 @@
 // compozy auth token: print a valid access token, for scripts and plugins.
-#include <cstdlib>
-
 #include "compozy/command.hpp"
-#include "compozy/sibling_tool.hpp"
+#include "compozy/child_process.hpp"
 #include "compozy/stored_credential.hpp"
 
 namespace {
@@ -23,9 +21,8 @@ Result<void> print_token(const Options&, Context& context) {
   // The token must be refreshed first. That takes the network, which this tool
   // does not even load, so that the usual case stays fast: compozy-auth-refresh
   // does it, for the same profile and host.
-  ::setenv("COMPOZY_PROFILE", context.settings().profile.c_str(), 1);
-  ::setenv("COMPOZY_HOST", context.settings().host.c_str(), 1);
-  return std::unexpected(exec_sibling_tool("compozy-auth-refresh", {"--if-expiring", "--print-token"}));
+  return exec_sibling_tool("compozy-auth-refresh", {"--if-expiring", "--print-token"},
+                           {{"COMPOZY_PROFILE", context.settings().profile}, {"COMPOZY_HOST", context.settings().host}});
 }
 
 }  // namespace
@@ -33,7 +30,6 @@ Result<void> print_token(const Options&, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth token",
-      .summary = "Print a valid access token for scripts and plugins",
       .usage = "",
       .manual =
           "Prints the access token of the profile on standard output, refreshing it first when it expires\n"

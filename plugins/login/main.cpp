@@ -4,6 +4,7 @@
 #include "compozy/stored_credential.hpp"
 #include "compozy/browser.hpp"
 #include "compozy/command.hpp"
+#include "compozy/http_client.hpp"
 #include "compozy/sign_in.hpp"
 
 namespace {
@@ -70,7 +71,7 @@ Result<StoredCredential> sign_in(const Options& options, Context& context) {
   auto server = discover(context.http(), context.settings().host);
   if (!server) return propagate(server);
   const auto browser = options.open_browser ? browser_command(context.env()) : std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const auto deadline = context.clock().monotonic() + options.timeout;
   // Without a browser here (SSH, no display), a code entered elsewhere works where a redirect cannot.
   const bool use_browser = options.method == Method::web ||
                            (options.method == Method::automatic && (browser || !options.open_browser));
@@ -107,7 +108,6 @@ Result<void> log_in(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "login",
-      .summary = "Sign in to Compozy Cloud (browser, device code or API key)",
       .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]",
       .manual =
           "Signs in and stores the credentials for the profile (credentials.yaml, mode 0600, beside config.yaml).\n\n"
@@ -121,5 +121,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = log_in,
+      .http = make_http_client,
   });
 }

@@ -1,7 +1,8 @@
 // compozy logout: revoke this machine's tokens at the server, then forget them.
 #include "compozy/stored_credential.hpp"
 #include "compozy/command.hpp"
-#include "compozy/oauth.hpp"
+#include "compozy/http_client.hpp"
+#include "compozy/sign_out.hpp"
 
 namespace {
 
@@ -17,25 +18,6 @@ void declare_options(cxxopts::Options& options) {
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
   return Options{.local_only = parsed.count("local-only") != 0};
-}
-
-// RFC 7009: the refresh token first, which ends the session, then the access token.
-Result<void> revoke_at_server(Context& context, const StoredCredential& credential) {
-  std::string endpoint = credential.revocation_endpoint;
-  if (endpoint.empty()) {
-    auto server = discover(context.http(), credential.host);
-    if (!server) return propagate(server);
-    endpoint = server->revocation_endpoint;
-    if (endpoint.empty()) return fail("the server offers no token revocation");
-  }
-  if (!credential.refresh_token.empty()) {
-    if (auto revoked = revoke_token(context.http(), endpoint, credential.client_id, credential.refresh_token,
-                                    "refresh_token");
-        !revoked) {
-      return revoked;
-    }
-  }
-  return revoke_token(context.http(), endpoint, credential.client_id, credential.access_token, "access_token");
 }
 
 Result<void> log_out(const Options& options, Context& context) {
@@ -87,7 +69,6 @@ Result<void> log_out(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "logout",
-      .summary = "Sign out and revoke this machine's tokens",
       .usage = "[--local-only]",
       .manual =
           "Revokes the profile's refresh and access tokens at the server (RFC 7009), which ends this\n"
@@ -98,5 +79,6 @@ int main(int argc, char** argv) {
       .declare = declare_options,
       .parse = parse_options,
       .run = log_out,
+      .http = make_http_client,
   });
 }

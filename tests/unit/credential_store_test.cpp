@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(a_failed_change_writes_nothing) {
   CredentialStore store(temp.path());
   BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
   const auto before = std::filesystem::last_write_time(store.file());
-  const auto result = store.update("default", [](const auto&) -> Result<std::optional<StoredCredential>> {
+  const auto result = store.update("default", [](const auto&) -> Result<CredentialStore::Update> {
     return fail("network down");
   });
   BOOST_TEST(!result.has_value());

@@ -7,11 +7,12 @@
 #include <set>
 
 #include "aliases.hpp"
-#include "core_commands.hpp"
+#include "compozy/core_commands.hpp"
 #include "resolve.hpp"
 #include "search_path.hpp"
 #include "suggest.hpp"
 
+using namespace compozy;
 using namespace compozy::dispatch;
 using Words = std::vector<std::string>;
 

@@ -37,7 +37,7 @@ class LoopbackServer {
   std::thread thread_;
 };
 
-std::unique_ptr<HttpClient> client(HttpLimits limits = {}) { return make_http_client(Environment(Variables{}), limits); }
+std::unique_ptr<HttpClient> client(HttpLimits limits = {}) { return make_http_client_with_limits(Environment(Variables{}), limits); }
 
 }  // namespace
 

@@ -6,7 +6,8 @@
 //   int main(int argc, char** argv) {
 //     return compozy::run_command(argc, argv, compozy::Command<Options>{
 //         .name = "auth status", .summary = "…", .usage = "[--json]", .manual = "…",
-//         .declare = declare_options, .parse = parse_options, .run = show_status});
+//         .declare = declare_options, .parse = parse_options, .run = show_status,
+//         .http = compozy::make_http_client});
 //   }
 #pragma once
 
@@ -22,15 +23,30 @@
 #include "compozy/credential_store.hpp"
 #include "compozy/environment.hpp"
 #include "compozy/error.hpp"
-#include "compozy/http_client.hpp"
+#include "compozy/clock.hpp"
 #include "compozy/output.hpp"
 
 namespace compozy {
 
-// What a command works with; built once per process by the harness.
+class HttpClient;
+
+// Makes the command's HTTP client. A tool that talks to a server passes
+// compozy::make_http_client (http_client.hpp); one that does not passes
+// nothing, and so links neither httplib nor OpenSSL. Tests pass a fake.
+using HttpClientFactory = std::function<std::unique_ptr<HttpClient>(const Environment&)>;
+
+// What a command works with; built once per process by the harness, or by a
+// unit test with a fake HTTP client, a fake clock and captured output.
 class Context {
  public:
-  Context(Environment env, Output& output, std::filesystem::path config_dir, ConfigFile config, Settings settings);
+  struct Parts {
+    Environment env;
+    std::filesystem::path config_dir;
+    ConfigFile config;
+    Settings settings;
+  };
+  Context(Parts parts, Output& output, HttpClientFactory http_factory, Clock& clock);
+  ~Context();
 
   const Environment& env() const { return env_; }
   Output& out() { return output_; }
@@ -38,9 +54,8 @@ class Context {
   const ConfigFile& config() const { return config_; }
   const std::filesystem::path& config_dir() const { return config_dir_; }
   CredentialStore& store() { return store_; }
-  // Made on first use: a command that needs no network never creates a TLS
-  // context. (Defined in http_client.cpp: a tool that never calls it does not
-  // even load httplib and OpenSSL, which costs milliseconds at start.)
+  Clock& clock() { return clock_; }
+  // Made on first use: a command that needs no network never creates a TLS context.
   HttpClient& http();
 
  private:
@@ -50,12 +65,14 @@ class Context {
   ConfigFile config_;
   Settings settings_;
   CredentialStore store_;
+  HttpClientFactory http_factory_;
   std::unique_ptr<HttpClient> http_;
+  Clock& clock_;
 };
 
 struct CommandInfo {
   std::string_view name;     // as typed after `compozy`: "auth status"
-  std::string_view summary;  // one line
+  std::string_view summary;  // one line; a core command's comes from core_commands.hpp
   std::string_view usage;    // the arguments: "[--json] [--offline]"
   std::string_view manual;   // what --help says after the usage, exit codes included
   bool talks_to_server = true;  // false: no --host/--profile, and a bad host setting is no concern
@@ -64,37 +81,37 @@ struct CommandInfo {
 template <class Options>
 struct Command {
   std::string_view name;
-  std::string_view summary;
-  std::string_view usage;
-  std::string_view manual;
+  std::string_view summary = {};  // leave out for a core command: the table has it
+  std::string_view usage = {};
+  std::string_view manual = {};
   void (*declare)(cxxopts::Options&) = nullptr;
   Result<Options> (*parse)(const cxxopts::ParseResult&) = nullptr;
   Result<void> (*run)(const Options&, Context&) = nullptr;
   bool talks_to_server = true;
+  HttpClientFactory http = nullptr;
 };
 
 namespace detail {
 int run_main(int argc, char** argv, const CommandInfo& info, void (*declare)(cxxopts::Options&),
              const std::function<Result<void>(const cxxopts::ParseResult&)>& parse,
-             const std::function<Result<void>(Context&)>& run);
+             const std::function<Result<void>(Context&)>& run, const HttpClientFactory& http);
 }  // namespace detail
 
 template <class Options>
 int run_command(int argc, char** argv, const Command<Options>& command) {
   std::optional<Options> options;
   return detail::run_main(
-      argc, argv, CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server}, command.declare,
+      argc, argv,
+      CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server},
+      command.declare,
       [&](const cxxopts::ParseResult& parsed) -> Result<void> {
         auto parsed_options = command.parse(parsed);
         if (!parsed_options) return propagate(parsed_options);
         options = std::move(*parsed_options);
         return {};
       },
-      [&](Context& context) { return command.run(*options, context); });
+      [&](Context& context) { return command.run(*options, context); }, command.http);
 }
-
-// A command that has already shown everything returns an Error with an empty
-// message: the harness then only exits with its code.
 
 // For parse functions: a usage error (exit 2).
 std::unexpected<Error> usage_error(std::string message);

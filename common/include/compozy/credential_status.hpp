@@ -40,6 +40,7 @@ struct CredentialStatus {
   std::vector<std::string> scopes;
   std::string problem;  // why it is not valid, in words
   bool file_entry_ignored = false;  // a stored entry exists but FLYZT_API_KEY wins
+  TimePoint assessed_at;             // when, by the command's clock
 
   bool works() const;  // exit 0 for `auth status`
 };

@@ -49,11 +49,18 @@ class CredentialStore {
   // reader sees one complete version or the other.
   Result<std::optional<StoredCredential>> load(std::string_view profile) const;
 
-  // Decides the profile's new entry from its current one (nullopt: remove it)
-  // with the lock held throughout, so the decision cannot be overtaken by
-  // another process. Nothing is written when `change` fails or changes nothing.
-  using Change =
-      std::function<Result<std::optional<StoredCredential>>(const std::optional<StoredCredential>& current)>;
+  // What a change decides for a profile: the entry it holds afterwards
+  // (nullopt: none), and a failure to report once that is stored, as when a
+  // session the server has ended is removed and the caller must hear why.
+  struct Update {
+    std::optional<StoredCredential> entry;
+    std::optional<Error> failure = std::nullopt;
+  };
+  // Decides the profile's new entry from its current one with the lock held
+  // throughout, so the decision cannot be overtaken by another process.
+  // Nothing is written when `change` fails or changes nothing. Returns the
+  // entry stored afterwards, or the Update's failure.
+  using Change = std::function<Result<Update>(const std::optional<StoredCredential>& current)>;
   Result<std::optional<StoredCredential>> update(std::string_view profile, const Change& change);
 
   Result<void> save(std::string_view profile, const StoredCredential& credential);

@@ -1,5 +1,6 @@
-// The one HTTP client of the suite (cpp-httplib over OpenSSL, behind an
-// interface so unit tests can substitute it).
+// The one HTTP client of the suite (cpp-httplib over OpenSSL), behind an
+// interface: a command gets it from its Context, which a unit test builds
+// with a fake (tests/support/fake_http_client.hpp).
 //
 // Certificates and host names are always verified, against SSL_CERT_FILE or
 // SSL_CERT_DIR when set, else the hashed /etc/ssl/certs folder, which OpenSSL
@@ -65,8 +66,18 @@ class HttpClient {
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
-// COMPOZY_HTTP_TIMEOUT (a duration: "10", "10s", "2m") replaces the deadline.
-std::unique_ptr<HttpClient> make_http_client(const Environment& env, HttpLimits limits = {});
+// The real client, for Command::http. COMPOZY_HTTP_TIMEOUT (a duration: "10",
+// "10s", "2m") replaces the deadline.
+std::unique_ptr<HttpClient> make_http_client(const Environment& env);
+std::unique_ptr<HttpClient> make_http_client_with_limits(const Environment& env, HttpLimits limits);
+
+// The one reading of a status that is not a success, for `what` ("token
+// endpoint 'https://…'"). When the request carried a bearer credential, 401
+// and 403 are the server's verdict on it (exit 4, kind rejected); 5xx is the
+// server failing, no verdict on anything, so it counts as unreachable;
+// anything else is a plain failure.
+enum class Sent { no_credential, bearer_credential };
+std::unexpected<Error> fail_with_status(std::string_view what, int status, Sent sent = Sent::no_credential);
 
 // "GET https://host/path?code=[redacted]": what debug logging may show of a URL.
 std::string redact_url(std::string_view url);

@@ -18,9 +18,21 @@
 
 namespace compozy {
 
+// What the streams are attached to: read from the process, or given by a test.
+struct Terminal {
+  bool stdin_is_terminal = false;
+  bool stdout_is_terminal = false;
+  bool stderr_is_terminal = false;
+  bool color_allowed = true;  // false with NO_COLOR or TERM=dumb
+  int width = 80;             // of the terminal on stdout
+
+  static Terminal of_process(const Environment& env);
+};
+
 class Output {
  public:
-  Output(const Environment& env, std::FILE* out = stdout, std::FILE* err = stderr);
+  explicit Output(const Environment& env) : Output(Terminal::of_process(env), stdout, stderr) {}
+  Output(Terminal terminal, std::FILE* out, std::FILE* err);
 
   void data(std::string_view text);            // stdout, as given
   void json(const nlohmann::json& document);   // stdout, indented, one trailing newline
@@ -41,21 +53,19 @@ class Output {
   void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
              const std::vector<std::size_t>& keep_whole = {});
 
-  bool stdout_is_terminal() const { return stdout_terminal_; }
-  bool stderr_is_terminal() const { return stderr_terminal_; }
-  bool stdin_is_terminal() const;
+  bool stdout_is_terminal() const { return terminal_.stdout_is_terminal; }
+  bool stderr_is_terminal() const { return terminal_.stderr_is_terminal; }
+  bool stdin_is_terminal() const { return terminal_.stdin_is_terminal; }
   std::FILE* err() const { return err_; }
 
  private:
   std::string paint(std::string_view code, std::string_view text, bool on) const;
 
+  Terminal terminal_;
   std::FILE* out_;
   std::FILE* err_;
-  bool stdout_terminal_;
-  bool stderr_terminal_;
   bool color_out_;
   bool color_err_;
-  int width_;
 };
 
 // "⠋ Waiting for approval in the browser… 12s", redrawn on a terminal;

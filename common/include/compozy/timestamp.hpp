@@ -9,8 +9,8 @@
 
 namespace compozy {
 
-using Clock = std::chrono::system_clock;
-using TimePoint = std::chrono::time_point<Clock, std::chrono::seconds>;
+using WallClock = std::chrono::system_clock;
+using TimePoint = std::chrono::time_point<WallClock, std::chrono::seconds>;
 
 TimePoint now_seconds();
 std::string format_rfc3339(TimePoint time);  // "2026-11-28T05:44:49Z"

@@ -1,5 +1,6 @@
 // The commands that ship with compozy, as data: one table feeds the help
-// overview, the plugin list's warnings and the test that each one was built.
+// overview, the plugin list's warnings, each tool's own --help (the summary is
+// written once, here) and the test that each one was built.
 #pragma once
 
 #include <optional>
@@ -7,7 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace compozy::dispatch {
+namespace compozy {
+
+inline constexpr std::string_view plugin_prefix = "compozy-";
 
 struct CoreCommand {
   std::string_view name;  // as typed: "auth revoke-all"
@@ -24,9 +27,11 @@ std::string core_file_name(std::string_view name);
 
 // The core command whose executable is `file`, if any.
 std::optional<CoreCommand> find_core_command(std::string_view file);
+// The core command typed as `name` ("auth status"), if any.
+std::optional<CoreCommand> core_command_named(std::string_view name);
 
 // How to show a plugin's file as a command: a core command as the table spells
 // it, any other with its dashes read as spaces (compozy-foo-bar -> "foo bar").
 std::string display_name(std::string_view file);
 
-}  // namespace compozy::dispatch
+}  // namespace compozy

@@ -1,11 +1,10 @@
-#include "core_commands.hpp"
+#include "compozy/core_commands.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "resolve.hpp"
 
-namespace compozy::dispatch {
+namespace compozy {
 
 namespace {
 
@@ -43,6 +42,13 @@ std::optional<CoreCommand> find_core_command(std::string_view file) {
   return std::nullopt;
 }
 
+std::optional<CoreCommand> core_command_named(std::string_view name) {
+  for (const auto& command : core_table) {
+    if (command.name == name) return command;
+  }
+  return std::nullopt;
+}
+
 std::string display_name(std::string_view file) {
   if (const auto core = find_core_command(file)) return std::string(core->name);
   std::string name(file.substr(plugin_prefix.size()));
@@ -50,4 +56,4 @@ std::string display_name(std::string_view file) {
   return name;
 }
 
-}  // namespace compozy::dispatch
+}  // namespace compozy

@@ -1,0 +1,85 @@
+#include "help.hpp"
+
+#include <algorithm>
+
+#include "compozy/core_commands.hpp"
+#include "compozy/text.hpp"
+#include "resolve.hpp"
+#include "suggest.hpp"
+
+namespace compozy::dispatch {
+
+namespace {
+
+std::string words_text(std::span<const std::string> words) {
+  return join(std::vector<std::string>(words.begin(), words.end()), " ");
+}
+
+}  // namespace
+
+void print(std::FILE* stream, std::string_view text) { std::fwrite(text.data(), 1, text.size(), stream); }
+
+bool is_group(std::span<const std::string> words, const std::vector<FoundPlugin>& plugins) {
+  const std::string prefix = plugin_file_name(words) + "-";
+  return std::any_of(plugins.begin(), plugins.end(),
+                     [&](const FoundPlugin& plugin) { return plugin.active && plugin.file.starts_with(prefix); });
+}
+
+void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
+  std::string text(usage_line);
+  text += "\nSign in to Compozy Cloud and manage your credentials.\n\nCore commands:\n";
+  std::size_t width = 0;
+  for (const auto& command : core_commands()) width = std::max(width, command.name.size());
+  const auto files = runnable_files(plugins);
+  for (const auto& command : core_commands()) {
+    text += "  " + pad_right(command.name, width + 2) + std::string(command.summary);
+    if (!std::binary_search(files.begin(), files.end(), core_file_name(command.name))) text += " (not installed)";
+    text += "\n";
+  }
+  std::string extra;
+  for (const auto& plugin : plugins) {
+    if (plugin.active && !find_core_command(plugin.file)) {
+      extra += "  " + pad_right(display_name(plugin.file), width + 2) + plugin.path + "\n";
+    }
+  }
+  if (!extra.empty()) text += "\nOther commands found:\n" + extra;
+  text +=
+      "\nBuilt in: help [<command>], plugin list [--json], version\n"
+      "\nSee 'compozy help <command>' to read about a command.\n";
+  print(out, text);
+}
+
+void print_group(std::FILE* out, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins) {
+  const std::string group = words_text(words);
+  const std::string prefix = plugin_file_name(words) + "-";
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& plugin : plugins) {
+    if (!plugin.active || !plugin.file.starts_with(prefix)) continue;
+    const auto core = find_core_command(plugin.file);
+    const std::string name = display_name(plugin.file).substr(group.size() + 1);
+    rows.emplace_back(name, core ? std::string(core->summary) : "(plugin: " + plugin.path + ")");
+  }
+  std::sort(rows.begin(), rows.end());
+  std::size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  std::string text = "usage: compozy " + group + " <command> [<args>]\n\nCommands:\n";
+  for (const auto& [name, summary] : rows) text += "  " + pad_right(name, width + 2) + summary + "\n";
+  text += "\nSee 'compozy help " + group + " <command>' to read about a command.\n";
+  print(out, text);
+}
+
+void print_unknown_command(std::FILE* err, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins,
+                           const std::vector<Alias>& aliases) {
+  print(err, "compozy: '" + words_text(words) + "' is not a compozy command; see 'compozy help'\n");
+  std::vector<std::string> candidates;
+  for (const auto& file : runnable_files(plugins)) candidates.push_back(file.substr(plugin_prefix.size()));
+  for (const auto& alias : aliases) candidates.push_back(alias.name);
+  for (const auto builtin : builtin_commands()) candidates.emplace_back(builtin);
+  const auto nearest = suggest_commands(words, candidates);
+  if (nearest.empty()) return;
+  std::string text = nearest.size() == 1 ? "\nThe most similar command is\n" : "\nThe most similar commands are\n";
+  for (const auto& name : nearest) text += "\t" + display_name(std::string(plugin_prefix) + name) + "\n";
+  print(err, text);
+}
+
+}  // namespace compozy::dispatch
