@@ -83,6 +83,45 @@ Result<void> revoke_session(Context& context, const ActiveCredential& credential
   return {};
 }
 
+nlohmann::json sessions_json(std::string_view host, const std::vector<Session>& sessions) {
+  const auto time_or_null = [](const std::optional<TimePoint>& when) {
+    return when ? nlohmann::json(format_rfc3339(*when)) : nlohmann::json();
+  };
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& session : sessions) {
+    items.push_back({{"id", session.id},
+                     {"client_id", session.client_id},
+                     {"user_agent", session.user_agent},
+                     {"created_at", time_or_null(session.created_at)},
+                     {"last_used_at", time_or_null(session.last_used_at)},
+                     {"expires_at", time_or_null(session.expires_at)},
+                     {"current", session.current}});
+  }
+  return {{"schema_version", 1}, {"host", host}, {"sessions", items}};
+}
+
+void print_sessions(Output& out, std::string_view host, const std::vector<Session>& sessions, TimePoint now) {
+  if (sessions.empty()) {
+    out.info("No active sessions on " + std::string(host) + ".");
+    return;
+  }
+  // On a terminal times read "2 hours ago"; in a pipe they stay machine-readable.
+  const bool relative = out.stdout_is_terminal();
+  const auto time_text = [&](const std::optional<TimePoint>& when) -> std::string {
+    if (!when) return relative ? "-" : "";
+    return relative ? relative_time(*when, now) : format_rfc3339(*when);
+  };
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& session : sessions) {
+    rows.push_back({session.current ? "*" : "", session.id, session.client_id, session.user_agent,
+                    time_text(session.created_at), time_text(session.last_used_at), time_text(session.expires_at)});
+  }
+  out.table({"", "ID", "CLIENT", "DEVICE", "CREATED", "LAST USED", "EXPIRES"}, rows, {0, 1});
+  if (relative && std::any_of(sessions.begin(), sessions.end(), [](const Session& s) { return s.current; })) {
+    out.info(out.dim("* this machine's session"));
+  }
+}
+
 Result<int> revoke_all_sessions(Context& context, const ActiveCredential& credential) {
   const std::string url = sessions_url(context) + "/revoke-all";
   HttpRequest request = HttpRequest::post_form(url, {});

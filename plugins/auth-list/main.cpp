@@ -23,42 +23,10 @@ Result<void> list(const Options& options, Context& context) {
   auto sessions = list_sessions(context, *credential);
   if (!sessions) return propagate(sessions);
 
-  const auto time_text = [&](const std::optional<TimePoint>& when, bool relative) -> std::string {
-    if (!when) return relative ? "-" : "";
-    return relative ? relative_time(*when, context.clock().now()) : format_rfc3339(*when);
-  };
   if (options.json) {
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& session : *sessions) {
-      const auto time_or_null = [&](const std::optional<TimePoint>& when) {
-        return when ? nlohmann::json(format_rfc3339(*when)) : nlohmann::json();
-      };
-      items.push_back({{"id", session.id},
-                       {"client_id", session.client_id},
-                       {"user_agent", session.user_agent},
-                       {"created_at", time_or_null(session.created_at)},
-                       {"last_used_at", time_or_null(session.last_used_at)},
-                       {"expires_at", time_or_null(session.expires_at)},
-                       {"current", session.current}});
-    }
-    context.out().json({{"schema_version", 1}, {"host", context.settings().host}, {"sessions", items}});
-    return {};
-  }
-  if (sessions->empty()) {
-    context.out().info("No active sessions on " + context.settings().host + ".");
-    return {};
-  }
-  // On a terminal times read "2 hours ago"; in a pipe they stay machine-readable.
-  const bool relative = context.out().stdout_is_terminal();
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& session : *sessions) {
-    rows.push_back({session.current ? "*" : "", session.id, session.client_id, session.user_agent,
-                    time_text(session.created_at, relative), time_text(session.last_used_at, relative),
-                    time_text(session.expires_at, relative)});
-  }
-  context.out().table({"", "ID", "CLIENT", "DEVICE", "CREATED", "LAST USED", "EXPIRES"}, rows, {0, 1});
-  if (relative && std::any_of(sessions->begin(), sessions->end(), [](const Session& s) { return s.current; })) {
-    context.out().info(context.out().dim("* this machine's session"));
+    context.out().json(sessions_json(context.settings().host, *sessions));
+  } else {
+    print_sessions(context.out(), context.settings().host, *sessions, context.clock().now());
   }
   return {};
 }

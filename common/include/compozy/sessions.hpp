@@ -4,6 +4,8 @@
 // for an empty list.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,5 +29,11 @@ struct Session {
 Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential);
 Result<void> revoke_session(Context& context, const ActiveCredential& credential, std::string_view id);
 Result<int> revoke_all_sessions(Context& context, const ActiveCredential& credential);
+
+// `auth list --json` (schema_version 1).
+nlohmann::json sessions_json(std::string_view host, const std::vector<Session>& sessions);
+// `auth list`: a table on a terminal (times relative to `now`), tab-separated
+// lines with RFC 3339 times when piped.
+void print_sessions(Output& out, std::string_view host, const std::vector<Session>& sessions, TimePoint now);
 
 }  // namespace compozy

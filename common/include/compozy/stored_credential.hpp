@@ -26,7 +26,7 @@ enum class CredentialOrigin { environment, credentials_file };
 struct ActiveCredential {
   std::string token;
   CredentialOrigin origin = CredentialOrigin::credentials_file;
-  std::optional<StoredCredential> stored;  // when it comes from the file
+  std::optional<StoredCredential> stored = std::nullopt;  // when it comes from the file
 };
 
 // 60 s, or half the token's lifetime when that is shorter, so that a token

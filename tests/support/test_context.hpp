@@ -1,0 +1,93 @@
+// A command's Context for unit tests: a fresh config folder, exactly the
+// environment the test gives, a fake HTTP client and clock, and stdout and
+// stderr captured.
+//
+//   TestCommand command;                       // host https://cloud.example.com, profile default
+//   command.http.on("GET", …, json_response(200, …));
+//   auto result = some_command_logic(command.context());
+//   BOOST_TEST(command.err().find("✓ Logged in") != std::string::npos);
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "compozy/command.hpp"
+#include "support/fake_clock.hpp"
+#include "support/fake_http_client.hpp"
+#include "support/temp_folder.hpp"
+
+namespace compozy::testing {
+
+// A FILE* whose contents a test can read back.
+class CapturedStream {
+ public:
+  CapturedStream() : stream_(::open_memstream(&buffer_, &size_)) {}
+  CapturedStream(const CapturedStream&) = delete;
+  CapturedStream& operator=(const CapturedStream&) = delete;
+  ~CapturedStream() {
+    std::fclose(stream_);
+    std::free(buffer_);
+  }
+  std::FILE* get() const { return stream_; }
+  std::string text() const {
+    std::fflush(stream_);
+    return std::string(buffer_, size_);
+  }
+
+ private:
+  char* buffer_ = nullptr;
+  std::size_t size_ = 0;
+  std::FILE* stream_;
+};
+
+struct TestSettings {
+  std::string host = "https://cloud.example.com";
+  std::string profile = "default";
+  std::map<std::string, std::string, std::less<>> environment = {};
+  std::string config_yaml = {};
+  Terminal terminal = {};
+};
+
+class TestCommand {
+ public:
+  explicit TestCommand(TestSettings settings = {}) : settings_(std::move(settings)) {}
+
+  // Built on first use, from the settings as they are then.
+  Context& context() {
+    if (!context_) {
+      if (!settings_.config_yaml.empty()) folder.write("config.yaml", settings_.config_yaml);
+      auto config = load_config(folder.path() / "config.yaml");
+      if (!config) throw std::runtime_error("test config.yaml: " + config.error().message);
+      Environment env(settings_.environment);
+      SettingFlags flags{.profile = settings_.profile, .host = settings_.host};
+      auto resolved = resolve_settings(flags, env, *config);
+      if (!resolved) throw std::runtime_error("test settings: " + resolved.error().message);
+      output_ = std::make_unique<Output>(settings_.terminal, out_.get(), err_.get());
+      context_ = std::make_unique<Context>(
+          Context::Parts{std::move(env), folder.path(), std::move(*config), std::move(*resolved)}, *output_,
+          http.factory(), clock);
+    }
+    return *context_;
+  }
+
+  TestSettings& settings() { return settings_; }
+  CredentialStore& store() { return context().store(); }
+  std::string out() const { return out_.text(); }
+  std::string err() const { return err_.text(); }
+
+  TempFolder folder;
+  FakeHttpClient http;
+  FakeClock clock;
+
+ private:
+  TestSettings settings_;
+  CapturedStream out_;
+  CapturedStream err_;
+  std::unique_ptr<Output> output_;
+  std::unique_ptr<Context> context_;
+};
+
+}  // namespace compozy::testing

@@ -1,0 +1,222 @@
+#define BOOST_TEST_MODULE refresh
+#include <boost/test/unit_test.hpp>
+
+#include "support/test_context.hpp"
+#include "support/test_printers.hpp"
+
+#include "compozy/active_credential.hpp"
+
+using namespace compozy;
+using namespace compozy::testing;
+using nlohmann::json;
+using std::chrono::seconds;
+
+namespace {
+
+const std::string host = "https://cloud.example.com";
+const std::string token_url = host + "/oauth/token";
+
+// A session obtained an hour ago whose access token expires `expires_in` from the test clock's now.
+StoredCredential session(TestCommand& command, seconds expires_in) {
+  StoredCredential credential;
+  credential.host = host;
+  credential.client_id = "compozy-cli";
+  credential.access_token = "at-old";
+  credential.refresh_token = "rt-old";
+  credential.obtained_at = command.clock.now() - seconds(3600);
+  credential.expires_at = command.clock.now() + expires_in;
+  credential.scopes = {"openid", "offline_access"};
+  credential.account = "ada@example.com";
+  credential.token_endpoint = token_url;
+  return credential;
+}
+
+void store(TestCommand& command, const StoredCredential& credential, const std::string& profile = "default") {
+  BOOST_TEST_REQUIRE(command.store().save(profile, credential).has_value());
+}
+
+std::optional<StoredCredential> stored(TestCommand& command, const std::string& profile = "default") {
+  auto loaded = command.store().load(profile);
+  BOOST_TEST_REQUIRE(loaded.has_value());
+  return *loaded;
+}
+
+Answer rotated(const char* access, const char* refresh, int expires_in = 3600) {
+  json body{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", expires_in}};
+  if (refresh != nullptr) body["refresh_token"] = refresh;
+  return json_response(200, body);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_fresh_token_is_used_without_asking_the_server) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(credential.has_value());
+  BOOST_TEST(credential->token == "at-old");
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_token_expiring_within_the_margin_is_refreshed_and_the_rotation_stored_first) {
+  TestCommand command;
+  store(command, session(command, seconds(30)));
+  command.http.on("POST", token_url, rotated("at-new", "rt-new", 1800));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(credential.has_value(), credential.error().message);
+  BOOST_TEST(credential->token == "at-new");
+  const auto after = stored(command);
+  BOOST_TEST_REQUIRE(after.has_value());
+  BOOST_TEST(after->access_token == "at-new");
+  BOOST_TEST(after->refresh_token == "rt-new");
+  BOOST_TEST(after->obtained_at == std::optional<TimePoint>(command.clock.now()));
+  BOOST_TEST(after->expires_at == std::optional<TimePoint>(command.clock.now() + seconds(1800)));
+  BOOST_TEST(form_value(command.http.requests().at(0), "refresh_token") == "rt-old");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_does_not_rotate_keeps_the_old_refresh_token_valid) {
+  TestCommand command;
+  store(command, session(command, seconds(-5)));
+  command.http.on("POST", token_url, rotated("at-new", nullptr));
+  BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
+  BOOST_TEST(stored(command)->refresh_token == "rt-old");
+}
+
+BOOST_AUTO_TEST_CASE(the_margin_is_a_minute_or_half_a_short_lifetime) {
+  TestCommand command;
+  StoredCredential thirty_seconds = session(command, seconds(20));
+  thirty_seconds.obtained_at = command.clock.now() - seconds(10);  // lives 30 s: margin 15 s
+  BOOST_TEST(refresh_margin(thirty_seconds) == seconds(15));
+  BOOST_TEST(!expires_within_margin(thirty_seconds, command.clock.now()));
+  BOOST_TEST(expires_within_margin(thirty_seconds, command.clock.now() + seconds(5)));
+  BOOST_TEST(refresh_margin(session(command, seconds(20))) == seconds(60));
+}
+
+BOOST_AUTO_TEST_CASE(an_ended_session_is_removed_and_reported_as_exit_4) {
+  TestCommand command;
+  store(command, session(command, seconds(-5)));
+  store(command, session(command, seconds(3000)), "other");
+  command.http.on("POST", token_url, json_response(400, {{"error", "invalid_grant"}, {"error_description", "revoked"}}));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message ==
+             "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant: revoked)");
+  BOOST_TEST((credential.error().code == ExitCode::not_logged_in));
+  BOOST_TEST(credential.error().hint == "run `compozy login`");
+  BOOST_TEST(!stored(command).has_value());
+  BOOST_TEST(stored(command, "other").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(another_refusal_leaves_the_credentials_as_they_were) {
+  TestCommand command;
+  const StoredCredential before = session(command, seconds(-5));
+  store(command, before);
+  command.http.on("POST", token_url, json_response(400, {{"error", "invalid_client"}}));
+  const auto refreshed = refresh_stored_credential(command.context(), RefreshWhen::now);
+  BOOST_TEST_REQUIRE(!refreshed.has_value());
+  BOOST_TEST(refreshed.error().message == "refreshing the access token: the server refused (invalid_client)");
+  BOOST_TEST((stored(command) == std::optional<StoredCredential>(before)));
+}
+
+BOOST_AUTO_TEST_CASE(without_the_network_an_unexpired_token_is_still_used_and_nothing_changes) {
+  TestCommand command;
+  const StoredCredential before = session(command, seconds(30));
+  store(command, before);
+  command.http.on("POST", token_url, unreachable("cannot connect to 'https://cloud.example.com'"));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(credential.has_value());
+  BOOST_TEST(credential->token == "at-old");
+  BOOST_TEST((stored(command) == std::optional<StoredCredential>(before)));
+
+  TestCommand expired;
+  store(expired, session(expired, seconds(-5)));
+  expired.http.on("POST", token_url, unreachable("cannot connect to 'https://cloud.example.com'"));
+  const auto failed = active_credential(expired.context());
+  BOOST_TEST_REQUIRE(!failed.has_value());
+  BOOST_TEST(failed.error().message == "refreshing the access token: cannot connect to 'https://cloud.example.com'");
+  BOOST_TEST((failed.error().kind == Error::Kind::unreachable));
+}
+
+BOOST_AUTO_TEST_CASE(a_refresh_now_always_asks_and_if_expiring_only_when_needed) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  command.http.on("POST", token_url, rotated("at-new", "rt-new"));
+  BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
+  BOOST_TEST(command.http.requests().empty());
+  const auto now = refresh_stored_credential(command.context(), RefreshWhen::now);
+  BOOST_TEST_REQUIRE(now.has_value());
+  BOOST_TEST(now->access_token == "at-new");
+}
+
+BOOST_AUTO_TEST_CASE(without_a_stored_token_endpoint_the_server_is_discovered) {
+  TestCommand command;
+  StoredCredential credential = session(command, seconds(-5));
+  credential.token_endpoint.clear();
+  store(command, credential);
+  command.http.on("GET", host + "/.well-known/oauth-authorization-server",
+                  json_response(200, {{"issuer", host}, {"token_endpoint", token_url}}));
+  command.http.on("POST", token_url, rotated("at-new", "rt-new"));
+  BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
+  BOOST_TEST(stored(command)->token_endpoint == token_url);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_refresh_token_a_session_lives_until_it_expires) {
+  TestCommand command;
+  StoredCredential credential = session(command, seconds(30));
+  credential.refresh_token.clear();
+  store(command, credential);
+  const auto still = active_credential(command.context());
+  BOOST_TEST_REQUIRE(still.has_value());
+  BOOST_TEST(still->token == "at-old");
+  const auto asked = refresh_stored_credential(command.context(), RefreshWhen::now);
+  BOOST_TEST_REQUIRE(!asked.has_value());
+  BOOST_TEST(asked.error().message == "profile 'default' has no refresh token: the server issued none");
+  BOOST_TEST(stored(command).has_value());
+
+  command.clock.advance(seconds(60));
+  const auto dead = active_credential(command.context());
+  BOOST_TEST_REQUIRE(!dead.has_value());
+  BOOST_TEST((dead.error().code == ExitCode::not_logged_in));
+  BOOST_TEST(!stored(command).has_value());
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_api_key_is_never_refreshed) {
+  TestCommand command;
+  StoredCredential key = session(command, seconds(-5));
+  key.kind = CredentialKind::api_key;
+  store(command, key);
+  const auto refreshed = refresh_stored_credential(command.context(), RefreshWhen::now);
+  BOOST_TEST_REQUIRE(!refreshed.has_value());
+  BOOST_TEST(refreshed.error().message ==
+             "profile 'default' uses an API key, which does not expire like a session and cannot be refreshed");
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_credential_for_another_host_is_never_used_or_sent) {
+  TestCommand command({.host = "https://other.example.com"});
+  store(command, session(command, seconds(-5)));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message == "not logged in to 'https://other.example.com'");
+  BOOST_TEST((credential.error().code == ExitCode::not_logged_in));
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(flyzt_api_key_wins_over_what_is_stored) {
+  TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_ci"}}});
+  store(command, session(command, seconds(-5)));
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(credential.has_value());
+  BOOST_TEST(credential->token == "czk_ci");
+  BOOST_TEST((credential->origin == CredentialOrigin::environment));
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(nothing_stored_names_the_profile_and_the_way_in) {
+  TestCommand command({.profile = "work"});
+  const auto credential = active_credential(command.context());
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message == "not logged in to '" + host + "' (profile 'work')");
+  BOOST_TEST(credential.error().hint == "run `compozy login --profile work`, or set FLYZT_API_KEY");
+}

@@ -1,0 +1,222 @@
+#define BOOST_TEST_MODULE sign_in
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "support/test_context.hpp"
+#include "support/test_printers.hpp"
+
+#include "compozy/crypto.hpp"
+#include "compozy/sign_in.hpp"
+
+using namespace compozy;
+using namespace compozy::testing;
+using nlohmann::json;
+using std::chrono::seconds;
+namespace data = boost::unit_test::data;
+
+namespace {
+
+const std::string host = "https://cloud.example.com";
+const std::string device_url = host + "/oauth/device";
+const std::string token_url = host + "/oauth/token";
+const std::string userinfo_url = host + "/oauth/userinfo";
+
+ServerMetadata server() {
+  ServerMetadata server;
+  server.issuer = host;
+  server.authorization_endpoint = host + "/oauth/authorize";
+  server.token_endpoint = token_url;
+  server.device_authorization_endpoint = device_url;
+  server.revocation_endpoint = host + "/oauth/revoke";
+  server.userinfo_endpoint = userinfo_url;
+  return server;
+}
+
+json device_answer(int expires_in = 600, int interval = 5) {
+  return {{"device_code", "dc-1"},
+          {"user_code", "BCDF-GHJK"},
+          {"verification_uri", host + "/device"},
+          {"verification_uri_complete", host + "/device?user_code=BCDF-GHJK"},
+          {"expires_in", expires_in},
+          {"interval", interval}};
+}
+
+json tokens() {
+  return {{"access_token", "at-1"}, {"token_type", "Bearer"}, {"refresh_token", "rt-1"}, {"expires_in", 3600},
+          {"scope", "openid email offline_access"}};
+}
+
+Answer pending(const char* code) { return json_response(400, {{"error", code}}); }
+
+void serve_identity(FakeHttpClient& http) {
+  http.on("GET", userinfo_url, json_response(200, {{"sub", "usr_1"}, {"email", "ada@example.com"}}));
+}
+
+Result<StoredCredential> device_sign_in(TestCommand& command, seconds timeout = seconds(300)) {
+  Context& context = command.context();
+  return sign_in_with_device_code(context, server(), {std::nullopt, command.clock.monotonic() + timeout});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_device_flow_polls_until_approved_and_stores_who_signed_in) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer()));
+  command.http.on("POST", token_url, pending("authorization_pending"))
+      .on("POST", token_url, pending("authorization_pending"))
+      .on("POST", token_url, json_response(200, tokens()));
+  serve_identity(command.http);
+
+  const auto credential = device_sign_in(command);
+  BOOST_TEST_REQUIRE(credential.has_value(), credential.error().message);
+  BOOST_TEST(credential->access_token == "at-1");
+  BOOST_TEST(credential->refresh_token == "rt-1");
+  BOOST_TEST(credential->account == "ada@example.com");
+  BOOST_TEST(credential->subject == "usr_1");
+  BOOST_TEST(credential->host == host);
+  BOOST_TEST(credential->obtained_at == command.clock.now());
+  BOOST_TEST(credential->expires_at == std::optional<TimePoint>(command.clock.now() + seconds(3600)));
+  BOOST_TEST(credential->revocation_endpoint == host + "/oauth/revoke");
+  BOOST_TEST(command.http.requests_to("POST", token_url).size() == 3u);
+  BOOST_TEST(form_value(command.http.requests_to("POST", token_url).at(0), "grant_type") ==
+             "urn:ietf:params:oauth:grant-type:device_code");
+  BOOST_TEST(form_value(command.http.requests_to("POST", device_url).at(0), "scope") == "openid email offline_access");
+  // The person sees the code and where to enter it.
+  BOOST_TEST(command.err().find("First copy your one-time code: BCDF-GHJK") != std::string::npos);
+  BOOST_TEST(command.err().find(host + "/device?user_code=BCDF-GHJK") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(slow_down_adds_five_seconds_to_the_interval_each_time) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer(600, 2)));
+  command.http.on("POST", token_url, pending("slow_down"))
+      .on("POST", token_url, pending("authorization_pending"))
+      .on("POST", token_url, pending("slow_down"))
+      .on("POST", token_url, json_response(200, tokens()));
+  serve_identity(command.http);
+  BOOST_TEST_REQUIRE(device_sign_in(command).has_value());
+  using std::chrono::milliseconds;
+  BOOST_TEST(command.clock.sleeps == (std::vector<milliseconds>{seconds(2), seconds(7), seconds(7), seconds(12)}));
+}
+
+BOOST_AUTO_TEST_CASE(without_an_interval_the_client_waits_five_seconds) {
+  TestCommand command;
+  json answer = device_answer();
+  answer.erase("interval");
+  command.http.on("POST", device_url, json_response(200, answer));
+  command.http.on("POST", token_url, json_response(200, tokens()));
+  serve_identity(command.http);
+  BOOST_TEST_REQUIRE(device_sign_in(command).has_value());
+  BOOST_TEST(command.clock.sleeps.at(0) == std::chrono::milliseconds(seconds(5)));
+}
+
+struct DeviceEnding {
+  const char* what;
+  std::vector<Answer> polls;
+  int code_lifetime;
+  int timeout;
+  std::string message;
+  std::string hint;
+};
+
+std::ostream& operator<<(std::ostream& stream, const DeviceEnding& c) { return stream << c.what; }
+
+const DeviceEnding device_endings[] = {
+    {"a denial", {pending("authorization_pending"), pending("access_denied")}, 600, 300, "the sign-in was denied",
+     "run `compozy login` again and approve the code"},
+    {"the server's expired_token", {pending("expired_token")}, 600, 300,
+     "the code expired before it was approved (after 10 minutes)", "run `compozy login` again"},
+    {"another refusal", {json_response(400, {{"error", "invalid_client"}, {"error_description", "who?"}})}, 600, 300,
+     "the server refused the device sign-in (invalid_client: who?)", ""},
+    {"the code's lifetime running out", {pending("authorization_pending")}, 20, 300,
+     "the code expired before it was approved", "run `compozy login` again"},
+    {"the --timeout running out", {pending("authorization_pending")}, 600, 20,
+     "timed out waiting for the code to be approved", "run `compozy login` again, with a longer --timeout if needed"},
+    {"the server out of reach", {unreachable("cannot connect to 'https://cloud.example.com'")}, 600, 300,
+     "waiting for the approval: cannot connect to 'https://cloud.example.com'", ""},
+};
+
+BOOST_DATA_TEST_CASE(the_device_flow_ends_with_one_clear_reason, data::make(device_endings), c) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer(c.code_lifetime, 5)));
+  for (const auto& poll : c.polls) command.http.on("POST", token_url, poll);
+  const auto credential = device_sign_in(command, seconds(c.timeout));
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message == c.message);
+  BOOST_TEST(credential.error().hint == c.hint);
+  BOOST_TEST(command.http.requests_to("GET", userinfo_url).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_device_authorization_says_what_to_use_instead) {
+  TestCommand command;
+  ServerMetadata no_device = server();
+  no_device.device_authorization_endpoint.clear();
+  const auto credential =
+      sign_in_with_device_code(command.context(), no_device, {std::nullopt, command.clock.monotonic() + seconds(60)});
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message == "the server at '" + host + "' offers no device sign-in");
+  BOOST_TEST(command.http.requests().empty());
+}
+
+struct BadDeviceAnswer {
+  const char* what;
+  Answer answer;
+  std::string message;
+};
+
+std::ostream& operator<<(std::ostream& stream, const BadDeviceAnswer& c) { return stream << c.what; }
+
+const BadDeviceAnswer bad_device_answers[] = {
+    {"missing fields", json_response(200, {{"device_code", "x"}}),
+     "starting the device sign-in: device authorization endpoint '" + device_url +
+         "' left out device_code, user_code or verification_uri"},
+    {"not JSON", respond(200, "hello"),
+     "starting the device sign-in: device authorization endpoint '" + device_url + "' answered with something that is not JSON"},
+    {"a refusal", json_response(400, {{"error", "invalid_scope"}, {"error_description", "nope"}}),
+     "starting the device sign-in: device authorization endpoint '" + device_url + "' refused: invalid_scope nope"},
+};
+
+BOOST_DATA_TEST_CASE(a_bad_device_answer_is_named, data::make(bad_device_answers), c) {
+  TestCommand command;
+  command.http.on("POST", device_url, c.answer);
+  const auto credential = device_sign_in(command);
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message == c.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_id_token_from_the_device_flow_is_checked) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer()));
+  json with_id_token = tokens();
+  with_id_token["id_token"] = base64url_encode("{}") + "." +
+                              base64url_encode(json{{"iss", "https://evil.example.com"}, {"aud", "compozy-cli"},
+                                                    {"exp", 1'900'000'000}}.dump()) + ".sig";
+  command.http.on("POST", token_url, json_response(200, with_id_token));
+  serve_identity(command.http);
+  const auto credential = device_sign_in(command);
+  BOOST_TEST_REQUIRE(!credential.has_value());
+  BOOST_TEST(credential.error().message ==
+             "checking the sign-in: the ID token was issued by 'https://evil.example.com', not '" + host + "'");
+}
+
+BOOST_AUTO_TEST_CASE(an_api_key_is_checked_with_the_server_before_it_is_kept) {
+  TestCommand command;
+  command.http.on("GET", host + "/.well-known/oauth-authorization-server",
+                  json_response(200, {{"issuer", host}, {"token_endpoint", token_url}}));
+  command.http.on("GET", host + "/api/v1/me",
+                  json_response(200, {{"id", "usr_1"}, {"email", "ada@example.com"},
+                                      {"credential", {{"type", "api_key"}, {"expires_at", "2027-06-01T00:00:00Z"}}}}));
+  const auto credential = sign_in_with_api_key(command.context(), "czk_key");
+  BOOST_TEST_REQUIRE(credential.has_value(), credential.error().message);
+  BOOST_TEST((credential->kind == CredentialKind::api_key));
+  BOOST_TEST(credential->access_token == "czk_key");
+  BOOST_TEST(credential->account == "ada@example.com");
+  BOOST_TEST(credential->expires_at == parse_rfc3339("2027-06-01T00:00:00Z"));
+  BOOST_TEST(header_value(command.http.requests().back(), "Authorization") == "Bearer czk_key");
+
+  TestCommand refused;
+  refused.http.on("GET", host + "/api/v1/me", respond(401, ""));
+  const auto rejected = sign_in_with_api_key(refused.context(), "czk_bad");
+  BOOST_TEST_REQUIRE(!rejected.has_value());
+  BOOST_TEST(rejected.error().message == "the server at '" + host + "' rejected this API key");
+}

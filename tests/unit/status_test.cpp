@@ -1,0 +1,259 @@
+#define BOOST_TEST_MODULE status
+#include <boost/test/unit_test.hpp>
+
+#include "support/test_context.hpp"
+#include "support/test_printers.hpp"
+
+#include "compozy/credential_status.hpp"
+#include "compozy/sessions.hpp"
+#include "compozy/sign_out.hpp"
+
+using namespace compozy;
+using namespace compozy::testing;
+using nlohmann::json;
+using std::chrono::seconds;
+
+namespace {
+
+const std::string host = "https://cloud.example.com";
+const std::string userinfo_url = host + "/oauth/userinfo";
+const std::string revoke_url = host + "/oauth/revoke";
+const std::string sessions_url = host + "/api/v1/auth/sessions";
+
+StoredCredential session(TestCommand& command, seconds expires_in) {
+  StoredCredential credential;
+  credential.host = host;
+  credential.client_id = "compozy-cli";
+  credential.access_token = "at-1";
+  credential.refresh_token = "rt-1";
+  credential.obtained_at = command.clock.now() - seconds(60);
+  credential.expires_at = command.clock.now() + expires_in;
+  credential.scopes = {"openid", "email", "offline_access"};
+  credential.account = "ada@example.com";
+  credential.subject = "usr_1";
+  credential.token_endpoint = host + "/oauth/token";
+  credential.revocation_endpoint = revoke_url;
+  credential.userinfo_endpoint = userinfo_url;
+  return credential;
+}
+
+void store(TestCommand& command, const StoredCredential& credential) {
+  BOOST_TEST_REQUIRE(command.store().save("default", credential).has_value());
+}
+
+Answer me(const char* email) { return json_response(200, {{"sub", "usr_1"}, {"email", email}}); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_session_the_server_accepts_is_valid_and_checked) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  command.http.on("GET", userinfo_url, me("ada@example.com"));
+  const CredentialStatus status = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(status.state) == "valid");
+  BOOST_TEST(status.checked);
+  BOOST_TEST(status.works());
+  BOOST_TEST(status.account == "ada@example.com");
+  BOOST_TEST(status.refreshable);
+  BOOST_TEST(header_value(command.http.requests().at(0), "Authorization") == "Bearer at-1");
+
+  const json document = status_json(status);
+  BOOST_TEST(document["schema_version"] == 1);
+  BOOST_TEST(document["state"] == "valid");
+  BOOST_TEST(document["credential"]["source"] == "credentials_file");
+  BOOST_TEST(document["credential"]["type"] == "oauth");
+  BOOST_TEST(document["credential"]["refreshable"] == true);
+  BOOST_TEST(document["credential"]["variable"].is_null());
+  BOOST_TEST(document.dump().find("at-1") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(offline_status_judges_from_the_store_alone) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  const CredentialStatus status = assess_credential(command.context(), false);
+  BOOST_TEST(state_name(status.state) == "valid");
+  BOOST_TEST(!status.checked);
+  BOOST_TEST(command.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(expired_tokens_are_refreshable_or_not_without_asking) {
+  TestCommand command;
+  store(command, session(command, seconds(-10)));
+  const CredentialStatus refreshable = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(refreshable.state) == "expired_refreshable");
+  BOOST_TEST(refreshable.works());
+
+  TestCommand dead;
+  StoredCredential credential = session(dead, seconds(-10));
+  credential.refresh_token.clear();
+  store(dead, credential);
+  const CredentialStatus expired = assess_credential(dead.context(), true);
+  BOOST_TEST(state_name(expired.state) == "expired");
+  BOOST_TEST(!expired.works());
+  BOOST_TEST(expired.problem == "the access token has expired and cannot be refreshed");
+  BOOST_TEST(dead.http.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_rejected_credential_is_never_confused_with_an_unreachable_server) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  command.http.on("GET", userinfo_url, respond(401, ""));
+  const CredentialStatus rejected = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(rejected.state) == "rejected");
+  BOOST_TEST(!rejected.works());
+
+  TestCommand offline;
+  store(offline, session(offline, seconds(3000)));
+  offline.http.on("GET", userinfo_url, unreachable("cannot connect to 'https://cloud.example.com'"));
+  const CredentialStatus unreachable_server = assess_credential(offline.context(), true);
+  BOOST_TEST(state_name(unreachable_server.state) == "offline");
+  BOOST_TEST(unreachable_server.problem == "cannot connect to 'https://cloud.example.com'");
+
+  TestCommand failing;
+  store(failing, session(failing, seconds(3000)));
+  failing.http.on("GET", userinfo_url, respond(503, ""));
+  BOOST_TEST(state_name(assess_credential(failing.context(), true).state) == "offline");
+}
+
+BOOST_AUTO_TEST_CASE(nothing_stored_is_not_logged_in) {
+  TestCommand command;
+  const CredentialStatus status = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(status.state) == "not_logged_in");
+  BOOST_TEST(status_json(status)["credential"].is_null());
+  print_status(command.context().out(), status);
+  BOOST_TEST(command.err() == host + "\n  ✗ Not logged in: run `compozy login`\n");
+}
+
+BOOST_AUTO_TEST_CASE(flyzt_api_key_is_checked_through_discovery_and_wins_over_the_store) {
+  TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_ci"}}});
+  store(command, session(command, seconds(3000)));
+  command.http.on("GET", host + "/.well-known/oauth-authorization-server",
+                  json_response(200, {{"issuer", host}, {"token_endpoint", host + "/oauth/token"}}));
+  command.http.on("GET", host + "/api/v1/me",
+                  json_response(200, {{"id", "usr_2"}, {"email", "ci@example.com"},
+                                      {"credential", {{"expires_at", "2027-01-01T00:00:00Z"}}}}));
+  const CredentialStatus status = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(status.state) == "valid");
+  BOOST_TEST(status.account == "ci@example.com");
+  BOOST_TEST(status.file_entry_ignored);
+  BOOST_TEST(status.expires_at == parse_rfc3339("2027-01-01T00:00:00Z"));
+  BOOST_TEST(header_value(command.http.requests().back(), "Authorization") == "Bearer czk_ci");
+  const json document = status_json(status);
+  BOOST_TEST(document["credential"]["source"] == "environment");
+  BOOST_TEST(document["credential"]["variable"] == "FLYZT_API_KEY");
+  print_status(command.context().out(), status);
+  BOOST_TEST(command.err().find("Credential: API key from FLYZT_API_KEY") != std::string::npos);
+  BOOST_TEST(command.err().find("the stored credentials are ignored while FLYZT_API_KEY is set") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_text_status_says_who_where_and_until_when) {
+  TestCommand command;
+  store(command, session(command, seconds(3600)));
+  command.http.on("GET", userinfo_url, me("ada@example.com"));
+  print_status(command.context().out(), assess_credential(command.context(), true));
+  const std::string text = command.err();
+  BOOST_TEST(text.find("  ✓ Logged in as ada@example.com\n") != std::string::npos, text);
+  BOOST_TEST(text.find("  Credential: OAuth session, stored in " + command.store().file().string()) != std::string::npos);
+  BOOST_TEST(text.find("  Access token: expires in 1 hour (") != std::string::npos);
+  BOOST_TEST(text.find("; refreshed automatically") != std::string::npos);
+  BOOST_TEST(text.find("  Scopes: openid email offline_access") != std::string::npos);
+  BOOST_TEST(command.out().empty());
+}
+
+BOOST_AUTO_TEST_CASE(logout_revokes_the_refresh_token_then_the_access_token) {
+  TestCommand command;
+  command.http.on("POST", revoke_url, respond(200, ""));
+  BOOST_TEST_REQUIRE(revoke_at_server(command.context(), session(command, seconds(3000))).has_value());
+  const auto& sent = command.http.requests();
+  BOOST_TEST_REQUIRE(sent.size() == 2u);
+  BOOST_TEST(form_value(sent[0], "token") == "rt-1");
+  BOOST_TEST(form_value(sent[0], "token_type_hint") == "refresh_token");
+  BOOST_TEST(form_value(sent[1], "token") == "at-1");
+  BOOST_TEST(form_value(sent[1], "token_type_hint") == "access_token");
+}
+
+BOOST_AUTO_TEST_CASE(logout_stops_at_the_first_failed_revocation_and_finds_the_endpoint_if_needed) {
+  TestCommand command;
+  command.http.on("POST", revoke_url, respond(503, ""));
+  const auto failed = revoke_at_server(command.context(), session(command, seconds(3000)));
+  BOOST_TEST_REQUIRE(!failed.has_value());
+  BOOST_TEST(failed.error().message == "revocation endpoint '" + revoke_url + "' answered HTTP 503");
+  BOOST_TEST(command.http.requests().size() == 1u);
+
+  TestCommand without_endpoint;
+  StoredCredential credential = session(without_endpoint, seconds(3000));
+  credential.revocation_endpoint.clear();
+  without_endpoint.http.on("GET", host + "/.well-known/oauth-authorization-server",
+                           json_response(200, {{"issuer", host}, {"token_endpoint", host + "/oauth/token"}}));
+  const auto none = revoke_at_server(without_endpoint.context(), credential);
+  BOOST_TEST_REQUIRE(!none.has_value());
+  BOOST_TEST(none.error().message == "the server offers no token revocation");
+}
+
+BOOST_AUTO_TEST_CASE(sessions_are_listed_with_this_machines_marked) {
+  TestCommand command;
+  command.http.on("GET", sessions_url,
+                  json_response(200, {{"sessions",
+                                       {{{"id", "ses_1"}, {"client_id", "compozy-cli"}, {"user_agent", "compozy/0.1.0"},
+                                         {"created_at", "2027-01-15T08:00:00Z"}, {"current", true}},
+                                        {{"id", "ses_2"}, {"client_id", "compozy-cli"}, {"user_agent", "curl/8"}},
+                                        {{"client_id", "no id: dropped"}},
+                                        "not an object"}}}));
+  const auto sessions = list_sessions(command.context(), ActiveCredential{"at-1"});
+  BOOST_TEST_REQUIRE(sessions.has_value());
+  BOOST_TEST_REQUIRE(sessions->size() == 2u);
+  BOOST_TEST(sessions->at(0).current);
+  BOOST_TEST(sessions->at(0).created_at == parse_rfc3339("2027-01-15T08:00:00Z"));
+  BOOST_TEST(!sessions->at(1).current);
+
+  print_sessions(command.context().out(), host, *sessions, command.clock.now());
+  BOOST_TEST(command.out() == "*\tses_1\tcompozy-cli\tcompozy/0.1.0\t2027-01-15T08:00:00Z\t\t\n"
+                              "\tses_2\tcompozy-cli\tcurl/8\t\t\t\n");
+  const json document = sessions_json(host, *sessions);
+  BOOST_TEST(document["schema_version"] == 1);
+  BOOST_TEST(document["sessions"][0]["id"] == "ses_1");
+  BOOST_TEST(document["sessions"][1]["created_at"].is_null());
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_the_sessions_api_says_so) {
+  for (const Answer& answer : {respond(404, ""), respond(405, ""), json_response(200, {{"items", json::array()}})}) {
+    TestCommand command;
+    command.http.on("GET", sessions_url, answer);
+    const auto sessions = list_sessions(command.context(), ActiveCredential{"at-1"});
+    BOOST_TEST_REQUIRE(!sessions.has_value());
+    BOOST_TEST(sessions.error().message == "the server at '" + host + "' does not offer session management");
+    BOOST_TEST(sessions.error().hint == "manage sessions in that server's own console");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_rejected_session_credential_says_which_one) {
+  TestCommand command;
+  command.http.on("GET", sessions_url, respond(401, ""));
+  const auto stored_session = list_sessions(command.context(), ActiveCredential{"at-1"});
+  BOOST_TEST_REQUIRE(!stored_session.has_value());
+  BOOST_TEST((stored_session.error().code == ExitCode::not_logged_in));
+  BOOST_TEST(stored_session.error().hint == "run `compozy login`");
+  const auto key = list_sessions(command.context(), ActiveCredential{"czk", CredentialOrigin::environment});
+  BOOST_TEST_REQUIRE(!key.has_value());
+  BOOST_TEST(key.error().message == "the server rejected the API key in FLYZT_API_KEY");
+}
+
+BOOST_AUTO_TEST_CASE(revoking_sessions_reads_the_servers_answers) {
+  TestCommand command;
+  command.http.on("DELETE", sessions_url + "/ses_1", respond(204, ""));
+  command.http.on("DELETE", sessions_url + "/ses_x", respond(404, ""));
+  command.http.on("POST", sessions_url + "/revoke-all", json_response(200, {{"revoked", 3}}));
+  BOOST_TEST(revoke_session(command.context(), ActiveCredential{"at-1"}, "ses_1").has_value());
+  const auto unknown = revoke_session(command.context(), ActiveCredential{"at-1"}, "ses_x");
+  BOOST_TEST_REQUIRE(!unknown.has_value());
+  BOOST_TEST(unknown.error().message == "no active session with id 'ses_x'");
+  BOOST_TEST(unknown.error().hint == "see `compozy auth list` for the sessions of your account");
+  const auto count = revoke_all_sessions(command.context(), ActiveCredential{"at-1"});
+  BOOST_TEST_REQUIRE(count.has_value());
+  BOOST_TEST(*count == 3);
+
+  TestCommand vague;
+  vague.http.on("POST", sessions_url + "/revoke-all", json_response(200, {{"ok", true}}));
+  BOOST_TEST(revoke_all_sessions(vague.context(), ActiveCredential{"at-1"}).error().message ==
+             "'" + sessions_url + "/revoke-all' did not say how many sessions it revoked");
+}
