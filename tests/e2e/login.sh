@@ -1,35 +1,16 @@
 #!/usr/bin/env bash
 # Signing in for real: compozy login, logout, auth status and auth token
-# against a compozy-devcloud on loopback, with a scripted person at the browser.
+# against a compozy-devcloud on loopback, with a scripted person at the
+# browser. One case per flow and command: the branches of each are unit tests
+# (tests/unit/sign_in_test.cpp, refresh_test.cpp, status_test.cpp).
 . "$(dirname "$0")/../support/lib.sh"
 . "$(dirname "$0")/../support/devcloud.sh"
-
-FAKE_BROWSER="$COMPOZY_SOURCE_ROOT/tests/support/fake-browser"
-
-stored() { sed -n "s/^ *$1: //p" "$HOME/.config/compozy/credentials.yaml" | head -n 1; }  # stored FIELD
-
-# Signs in as ada through the browser flow against the running devcloud.
-log_in() {
-  BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL" "$@"
-}
 
 # Runs `compozy login ARGS…` in the background; LOGIN_PID, and its stderr in LOGIN_ERR.
 start_login() {
   LOGIN_ERR="$TEST_DIR/login.err"
   "$COMPOZY" login --host "$DEVCLOUD_URL" "$@" >"$TEST_DIR/login.out" 2>"$LOGIN_ERR" </dev/null &
   LOGIN_PID=$!
-}
-
-# wait_for FILE REGEX: the first match, once it appears (10 s at most).
-wait_for() {
-  local i match
-  for i in $(seq 1 200); do
-    match=$(grep -oE -- "$2" "$1" | head -n 1)
-    [ -n "$match" ] && { printf '%s' "$match"; return 0; }
-    sleep 0.05
-  done
-  fail "'$2' never appeared in $(basename "$1"): $(cat "$1")"
-  return 1
 }
 
 finish_login() {  # finish_login EXPECTED_STATUS
@@ -51,7 +32,7 @@ test_browser_login_stores_a_private_session_and_says_who() {
   expect_stderr_has "$DEVCLOUD_URL/oauth/authorize?"
   expect_file_has "$TEST_DIR/visited" "code_challenge_method=S256"
   expect_eq "$(stat -c %a "$HOME/.config/compozy")" 700 "config folder mode"
-  expect_eq "$(stat -c %a "$HOME/.config/compozy/credentials.yaml")" 600 "credentials file mode"
+  expect_eq "$(stat -c %a "$(credentials_file)")" 600 "credentials file mode"
   expect_eq "$(stored type)" oauth "stored type"
   expect_eq "$(stored account)" ada@example.com "stored account"
   [ -n "$(stored refresh_token)" ] || fail "no refresh token was stored"
@@ -60,6 +41,13 @@ test_browser_login_stores_a_private_session_and_says_who() {
   expect_file_lacks "$DEVCLOUD_LOG" "$(stored access_token)"
   expect_file_lacks "$DEVCLOUD_LOG" "$(stored refresh_token)"
   expect_file_has "$DEVCLOUD_LOG" "POST /oauth/token grant_type=authorization_code 200"
+}
+
+test_a_denied_browser_login_fails_and_stores_nothing() {
+  start_devcloud --user ada@example.com
+  FAKE_BROWSER_DECISION=deny BROWSER="$FAKE_BROWSER" expect_status 1 "$COMPOZY" login --host "$DEVCLOUD_URL"
+  expect_stderr_has "compozy login: error: the sign-in was denied"
+  [ ! -e "$(credentials_file)" ] || fail "credentials were stored after a denial"
 }
 
 test_device_login_when_there_is_no_browser() {
@@ -75,23 +63,12 @@ test_device_login_when_there_is_no_browser() {
   expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
 }
 
-test_device_login_opens_the_verification_page_with_device_and_a_browser() {
+test_device_login_opens_the_verification_page_when_there_is_a_browser() {
   start_devcloud --user ada@example.com --device-interval 1
   BROWSER="$FAKE_BROWSER" FAKE_BROWSER_LOG="$TEST_DIR/visited" \
     expect_status 0 "$COMPOZY" login --device --host "$DEVCLOUD_URL"
   expect_file_has "$TEST_DIR/visited" "$DEVCLOUD_URL/device?user_code="
   expect_stderr_has "✓ Logged in"
-}
-
-test_denied_consent_fails_and_stores_nothing() {
-  start_devcloud --user ada@example.com
-  FAKE_BROWSER_DECISION=deny BROWSER="$FAKE_BROWSER" expect_status 1 "$COMPOZY" login --host "$DEVCLOUD_URL"
-  expect_stderr_has "compozy login: error: the sign-in was denied"
-  [ ! -e "$HOME/.config/compozy/credentials.yaml" ] || fail "credentials were stored after a denial"
-
-  start_devcloud --user ada@example.com --device-interval 1
-  FAKE_BROWSER_DECISION=deny BROWSER="$FAKE_BROWSER" expect_status 1 "$COMPOZY" login --device --host "$DEVCLOUD_URL"
-  expect_stderr_has "compozy login: error: the sign-in was denied"
 }
 
 test_a_forged_callback_with_a_wrong_state_is_turned_away() {
@@ -122,18 +99,15 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$TEST_DIR/busy.port" &
   expect_stderr_has "hint: choose another --callback-port, or free that one"
 }
 
-test_login_gives_up_at_its_timeout() {
+test_login_gives_up_at_its_timeout_and_stops_on_ctrl_c() {
   start_devcloud --user ada@example.com
   local started=$SECONDS
-  expect_status 1 "$COMPOZY" login --no-browser --timeout 2s --host "$DEVCLOUD_URL"
+  expect_status 1 "$COMPOZY" login --no-browser --timeout 1s --host "$DEVCLOUD_URL"
   expect_stderr_has "compozy login: error: timed out waiting for the sign-in in the browser"
-  [ $((SECONDS - started)) -le 6 ] || fail "login took $((SECONDS - started)) s to give up after 2 s"
+  [ $((SECONDS - started)) -le 5 ] || fail "login took $((SECONDS - started)) s to give up after 1 s"
   expect_status 2 "$COMPOZY" login --timeout soon
   expect_stderr_has "--timeout takes a duration such as 90s or 5m, not 'soon'"
-}
 
-test_ctrl_c_stops_a_waiting_login_cleanly() {
-  start_devcloud --user ada@example.com
   start_login --no-browser
   wait_for "$LOGIN_ERR" "Open this page" >/dev/null || return
   kill -INT "$LOGIN_PID"
@@ -141,37 +115,23 @@ test_ctrl_c_stops_a_waiting_login_cleanly() {
   expect_file_has "$LOGIN_ERR" "compozy login: error: interrupted"
 }
 
-test_status_text_and_json_tell_the_states_apart() {
+test_status_asks_the_server_and_prints_text_or_json() {
   start_devcloud --user ada@example.com
   expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
   expect_stderr_has "Not logged in: run \`compozy login\`"
-  expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r .state "$OUT")" not_logged_in "state"
-
   log_in
   expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
   expect_stderr_has "✓ Logged in as ada@example.com"
-  expect_stderr_has "Credential: OAuth session, stored in $HOME/.config/compozy/credentials.yaml"
-  expect_stderr_has "Scopes: openid email offline_access"
+  expect_stderr_has "Credential: OAuth session, stored in $(credentials_file)"
   expect_status 0 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r '[.schema_version, .state, .checked, .account, .credential.type, .credential.source, .credential.refreshable] | join(" ")' "$OUT")" \
-    "1 valid true ada@example.com oauth credentials_file true" "status JSON"
+  expect_eq "$(jq -r '[.schema_version, .state, .checked, .account, .credential.type] | join(" ")' "$OUT")" \
+    "1 valid true ada@example.com oauth" "status JSON"
+  expect_file_has "$DEVCLOUD_LOG" "GET /oauth/userinfo 200"
   expect_stdout_lacks "$(stored access_token)"
-
-  expect_status 0 "$COMPOZY" auth status --offline --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r '.state + " " + (.checked|tostring)' "$OUT")" "valid false" "offline status"
-
   # Revoked at the server behind our back: the server's verdict shows.
   request POST "$DEVCLOUD_URL/oauth/revoke" --data-urlencode "token=$(stored refresh_token)" -d client_id=compozy-cli
   expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
   expect_eq "$(jq -r .state "$OUT")" rejected "state after revocation"
-
-  # The server gone: offline, never "rejected".
-  log_in
-  stop_devcloud
-  expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r .state "$OUT")" offline "state with the server down"
-  jq -r .problem "$OUT" | grep -q "cannot connect to '$DEVCLOUD_URL'" || fail "offline problem: $(jq -r .problem "$OUT")"
 }
 
 test_colour_only_on_a_terminal_and_never_with_no_color() {
@@ -188,8 +148,6 @@ test_colour_only_on_a_terminal_and_never_with_no_color() {
 test_auth_token_prints_the_stored_token_without_the_network() {
   start_devcloud --user ada@example.com
   log_in
-  expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
-  expect_stdout_is "$(stored access_token)"
   stop_devcloud
   expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
   expect_stdout_is "$(stored access_token)"
@@ -197,33 +155,18 @@ test_auth_token_prints_the_stored_token_without_the_network() {
   expect_stderr_is $'compozy auth token: error: not logged in to \''"$DEVCLOUD_URL"$'\' (profile \'nobody\')\nhint: run `compozy login --profile nobody`, or set FLYZT_API_KEY'
 }
 
-test_an_expired_access_token_is_refreshed_and_rotated() {
-  start_devcloud --user ada@example.com --access-token-ttl 2
+test_auth_token_hands_an_expired_token_to_auth_refresh_which_rotates_it() {
+  start_devcloud --user ada@example.com
   log_in
   local first_access first_refresh
   first_access=$(stored access_token)
   first_refresh=$(stored refresh_token)
-  sleep 2.2
+  expire_locally
   expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
   [ "$(cat "$OUT")" != "$first_access" ] || fail "the expired token was printed"
   expect_stdout_is "$(stored access_token)"
   [ "$(stored refresh_token)" != "$first_refresh" ] || fail "the refresh token did not rotate"
   expect_eq "$(grep -c 'grant_type=refresh_token 200' "$DEVCLOUD_LOG")" 1 "refreshes"
-  expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-}
-
-test_a_token_shorter_lived_than_the_refresh_margin_is_not_refreshed_by_every_call() {
-  # With a fixed one-minute margin, a 30-second token would be refreshed by
-  # every command; the margin is half its lifetime instead.
-  start_devcloud --user ada@example.com --access-token-ttl 30
-  log_in
-  local token
-  token=$(stored access_token)
-  for _ in 1 2 3; do
-    expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
-    expect_stdout_is "$token"
-  done
-  expect_file_lacks "$DEVCLOUD_LOG" "grant_type=refresh_token"
 }
 
 test_logout_revokes_at_the_server_then_forgets() {
@@ -234,7 +177,7 @@ test_logout_revokes_at_the_server_then_forgets() {
   refresh=$(stored refresh_token)
   expect_status 0 "$COMPOZY" logout --host "$DEVCLOUD_URL"
   expect_stderr_has "✓ Logged out of $DEVCLOUD_URL (ada@example.com)"
-  expect_file_lacks "$HOME/.config/compozy/credentials.yaml" "$access"
+  expect_file_lacks "$(credentials_file)" "$access"
   expect_eq "$(grep -c 'POST /oauth/revoke 200' "$DEVCLOUD_LOG")" 2 "revocations"
   as "$access" GET /api/v1/me
   expect_eq "$STATUS" 401 "the old access token at /api/v1/me"
@@ -271,12 +214,7 @@ test_with_token_reads_an_api_key_from_stdin_and_checks_it() {
   expect_eq "$(stored type)" api_key "stored type"
   expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
   expect_stdout_is "$key"
-  expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stderr_has "Credential: API key, stored in"
 
-  printf 'czk_not-a-real-key\n' >"$TEST_DIR/bad"
-  STDIN="$TEST_DIR/bad" expect_status 1 "$COMPOZY" login --with-token --host "$DEVCLOUD_URL" --profile other
-  expect_stderr_has "compozy login: error: the server at '$DEVCLOUD_URL' rejected this API key"
   : >"$TEST_DIR/empty"
   STDIN="$TEST_DIR/empty" expect_status 2 "$COMPOZY" login --with-token --host "$DEVCLOUD_URL"
   expect_stderr_has "no API key on standard input"
@@ -295,14 +233,10 @@ test_flyzt_api_key_wins_over_stored_credentials() {
   FLYZT_API_KEY=$key expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
   expect_stdout_is "$key"
   FLYZT_API_KEY=$key expect_status 0 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r '[.state, .account, .credential.source, .credential.variable] | join(" ")' "$OUT")" \
-    "valid bob@example.com environment FLYZT_API_KEY" "status with FLYZT_API_KEY"
-  FLYZT_API_KEY=$key expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stderr_has "the stored credentials are ignored while FLYZT_API_KEY is set"
+  expect_eq "$(jq -r '[.state, .account, .credential.source] | join(" ")' "$OUT")" \
+    "valid bob@example.com environment" "status with FLYZT_API_KEY"
   FLYZT_API_KEY=$key BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL"
   expect_stderr_has "warning: FLYZT_API_KEY is set: it takes precedence over the credentials this login stores"
-  FLYZT_API_KEY=wrong expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
-  expect_eq "$(jq -r .state "$OUT")" rejected "state with a wrong FLYZT_API_KEY"
 }
 
 test_two_profiles_are_kept_apart() {
@@ -312,14 +246,10 @@ test_two_profiles_are_kept_apart() {
   local second=$DEVCLOUD_URL
   DEVCLOUD_URL=$first log_in
   DEVCLOUD_URL=$second log_in --profile work
-  expect_status 0 "$COMPOZY" auth status --json --host "$first"
-  expect_eq "$(jq -r .account "$OUT")" ada@example.com "default profile account"
   expect_status 0 env COMPOZY_PROFILE=work "$COMPOZY" auth status --json --host "$second"
   expect_eq "$(jq -r .account "$OUT")" bob@example.com "work profile account"
-  local ada_token bob_token
+  local ada_token
   ada_token=$("$COMPOZY" auth token --host "$first")
-  bob_token=$("$COMPOZY" auth token --host "$second" --profile work)
-  [ "$ada_token" != "$bob_token" ] || fail "the profiles share a token"
   expect_status 0 "$COMPOZY" logout --profile work --host "$second"
   expect_status 0 "$COMPOZY" auth token --host "$first"
   expect_stdout_is "$ada_token"
@@ -336,52 +266,23 @@ test_the_profile_host_comes_from_config_yaml() {
   expect_status 0 "$COMPOZY" --profile dev auth status
 }
 
-test_a_credentials_file_others_can_read_is_refused() {
-  start_devcloud --user ada@example.com
-  log_in
-  chmod 644 "$HOME/.config/compozy/credentials.yaml"
-  expect_status 1 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
-  expect_stderr_has "compozy auth token: error: credentials file '$HOME/.config/compozy/credentials.yaml' is accessible by others (mode 0644)"
-  expect_stderr_has "hint: run \`chmod 600 $HOME/.config/compozy/credentials.yaml\`"
-  expect_stdout_is ""
-}
-
 test_a_malformed_config_names_file_and_line() {
   mkdir -p "$HOME/.config/compozy"
-  printf 'profiles:\n  default:\n    host: [oops\n' >"$HOME/.config/compozy/config.yaml"
-  expect_status 1 "$COMPOZY" auth status
-  expect_stderr_has "compozy auth status: error: config file '$HOME/.config/compozy/config.yaml', line "
   printf 'profiles:\n  default:\n    host: {a: b}\n' >"$HOME/.config/compozy/config.yaml"
   expect_status 1 "$COMPOZY" auth token
   expect_stderr_is "compozy auth token: error: config file '$HOME/.config/compozy/config.yaml', line 3, key 'profiles.default.host': expected a string
 hint: fix or remove the file"
 }
 
-test_an_unreachable_or_silent_host_is_reported_as_such_within_seconds() {
+test_an_unreachable_host_or_plain_http_is_reported_at_once() {
   local port started
   port=$(free_port)
   started=$SECONDS
   expect_status 1 "$COMPOZY" login --host "http://127.0.0.1:$port"
   expect_stderr_has "compozy login: error: discovering the server: cannot connect to 'http://127.0.0.1:$port'"
   [ $((SECONDS - started)) -le 5 ] || fail "an unreachable host took $((SECONDS - started)) s"
-
-  # A server that accepts the connection and never answers (gh would hang here).
-  python3 -c 'import socket,sys,time
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8); print(s.getsockname()[1], flush=True)
-conns=[]
-while True: conns.append(s.accept())' >"$TEST_DIR/silent.port" &
-  BACKGROUND_PIDS+=($!)
-  port=$(wait_for "$TEST_DIR/silent.port" "[0-9]+") || return
-  started=$SECONDS
-  COMPOZY_HTTP_TIMEOUT=2 expect_status 1 "$COMPOZY" login --host "http://127.0.0.1:$port"
-  expect_stderr_has "'http://127.0.0.1:$port' did not answer within 2 s"
-  [ $((SECONDS - started)) -le 6 ] || fail "a silent host took $((SECONDS - started)) s"
   expect_status 1 "$COMPOZY" login --host "http://example.com"
   expect_stderr_has "refusing plain http for 'http://example.com'"
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 run_tests "$@"

@@ -16,6 +16,7 @@ COMPOZY="$COMPOZY_BUILD_ROOT/compozy/compozy"
 PLUGINS_DIR="$COMPOZY_BUILD_ROOT/plugins"
 DEVCLOUD="$COMPOZY_BUILD_ROOT/devcloud/compozy-devcloud"
 SUPPORT_DIR="$COMPOZY_SOURCE_ROOT/tests/support"
+FAKE_BROWSER="$SUPPORT_DIR/fake-browser"
 
 SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/compozy-test.XXXXXX")
 trap 'stop_background; rm -rf "$SUITE_TMP"' EXIT
@@ -111,6 +112,35 @@ stop_devcloud() {
   wait "$DEVCLOUD_PID" 2>/dev/null
 }
 
+# --- Signing in with compozy, and what it stored ---------------------------
+
+credentials_file() { printf '%s' "$HOME/.config/compozy/credentials.yaml"; }
+
+# stored FIELD [PROFILE]: a field of the profile's stored credential ('' when none).
+stored() { python3 "$SUPPORT_DIR/credentials.py" get "$(credentials_file)" "${2:-default}" "$1"; }
+
+# Makes the profile's access token look an hour expired to the client (the server still takes it).
+expire_locally() { python3 "$SUPPORT_DIR/credentials.py" expire "$(credentials_file)" "${1:-default}"; }
+
+# log_in [ARGS…]: `compozy login` through the browser flow against the running
+# devcloud, with a scripted person at the browser; must succeed.
+log_in() { BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL" "$@"; }
+
+# wait_for FILE REGEX: prints the first match once it appears (10 s at most).
+wait_for() {
+  local i match
+  for i in $(seq 1 200); do
+    match=$(grep -oE -- "$2" "$1" 2>/dev/null | head -n 1)
+    [ -n "$match" ] && { printf '%s' "$match"; return 0; }
+    sleep 0.05
+  done
+  fail "'$2' never appeared in $(basename "$1"): $(cat "$1")"
+  return 1
+}
+
+# A loopback port that nothing listens on (at the moment of asking).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 # Runs every test_* function (or those named on the command line) as TAP.
 run_tests() {
   local names number=0 failures=0 name
@@ -120,12 +150,15 @@ run_tests() {
   echo "1..${#names[@]}"
   for name in "${names[@]}"; do
     number=$((number + 1))
+    local started_ms
+    started_ms=$(date +%s%3N)
     if (fresh_home; CASE_FAILED=0; "$name"; stop_background; exit "$CASE_FAILED"); then
       echo "ok $number - ${name#test_}"
     else
       echo "not ok $number - ${name#test_}"
       failures=$((failures + 1))
     fi
+    echo "# ${name#test_}: $(( $(date +%s%3N) - started_ms )) ms"
   done
   [ "$failures" -eq 0 ]
 }

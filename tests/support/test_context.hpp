@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "compozy/command.hpp"
@@ -49,6 +50,7 @@ struct TestSettings {
   std::map<std::string, std::string, std::less<>> environment = {};
   std::string config_yaml = {};
   Terminal terminal = {};
+  std::optional<std::filesystem::path> config_dir = std::nullopt;  // instead of a fresh temporary folder
 };
 
 class TestCommand {
@@ -58,8 +60,9 @@ class TestCommand {
   // Built on first use, from the settings as they are then.
   Context& context() {
     if (!context_) {
+      const std::filesystem::path dir = settings_.config_dir.value_or(folder.path());
       if (!settings_.config_yaml.empty()) folder.write("config.yaml", settings_.config_yaml);
-      auto config = load_config(folder.path() / "config.yaml");
+      auto config = load_config(dir / "config.yaml");
       if (!config) throw std::runtime_error("test config.yaml: " + config.error().message);
       Environment env(settings_.environment);
       SettingFlags flags{.profile = settings_.profile, .host = settings_.host};
@@ -67,7 +70,7 @@ class TestCommand {
       if (!resolved) throw std::runtime_error("test settings: " + resolved.error().message);
       output_ = std::make_unique<Output>(settings_.terminal, out_.get(), err_.get());
       context_ = std::make_unique<Context>(
-          Context::Parts{std::move(env), folder.path(), std::move(*config), std::move(*resolved)}, *output_,
+          Context::Parts{std::move(env), dir, std::move(*config), std::move(*resolved)}, *output_,
           http.factory(), clock);
     }
     return *context_;

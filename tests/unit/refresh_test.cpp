@@ -1,6 +1,13 @@
 #define BOOST_TEST_MODULE refresh
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
@@ -219,4 +226,59 @@ BOOST_AUTO_TEST_CASE(nothing_stored_names_the_profile_and_the_way_in) {
   BOOST_TEST_REQUIRE(!credential.has_value());
   BOOST_TEST(credential.error().message == "not logged in to '" + host + "' (profile 'work')");
   BOOST_TEST(credential.error().hint == "run `compozy login --profile work`, or set FLYZT_API_KEY");
+}
+
+// The race the credentials lock exists for: many processes find the token
+// expiring at once. Each one here is a fork with its own fake server, which
+// counts the refreshes it answers in a shared file; the lock and the re-read
+// must make exactly one of them refresh, and all of them use its result.
+BOOST_AUTO_TEST_CASE(processes_racing_to_refresh_make_one_refresh_and_share_it) {
+  TempFolder shared;
+  const std::filesystem::path refresh_log = shared.path() / "refreshes";
+  constexpr int rounds = 20;
+  constexpr int processes = 24;
+  TestCommand parent({.config_dir = shared.path()});
+  for (int round = 0; round < rounds; ++round) {
+    store(parent, session(parent, seconds(-5)));
+    std::vector<pid_t> children;
+    for (int i = 0; i < processes; ++i) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        TestCommand child({.config_dir = shared.path()});
+        child.http.on("POST", token_url, [&](const HttpRequest&) -> Result<HttpResponse> {
+          const int fd = ::open(refresh_log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
+          const std::string line = std::to_string(round) + "\n";
+          (void)!::write(fd, line.data(), line.size());
+          ::close(fd);
+          const std::string token = "at-" + std::to_string(round) + "-" + std::to_string(::getpid());
+          return HttpResponse{200, {}, json{{"access_token", token}, {"token_type", "Bearer"},
+                                            {"refresh_token", "rt-" + token}, {"expires_in", 3600}}.dump()};
+        });
+        const auto credential = active_credential(child.context());
+        if (!credential) ::_exit(1);
+        std::ofstream(shared.path() / ("token-" + std::to_string(i))) << credential->token;
+        ::_exit(0);
+      }
+      children.push_back(pid);
+    }
+    int failures = 0;
+    for (const pid_t pid : children) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    BOOST_TEST_REQUIRE(failures == 0, "round " << round);
+    std::set<std::string> tokens;
+    for (int i = 0; i < processes; ++i) {
+      std::ifstream stream(shared.path() / ("token-" + std::to_string(i)));
+      tokens.insert(std::string(std::istreambuf_iterator<char>(stream), {}));
+    }
+    BOOST_TEST_REQUIRE(tokens.size() == 1u, "round " << round << ": " << tokens.size() << " distinct tokens");
+    BOOST_TEST(*tokens.begin() == stored(parent)->access_token);
+  }
+  std::ifstream log(refresh_log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(log, line);) lines.push_back(line);
+  BOOST_TEST_REQUIRE(lines.size() == static_cast<std::size_t>(rounds));
+  for (int round = 0; round < rounds; ++round) BOOST_TEST(lines[round] == std::to_string(round));
 }

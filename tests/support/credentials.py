@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Reads and changes credentials.yaml for the end-to-end tests: the one place
+they parse YAML (JSON they read with jq).
+
+    credentials.py get FILE PROFILE FIELD     prints the field ('' when absent)
+    credentials.py expire FILE PROFILE        makes the access token look an hour
+                                              expired to the client (the server
+                                              still takes it)
+"""
+import datetime
+import sys
+
+import yaml
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return yaml.safe_load(stream) or {}
+    except FileNotFoundError:
+        return {}
+
+
+def entry(document, profile):
+    return (document.get("profiles") or {}).get(profile) or {}
+
+
+def main(command, path, profile, *rest):
+    document = load(path)
+    if command == "get":
+        value = entry(document, profile).get(rest[0], "")
+        print(" ".join(value) if isinstance(value, list) else value)
+    elif command == "expire":
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        stamp = lambda hours: (now - datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        entry(document, profile).update(expires_at=stamp(1), obtained_at=stamp(2))
+        with open(path, "w", encoding="utf-8") as stream:
+            yaml.safe_dump(document, stream, default_flow_style=False)
+    else:
+        sys.exit(f"credentials.py: unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
