@@ -1,104 +1,40 @@
 #include "compozy/active_credential.hpp"
 
-#include "compozy/oauth.hpp"
-
 namespace compozy {
 
-namespace {
-
-using Update = CredentialStore::Update;
-
-// A credential without a refresh token is usable until it expires; after that it is dead.
-Result<Update> without_refresh_token(const Context& context, const StoredCredential& current, RefreshWhen when,
-                                     TimePoint now) {
-  const bool expired = has_expired(current, now);
-  Update update{expired ? std::nullopt : std::optional<StoredCredential>(current)};
-  if (when == RefreshWhen::now || expired) {
-    update.failure = Error{"profile '" + context.settings().profile + "' has no refresh token: the server issued none",
-                           ExitCode::not_logged_in, "run `compozy login`"};
-  }
-  return update;
-}
-
-// What the server said to the refresh token, turned into the profile's new entry.
-Result<Update> after_refresh(const Context& context, const StoredCredential& current,
-                             const std::string& token_endpoint, const TokenOutcome& outcome, TimePoint now) {
-  if (const auto* error = std::get_if<TokenError>(&outcome)) {
-    const std::string said = error->code + (error->description.empty() ? "" : ": " + error->description);
-    if (error->code != "invalid_grant") return fail("refreshing the access token: the server refused (" + said + ")");
-    // The session has ended (expired, revoked, or logged out elsewhere): the
-    // stored tokens are dead, so they go, and the caller hears why.
-    return Update{std::nullopt, Error{"the session of profile '" + context.settings().profile +
-                                          "' has ended: the server refused its refresh token (" + said + ")",
-                                      ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected}};
-  }
-  const auto& tokens = std::get<TokenSet>(outcome);
-  StoredCredential next = current;
-  next.access_token = tokens.access_token;
-  // A server that does not rotate keeps the old refresh token valid (RFC 6749 §6).
-  if (!tokens.refresh_token.empty()) next.refresh_token = tokens.refresh_token;
-  next.obtained_at = now;
-  next.expires_at = tokens.expires_in ? std::optional<TimePoint>(now + std::chrono::seconds(*tokens.expires_in))
-                                      : std::nullopt;
-  if (!tokens.scope.empty()) next.scopes = split_scopes(tokens.scope);
-  next.token_endpoint = token_endpoint;
-  return Update{std::move(next)};
-}
-
-// Decides, with the lock held and the file just read, whether and how to refresh.
-Result<Update> refresh_decision(Context& context, const std::optional<StoredCredential>& current, RefreshWhen when) {
+std::unexpected<Error> not_logged_in(const Context& context) {
   const Settings& settings = context.settings();
-  if (!current || current->host != settings.host) return not_logged_in(context);
-  const TimePoint now = context.clock().now();
-  // Another process may have refreshed while this one waited for the lock.
-  if (when == RefreshWhen::if_expiring && !expires_within_margin(*current, now)) return Update{current};
-  if (current->kind == CredentialKind::api_key) {
-    return fail("profile '" + settings.profile +
-                "' uses an API key, which does not expire like a session and cannot be refreshed");
-  }
-  if (current->refresh_token.empty()) return without_refresh_token(context, *current, when, now);
-
-  std::string token_endpoint = current->token_endpoint;
-  if (token_endpoint.empty()) {
-    auto server = discover(context.http(), current->host);
-    if (!server) return propagate(server);
-    token_endpoint = server->token_endpoint;
-  }
-  auto outcome = refresh_access_token(context.http(), token_endpoint, current->client_id, current->refresh_token);
-  if (!outcome) return propagate(outcome, "refreshing the access token");
-  return after_refresh(context, *current, token_endpoint, *outcome, now);
+  std::string message = "not logged in to '" + settings.host + "'";
+  if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
+  return fail(message, ExitCode::not_logged_in,
+               "run `compozy login" +
+                   std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
+                   "`, or set " + api_key_variable);
 }
 
-}  // namespace
+Result<std::optional<StoredCredential>> stored_credential(Context& context) {
+  auto stored = context.store().load(context.settings().profile);
+  if (!stored) return propagate(stored);
+  if (*stored && (*stored)->host != context.settings().host) return std::optional<StoredCredential>();
+  return stored;
+}
 
-Result<ActiveCredential> active_credential(Context& context) {
-  auto ready = credential_without_refresh(context);
-  if (!ready) return propagate(ready);
-  if (*ready) return std::move(**ready);
-
+Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context) {
+  if (auto key = context.env().get(api_key_variable)) {
+    return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
+  }
   auto stored = stored_credential(context);
   if (!stored) return propagate(stored);
   if (!*stored) return not_logged_in(context);
-  auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
-  if (!refreshed) {
-    // The server is out of reach but the token has not expired yet: use it.
-    if (refreshed.error().kind != Error::Kind::unreachable || has_expired(**stored, context.clock().now())) {
-      return propagate(refreshed);
-    }
-    refreshed = std::move(**stored);
+  if ((*stored)->kind == CredentialKind::oauth && expires_within_margin(**stored, context.clock().now())) {
+    return std::optional<ActiveCredential>();
   }
-  std::string token = refreshed->access_token;
-  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(*refreshed)};
-}
-
-Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen when) {
-  auto updated = context.store().update(context.settings().profile,
-                                        [&](const std::optional<StoredCredential>& current) {
-                                          return refresh_decision(context, current, when);
-                                        });
-  if (!updated) return propagate(updated);
-  if (!*updated) return not_logged_in(context);
-  return std::move(**updated);
+  if (has_expired(**stored, context.clock().now())) {
+    return fail("the credentials of profile '" + context.settings().profile + "' have expired",
+                ExitCode::not_logged_in, "run `compozy login`");
+  }
+  std::string token = (*stored)->access_token;
+  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(**stored)};
 }
 
 }  // namespace compozy

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "compozy/child_process.hpp"
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 #include "compozy/text.hpp"
 
 namespace compozy {

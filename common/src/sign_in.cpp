@@ -1,5 +1,5 @@
 #include "compozy/sign_in.hpp"
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 
 #include <termios.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include "compozy/interrupt.hpp"
 #include "compozy/loopback_redirect.hpp"
 #include "compozy/pkce.hpp"
+#include "compozy/sign_out.hpp"
 
 namespace compozy {
 
@@ -209,6 +210,31 @@ Result<std::string> read_api_key(Context& context) {
     return usage_error("the API key on standard input holds spaces or control characters; give one key alone");
   }
   return key;
+}
+
+Result<void> keep_signed_in(Context& context, const StoredCredential& credential) {
+  const Settings& settings = context.settings();
+  Output& out = context.out();
+  std::optional<StoredCredential> replaced;
+  auto saved = context.store().update(settings.profile, [&](const std::optional<StoredCredential>& current)
+                                                            -> Result<CredentialStore::Update> {
+    replaced = current;
+    return CredentialStore::Update{credential};
+  });
+  if (!saved) return propagate(saved);
+  out.success("Logged in to " + settings.host + " as " + out.bold(credential.account) +
+              (settings.profile == default_profile ? "" : " (profile '" + settings.profile + "')"));
+
+  const bool replaces_a_session = replaced && replaced->kind == CredentialKind::oauth &&
+                                  !replaced->refresh_token.empty() &&
+                                  replaced->refresh_token != credential.refresh_token;
+  if (!replaces_a_session) return {};
+  auto revoked = revoke_at_server(context, *replaced);
+  if (!revoked) {
+    out.warning("the session this login replaces could not be revoked (" + revoked.error().message +
+                "): it stays valid until it expires");
+  }
+  return {};
 }
 
 Result<StoredCredential> sign_in_with_api_key(Context& context, std::string key) {

@@ -19,39 +19,4 @@ bool has_expired(const StoredCredential& credential, TimePoint now) {
   return credential.expires_at && *credential.expires_at <= now;
 }
 
-std::unexpected<Error> not_logged_in(const Context& context) {
-  const Settings& settings = context.settings();
-  std::string message = "not logged in to '" + settings.host + "'";
-  if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
-  return fail(message, ExitCode::not_logged_in,
-               "run `compozy login" +
-                   std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
-                   "`, or set " + api_key_variable);
-}
-
-Result<std::optional<StoredCredential>> stored_credential(Context& context) {
-  auto stored = context.store().load(context.settings().profile);
-  if (!stored) return propagate(stored);
-  if (*stored && (*stored)->host != context.settings().host) return std::optional<StoredCredential>();
-  return stored;
-}
-
-Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context) {
-  if (auto key = context.env().get(api_key_variable)) {
-    return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
-  }
-  auto stored = stored_credential(context);
-  if (!stored) return propagate(stored);
-  if (!*stored) return not_logged_in(context);
-  if ((*stored)->kind == CredentialKind::oauth && expires_within_margin(**stored, context.clock().now())) {
-    return std::optional<ActiveCredential>();
-  }
-  if (has_expired(**stored, context.clock().now())) {
-    return fail("the credentials of profile '" + context.settings().profile + "' have expired",
-                ExitCode::not_logged_in, "run `compozy login`");
-  }
-  std::string token = (*stored)->access_token;
-  return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(**stored)};
-}
-
 }  // namespace compozy

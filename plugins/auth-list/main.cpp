@@ -18,7 +18,7 @@ void declare_options(cxxopts::Options& options) {
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) { return Options{.json = parsed.count("json") != 0}; }
 
 Result<void> list(const Options& options, Context& context) {
-  auto credential = active_credential(context);
+  auto credential = fresh_credential(context);
   if (!credential) return propagate(credential);
   auto sessions = list_sessions(context, *credential);
   if (!sessions) return propagate(sessions);

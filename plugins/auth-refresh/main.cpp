@@ -1,5 +1,5 @@
 // compozy auth refresh: refresh the access token now.
-#include "compozy/active_credential.hpp"
+#include "compozy/refresh.hpp"
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 
@@ -25,7 +25,7 @@ Result<void> refresh(const Options& options, Context& context) {
   Output& out = context.out();
   if (options.print_token) {
     // Exactly what every command that needs a token does (FLYZT_API_KEY included).
-    auto credential = options.if_expiring ? active_credential(context) : [&]() -> Result<ActiveCredential> {
+    auto credential = options.if_expiring ? fresh_credential(context) : [&]() -> Result<ActiveCredential> {
       auto refreshed = refresh_stored_credential(context, RefreshWhen::now);
       if (!refreshed) return propagate(refreshed);
       return ActiveCredential{refreshed->access_token, CredentialOrigin::credentials_file, *refreshed};

@@ -34,7 +34,7 @@ Result<bool> confirmed(Context& context, std::string_view question) {
 }
 
 Result<void> revoke_all(const Options& options, Context& context) {
-  auto credential = active_credential(context);
+  auto credential = fresh_credential(context);
   if (!credential) return propagate(credential);
   const bool with_api_key = credential->origin == CredentialOrigin::environment ||
                             (credential->stored && credential->stored->kind == CredentialKind::api_key);

@@ -27,7 +27,7 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 }
 
 Result<void> revoke(const Options& options, Context& context) {
-  auto credential = active_credential(context);
+  auto credential = fresh_credential(context);
   if (!credential) return propagate(credential);
   // Learn first whether this is the session this machine uses.
   auto sessions = list_sessions(context, *credential);

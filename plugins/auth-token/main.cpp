@@ -1,7 +1,7 @@
 // compozy auth token: print a valid access token, for scripts and plugins.
 #include "compozy/command.hpp"
 #include "compozy/child_process.hpp"
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 
 namespace {
 

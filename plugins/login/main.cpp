@@ -1,7 +1,7 @@
 // compozy login: sign in to Compozy Cloud, by browser, device code or API key.
 #include <charconv>
 
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 #include "compozy/browser.hpp"
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
@@ -84,23 +84,9 @@ Result<void> log_in(const Options& options, Context& context) {
     context.out().warning(std::string(api_key_variable) +
                           " is set: it takes precedence over the credentials this login stores");
   }
-  auto previous = stored_credential(context);
   auto credential = sign_in(options, context);
   if (!credential) return propagate(credential);
-  if (auto saved = context.store().save(context.settings().profile, *credential); !saved) {
-    return propagate(saved);
-  }
-  const Settings& settings = context.settings();
-  context.out().success("Logged in to " + settings.host + " as " + context.out().bold(credential->account) +
-                        (settings.profile == default_profile ? "" : " (profile '" + settings.profile + "')"));
-
-  // The session this login replaces would otherwise linger until it expires.
-  if (previous && *previous && (*previous)->kind == CredentialKind::oauth && !(*previous)->refresh_token.empty() &&
-      !(*previous)->revocation_endpoint.empty() && (*previous)->refresh_token != credential->refresh_token) {
-    (void)revoke_token(context.http(), (*previous)->revocation_endpoint, (*previous)->client_id,
-                       (*previous)->refresh_token, "refresh_token");
-  }
-  return {};
+  return keep_signed_in(context, *credential);
 }
 
 }  // namespace

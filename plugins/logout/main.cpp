@@ -1,5 +1,5 @@
 // compozy logout: revoke this machine's tokens at the server, then forget them.
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/sign_out.hpp"

@@ -5,6 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <expected>
+#include <string>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -41,3 +43,29 @@ struct print_log_value<std::pair<A, B>> {
 };
 
 }  // namespace boost::test_tools::tt_detail
+
+// The value a test goes on with: a failed result or an empty optional stops
+// the test case here (with the error's message), instead of being
+// dereferenced into undefined behaviour.
+template <class T, class E>
+T required(std::expected<T, E> result) {
+  if constexpr (requires { result.error().message; }) {
+    BOOST_TEST_REQUIRE(result.has_value(), (result ? std::string() : result.error().message));
+  } else {
+    BOOST_TEST_REQUIRE(result.has_value());
+  }
+  return std::move(*result);
+}
+
+template <class T>
+T required(std::optional<T> value) {
+  BOOST_TEST_REQUIRE(value.has_value());
+  return std::move(*value);
+}
+
+// The error of a result a test expects to fail; a success stops the test case here.
+template <class T, class E>
+E failure_of(std::expected<T, E> result) {
+  BOOST_TEST_REQUIRE(!result.has_value());
+  return std::move(result.error());
+}

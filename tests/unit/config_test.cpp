@@ -75,10 +75,10 @@ BOOST_AUTO_TEST_CASE(each_setting_comes_from_flag_then_environment_then_profile_
 }
 
 BOOST_AUTO_TEST_CASE(the_config_folder_follows_compozy_then_xdg_then_home) {
-  BOOST_TEST(*config_dir(Environment(Variables{{"COMPOZY_CONFIG_DIR", "/c"}, {"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})) == "/c");
-  BOOST_TEST(*config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})) == "/x/compozy");
-  BOOST_TEST(*config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "relative"}, {"HOME", "/h"}})) == "/h/.config/compozy");
-  BOOST_TEST(*config_dir(Environment(Variables{{"HOME", "/h"}})) == "/h/.config/compozy");
+  BOOST_TEST(required(config_dir(Environment(Variables{{"COMPOZY_CONFIG_DIR", "/c"}, {"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}}))) == "/c");
+  BOOST_TEST(required(config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}}))) == "/x/compozy");
+  BOOST_TEST(required(config_dir(Environment(Variables{{"XDG_CONFIG_HOME", "relative"}, {"HOME", "/h"}}))) == "/h/.config/compozy");
+  BOOST_TEST(required(config_dir(Environment(Variables{{"HOME", "/h"}}))) == "/h/.config/compozy");
   BOOST_TEST(!config_dir(Environment(Variables{})).has_value());
 }
 
@@ -117,9 +117,9 @@ BOOST_AUTO_TEST_CASE(a_missing_or_empty_config_is_empty) {
 }
 
 BOOST_AUTO_TEST_CASE(plain_http_is_allowed_only_to_this_machine) {
-  BOOST_TEST(*normalize_host("http://127.0.0.1:8080/") == "http://127.0.0.1:8080");
-  BOOST_TEST(*normalize_host("http://localhost:1") == "http://localhost:1");
-  BOOST_TEST(*normalize_host("https://Auth.Example.com/realms/x/") == "https://auth.example.com/realms/x");
+  BOOST_TEST(required(normalize_host("http://127.0.0.1:8080/")) == "http://127.0.0.1:8080");
+  BOOST_TEST(required(normalize_host("http://localhost:1")) == "http://localhost:1");
+  BOOST_TEST(required(normalize_host("https://Auth.Example.com/realms/x/")) == "https://auth.example.com/realms/x");
   const auto refused = normalize_host("http://example.com");
   BOOST_TEST_REQUIRE(!refused.has_value());
   BOOST_TEST(refused.error().message.starts_with("refusing plain http for 'http://example.com'"));

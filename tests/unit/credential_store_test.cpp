@@ -12,7 +12,7 @@
 #include "support/temp_folder.hpp"
 #include "support/test_printers.hpp"
 
-#include "compozy/active_credential.hpp"
+#include "compozy/stored_credential.hpp"
 #include "compozy/credential_store.hpp"
 
 using namespace compozy;
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(an_entry_round_trips_in_a_private_file_in_a_private_folder)
   BOOST_TEST((**loaded == credential_for("ada")));
   BOOST_TEST(mode_of(temp.path() / "compozy") == 0700u);
   BOOST_TEST(mode_of(store.file()) == 0600u);
-  BOOST_TEST(!store.load("other")->has_value());
+  BOOST_TEST(!required(store.load("other")).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(profiles_are_kept_apart) {
@@ -76,12 +76,12 @@ BOOST_AUTO_TEST_CASE(profiles_are_kept_apart) {
   CredentialStore store(temp.path());
   BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
   BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
-  BOOST_TEST(store.load("default")->value().access_token == "at-ada");
-  BOOST_TEST(store.load("work")->value().access_token == "at-grace");
+  BOOST_TEST(required(required(store.load("default"))).access_token == "at-ada");
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace");
   BOOST_TEST(*store.remove("default") == true);
   BOOST_TEST(*store.remove("default") == false);
-  BOOST_TEST(!store.load("default")->has_value());
-  BOOST_TEST(store.load("work")->value().account == "grace@example.com");
+  BOOST_TEST(!required(store.load("default")).has_value());
+  BOOST_TEST(required(required(store.load("work"))).account == "grace@example.com");
 }
 
 BOOST_AUTO_TEST_CASE(a_file_others_can_read_is_refused_with_the_fix) {
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(a_failed_change_writes_nothing) {
     return fail("network down");
   });
   BOOST_TEST(!result.has_value());
-  BOOST_TEST(store.load("default")->value().access_token == "at-ada");
+  BOOST_TEST(required(required(store.load("default"))).access_token == "at-ada");
   BOOST_TEST((std::filesystem::last_write_time(store.file()) == before));
 }
 

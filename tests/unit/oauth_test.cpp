@@ -172,10 +172,10 @@ BOOST_DATA_TEST_CASE(id_tokens_are_checked_as_openid_connect_asks, data::make(id
 }
 
 BOOST_AUTO_TEST_CASE(an_id_token_that_is_not_a_jwt_is_refused) {
-  BOOST_TEST(check_id_token("abc", issuer, "compozy-cli", "", now).error().message == "the ID token is not a JWT");
-  BOOST_TEST(check_id_token("a.!!!.c", issuer, "compozy-cli", "", now).error().message ==
+  BOOST_TEST(failure_of(check_id_token("abc", issuer, "compozy-cli", "", now)).message == "the ID token is not a JWT");
+  BOOST_TEST(failure_of(check_id_token("a.!!!.c", issuer, "compozy-cli", "", now)).message ==
              "the ID token's claims are not JSON");
-  BOOST_TEST(check_id_token("a." + base64url_encode("[1]") + ".c", issuer, "compozy-cli", "", now).error().message ==
+  BOOST_TEST(failure_of(check_id_token("a." + base64url_encode("[1]") + ".c", issuer, "compozy-cli", "", now)).message ==
              "the ID token's claims are not JSON");
 }
 
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(revocation_posts_the_token_with_its_hint_and_reads_refusals
 
   FakeHttpClient refusing;
   refusing.on("POST", url, json_response(400, {{"error", "unsupported_token_type"}}));
-  BOOST_TEST(revoke_token(refusing, url, "compozy-cli", "x", "access_token").error().message ==
+  BOOST_TEST(failure_of(revoke_token(refusing, url, "compozy-cli", "x", "access_token")).message ==
              "revocation endpoint '" + url + "' refused: unsupported_token_type");
 }
 
@@ -331,7 +331,7 @@ BOOST_AUTO_TEST_CASE(a_rejected_credential_is_told_apart_from_a_failing_server) 
 
   FakeHttpClient anonymous;
   anonymous.on("GET", issuer + "/oauth/userinfo", json_response(200, json::object()));
-  BOOST_TEST(fetch_identity(anonymous, issuer + "/oauth/userinfo", issuer, "at").error().message ==
+  BOOST_TEST(failure_of(fetch_identity(anonymous, issuer + "/oauth/userinfo", issuer, "at")).message ==
              "identity endpoint '" + issuer + "/oauth/userinfo' did not say who the account is");
 }
 

@@ -11,7 +11,7 @@
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
-#include "compozy/active_credential.hpp"
+#include "compozy/refresh.hpp"
 
 using namespace compozy;
 using namespace compozy::testing;
@@ -59,7 +59,7 @@ Answer rotated(const char* access, const char* refresh, int expires_in = 3600) {
 BOOST_AUTO_TEST_CASE(a_fresh_token_is_used_without_asking_the_server) {
   TestCommand command;
   store(command, session(command, seconds(3000)));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(credential.has_value());
   BOOST_TEST(credential->token == "at-old");
   BOOST_TEST(command.http.requests().empty());
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_token_expiring_within_the_margin_is_refreshed_and_the_rot
   TestCommand command;
   store(command, session(command, seconds(30)));
   command.http.on("POST", token_url, rotated("at-new", "rt-new", 1800));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(credential.has_value(), credential.error().message);
   BOOST_TEST(credential->token == "at-new");
   const auto after = stored(command);
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_does_not_rotate_keeps_the_old_refresh_token_v
   store(command, session(command, seconds(-5)));
   command.http.on("POST", token_url, rotated("at-new", nullptr));
   BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
-  BOOST_TEST(stored(command)->refresh_token == "rt-old");
+  BOOST_TEST(required(stored(command)).refresh_token == "rt-old");
 }
 
 BOOST_AUTO_TEST_CASE(the_margin_is_a_minute_or_half_a_short_lifetime) {
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(an_ended_session_is_removed_and_reported_as_exit_4) {
   store(command, session(command, seconds(-5)));
   store(command, session(command, seconds(3000)), "other");
   command.http.on("POST", token_url, json_response(400, {{"error", "invalid_grant"}, {"error_description", "revoked"}}));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(!credential.has_value());
   BOOST_TEST(credential.error().message ==
              "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant: revoked)");
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(without_the_network_an_unexpired_token_is_still_used_and_no
   const StoredCredential before = session(command, seconds(30));
   store(command, before);
   command.http.on("POST", token_url, unreachable("cannot connect to 'https://cloud.example.com'"));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(credential.has_value());
   BOOST_TEST(credential->token == "at-old");
   BOOST_TEST((stored(command) == std::optional<StoredCredential>(before)));
@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(without_the_network_an_unexpired_token_is_still_used_and_no
   TestCommand expired;
   store(expired, session(expired, seconds(-5)));
   expired.http.on("POST", token_url, unreachable("cannot connect to 'https://cloud.example.com'"));
-  const auto failed = active_credential(expired.context());
+  const auto failed = fresh_credential(expired.context());
   BOOST_TEST_REQUIRE(!failed.has_value());
   BOOST_TEST(failed.error().message == "refreshing the access token: cannot connect to 'https://cloud.example.com'");
   BOOST_TEST((failed.error().kind == Error::Kind::unreachable));
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(without_a_stored_token_endpoint_the_server_is_discovered) {
                   json_response(200, {{"issuer", host}, {"token_endpoint", token_url}}));
   command.http.on("POST", token_url, rotated("at-new", "rt-new"));
   BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
-  BOOST_TEST(stored(command)->token_endpoint == token_url);
+  BOOST_TEST(required(stored(command)).token_endpoint == token_url);
 }
 
 BOOST_AUTO_TEST_CASE(without_a_refresh_token_a_session_lives_until_it_expires) {
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(without_a_refresh_token_a_session_lives_until_it_expires) {
   StoredCredential credential = session(command, seconds(30));
   credential.refresh_token.clear();
   store(command, credential);
-  const auto still = active_credential(command.context());
+  const auto still = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(still.has_value());
   BOOST_TEST(still->token == "at-old");
   const auto asked = refresh_stored_credential(command.context(), RefreshWhen::now);
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(without_a_refresh_token_a_session_lives_until_it_expires) {
   BOOST_TEST(stored(command).has_value());
 
   command.clock.advance(seconds(60));
-  const auto dead = active_credential(command.context());
+  const auto dead = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(!dead.has_value());
   BOOST_TEST((dead.error().code == ExitCode::not_logged_in));
   BOOST_TEST(!stored(command).has_value());
@@ -203,7 +203,7 @@ BOOST_AUTO_TEST_CASE(an_api_key_is_never_refreshed) {
 BOOST_AUTO_TEST_CASE(a_credential_for_another_host_is_never_used_or_sent) {
   TestCommand command({.host = "https://other.example.com"});
   store(command, session(command, seconds(-5)));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(!credential.has_value());
   BOOST_TEST(credential.error().message == "not logged in to 'https://other.example.com'");
   BOOST_TEST((credential.error().code == ExitCode::not_logged_in));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(a_credential_for_another_host_is_never_used_or_sent) {
 BOOST_AUTO_TEST_CASE(flyzt_api_key_wins_over_what_is_stored) {
   TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_ci"}}});
   store(command, session(command, seconds(-5)));
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(credential.has_value());
   BOOST_TEST(credential->token == "czk_ci");
   BOOST_TEST((credential->origin == CredentialOrigin::environment));
@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(flyzt_api_key_wins_over_what_is_stored) {
 
 BOOST_AUTO_TEST_CASE(nothing_stored_names_the_profile_and_the_way_in) {
   TestCommand command({.profile = "work"});
-  const auto credential = active_credential(command.context());
+  const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(!credential.has_value());
   BOOST_TEST(credential.error().message == "not logged in to '" + host + "' (profile 'work')");
   BOOST_TEST(credential.error().hint == "run `compozy login --profile work`, or set FLYZT_API_KEY");
@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(processes_racing_to_refresh_make_one_refresh_and_share_it) 
           return HttpResponse{200, {}, json{{"access_token", token}, {"token_type", "Bearer"},
                                             {"refresh_token", "rt-" + token}, {"expires_in", 3600}}.dump()};
         });
-        const auto credential = active_credential(child.context());
+        const auto credential = fresh_credential(child.context());
         if (!credential) ::_exit(1);
         std::ofstream(shared.path() / ("token-" + std::to_string(i))) << credential->token;
         ::_exit(0);
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(processes_racing_to_refresh_make_one_refresh_and_share_it) 
       tokens.insert(std::string(std::istreambuf_iterator<char>(stream), {}));
     }
     BOOST_TEST_REQUIRE(tokens.size() == 1u, "round " << round << ": " << tokens.size() << " distinct tokens");
-    BOOST_TEST(*tokens.begin() == stored(parent)->access_token);
+    BOOST_TEST(*tokens.begin() == required(stored(parent)).access_token);
   }
   std::ifstream log(refresh_log);
   std::vector<std::string> lines;

@@ -220,3 +220,34 @@ BOOST_AUTO_TEST_CASE(an_api_key_is_checked_with_the_server_before_it_is_kept) {
   BOOST_TEST_REQUIRE(!rejected.has_value());
   BOOST_TEST(rejected.error().message == "the server at '" + host + "' rejected this API key");
 }
+
+BOOST_AUTO_TEST_CASE(a_new_sign_in_revokes_the_session_it_replaces) {
+  TestCommand command;
+  StoredCredential old_session;
+  old_session.host = host;
+  old_session.client_id = "compozy-cli";
+  old_session.access_token = "at-old";
+  old_session.refresh_token = "rt-old";
+  old_session.revocation_endpoint = host + "/oauth/revoke";
+  BOOST_TEST_REQUIRE(command.store().save("default", old_session).has_value());
+  StoredCredential new_session = old_session;
+  new_session.access_token = "at-new";
+  new_session.refresh_token = "rt-new";
+  new_session.account = "ada@example.com";
+  command.http.on("POST", host + "/oauth/revoke", respond(200, ""));
+
+  BOOST_TEST_REQUIRE(keep_signed_in(command.context(), new_session).has_value());
+  BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-new");
+  const auto revoked = command.http.requests_to("POST", host + "/oauth/revoke");
+  BOOST_TEST_REQUIRE(revoked.size() == 2u);
+  BOOST_TEST(form_value(revoked[0], "token") == "rt-old");
+  BOOST_TEST(form_value(revoked[1], "token") == "at-old");
+  BOOST_TEST(command.err() == "✓ Logged in to " + host + " as ada@example.com\n");
+
+  TestCommand offline;
+  BOOST_TEST_REQUIRE(offline.store().save("default", old_session).has_value());
+  offline.http.on("POST", host + "/oauth/revoke", unreachable("cannot connect to 'https://cloud.example.com'"));
+  BOOST_TEST_REQUIRE(keep_signed_in(offline.context(), new_session).has_value());
+  BOOST_TEST(offline.err().find("warning: the session this login replaces could not be revoked (cannot connect to "
+                                "'https://cloud.example.com'): it stays valid until it expires") != std::string::npos);
+}

@@ -1,26 +1,42 @@
-// Keeping the credential fresh.
+// Which credential a command uses, as far as can be told without the network.
 //
-// Refresh tokens rotate, and the server revokes the whole session when an old
-// one comes back (RFC 9700 §4.14.2). So a refresh happens only under the
-// credentials lock, after re-reading the file: of many processes that find the
-// token expiring at once, the first refreshes and the rest find its result.
+// FLYZT_API_KEY, when set, wins over anything stored. Otherwise the profile's
+// entry in credentials.yaml is used, if it was issued by the configured host:
+// its tokens never travel to another one. An access token is refreshed when
+// it expires within the refresh margin (refresh.hpp does that).
+//
+// Nothing here touches the network or OpenSSL, so that compozy-auth-token,
+// which links only this, starts in a few milliseconds.
 #pragma once
 
+#include <chrono>
+#include <optional>
+#include <string>
+
 #include "compozy/command.hpp"
-#include "compozy/error.hpp"
 #include "compozy/stored_credential.hpp"
+#include "compozy/error.hpp"
 
 namespace compozy {
 
-// What an authenticated request sends: FLYZT_API_KEY, else the stored
-// credential, refreshed first when needed. Exit 4 when there is none, or when
-// the server no longer accepts its refresh token (the entry is then removed).
-Result<ActiveCredential> active_credential(Context& context);
+inline constexpr char api_key_variable[] = "FLYZT_API_KEY";
 
-enum class RefreshWhen { if_expiring, now };
+enum class CredentialOrigin { environment, credentials_file };
 
-// Refreshes the stored credential under the lock (see above) and returns what
-// is stored afterwards. A network failure leaves the file untouched.
-Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen when);
+struct ActiveCredential {
+  std::string token;
+  CredentialOrigin origin = CredentialOrigin::credentials_file;
+  std::optional<StoredCredential> stored = std::nullopt;  // when it comes from the file
+};
+
+// The profile's entry for the configured host, or nullopt.
+Result<std::optional<StoredCredential>> stored_credential(Context& context);
+
+// The error for "nothing to authenticate with" (exit 4), naming the profile and host.
+std::unexpected<Error> not_logged_in(const Context& context);
+
+// FLYZT_API_KEY, or a stored credential that needs no refresh; nullopt when
+// the stored access token must be refreshed first. Exit 4 when there is none.
+Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context);
 
 }  // namespace compozy

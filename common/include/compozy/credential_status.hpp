@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compozy/stored_credential.hpp"
+#include "compozy/active_credential.hpp"
 #include "compozy/command.hpp"
 
 namespace compozy {

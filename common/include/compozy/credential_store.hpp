@@ -14,30 +14,9 @@
 #include <vector>
 
 #include "compozy/error.hpp"
-#include "compozy/timestamp.hpp"
+#include "compozy/stored_credential.hpp"
 
 namespace compozy {
-
-enum class CredentialKind { oauth, api_key };
-
-struct StoredCredential {
-  std::string host;  // the server that issued it; never sent anywhere else
-  std::string client_id;
-  CredentialKind kind = CredentialKind::oauth;
-  std::string access_token;  // for kind api_key, the key
-  std::string refresh_token;  // empty when the server gave none
-  std::optional<TimePoint> expires_at;  // of the access token
-  std::optional<TimePoint> obtained_at;  // when the access token was issued
-  std::vector<std::string> scopes;
-  std::string account;  // as shown: the email, else the name, else the subject
-  std::string subject;
-  // From the server's metadata at login, so a refresh needs no discovery.
-  std::string token_endpoint;
-  std::string revocation_endpoint;
-  std::string userinfo_endpoint;
-
-  bool operator==(const StoredCredential&) const = default;
-};
 
 class CredentialStore {
  public:

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "compozy/active_credential.hpp"
+#include "compozy/refresh.hpp"
 #include "compozy/command.hpp"
 
 namespace compozy {

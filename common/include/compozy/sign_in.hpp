@@ -38,4 +38,9 @@ Result<std::string> read_api_key(Context& context);
 // Asks the server who the key belongs to; a key it refuses is not stored.
 Result<StoredCredential> sign_in_with_api_key(Context& context, std::string key);
 
+// Stores the credential of a finished sign-in for the profile, says who is
+// signed in, and revokes the session it replaces, which would otherwise
+// linger until it expired (a failure to revoke is said, not fatal).
+Result<void> keep_signed_in(Context& context, const StoredCredential& credential);
+
 }  // namespace compozy

@@ -1,32 +1,35 @@
-// Which credential a command uses, as far as can be told without the network.
-//
-// FLYZT_API_KEY, when set, wins over anything stored. Otherwise the profile's
-// entry in credentials.yaml is used, if it was issued by the configured host:
-// its tokens never travel to another one. An access token is refreshed when
-// it expires within the refresh margin (active_credential.hpp does that).
-//
-// Nothing here touches the network or OpenSSL, so that compozy-auth-token,
-// which links only this, starts in a few milliseconds.
+// One stored credential: what login keeps for a profile, and when its access
+// token needs refreshing.
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "compozy/command.hpp"
-#include "compozy/credential_store.hpp"
-#include "compozy/error.hpp"
+#include "compozy/timestamp.hpp"
 
 namespace compozy {
 
-inline constexpr char api_key_variable[] = "FLYZT_API_KEY";
+enum class CredentialKind { oauth, api_key };
 
-enum class CredentialOrigin { environment, credentials_file };
+struct StoredCredential {
+  std::string host;  // the server that issued it; never sent anywhere else
+  std::string client_id;
+  CredentialKind kind = CredentialKind::oauth;
+  std::string access_token;  // for kind api_key, the key
+  std::string refresh_token;  // empty when the server gave none
+  std::optional<TimePoint> expires_at;  // of the access token
+  std::optional<TimePoint> obtained_at;  // when the access token was issued
+  std::vector<std::string> scopes;
+  std::string account;  // as shown: the email, else the name, else the subject
+  std::string subject;
+  // From the server's metadata at login, so a refresh needs no discovery.
+  std::string token_endpoint;
+  std::string revocation_endpoint;
+  std::string userinfo_endpoint;
 
-struct ActiveCredential {
-  std::string token;
-  CredentialOrigin origin = CredentialOrigin::credentials_file;
-  std::optional<StoredCredential> stored = std::nullopt;  // when it comes from the file
+  bool operator==(const StoredCredential&) const = default;
 };
 
 // 60 s, or half the token's lifetime when that is shorter, so that a token
@@ -34,15 +37,5 @@ struct ActiveCredential {
 std::chrono::seconds refresh_margin(const StoredCredential& credential);
 bool expires_within_margin(const StoredCredential& credential, TimePoint now);
 bool has_expired(const StoredCredential& credential, TimePoint now);
-
-// The profile's entry for the configured host, or nullopt.
-Result<std::optional<StoredCredential>> stored_credential(Context& context);
-
-// The error for "nothing to authenticate with" (exit 4), naming the profile and host.
-std::unexpected<Error> not_logged_in(const Context& context);
-
-// FLYZT_API_KEY, or a stored credential that needs no refresh; nullopt when
-// the stored access token must be refreshed first. Exit 4 when there is none.
-Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context);
 
 }  // namespace compozy
