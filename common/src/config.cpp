@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "compozy/atomic_file.hpp"
+#include "compozy/text.hpp"
 #include "compozy/url.hpp"
 
 namespace compozy {
@@ -30,21 +31,18 @@ Result<std::string> read_string(const std::filesystem::path& path, const YAML::N
 Result<std::vector<std::string>> read_scopes(const std::filesystem::path& path, const YAML::Node& node,
                                              std::string_view key) {
   std::vector<std::string> scopes;
-  if (node.IsScalar()) {
-    std::string text = node.as<std::string>();
-    for (std::size_t start = 0; start < text.size();) {
-      const auto end = std::min(text.find(' ', start), text.size());
-      if (end > start) scopes.push_back(text.substr(start, end - start));
-      start = end + 1;
-    }
-    return scopes;
-  }
+  if (node.IsScalar()) return split_words(node.as<std::string>());
   if (!node.IsSequence()) return fail_at(path, node.Mark(), key, "expected a list of scopes");
   for (const auto& item : node) {
     if (!item.IsScalar()) return fail_at(path, item.Mark(), key, "expected a list of scopes");
     scopes.push_back(item.as<std::string>());
   }
   return scopes;
+}
+
+std::string unknown_key(const std::filesystem::path& path, const YAML::Node& key_node, std::string_view key) {
+  return "config file '" + path.string() + "', line " + std::to_string(key_node.Mark().line + 1) + ": unknown key '" +
+         std::string(key) + "' is ignored";
 }
 
 Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std::string& name,
@@ -65,12 +63,37 @@ Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std:
       if (!scopes) return propagate(scopes);
       profile.scopes = std::move(*scopes);
     } else {
-      warnings.push_back("config file '" + path.string() + "', line " +
-                         std::to_string(entry.first.Mark().line + 1) + ": unknown key '" + full_key +
-                         "' is ignored");
+      warnings.push_back(unknown_key(path, entry.first, full_key));
     }
   }
   return profile;
+}
+
+Result<void> read_profiles(const std::filesystem::path& path, const YAML::Node& value, ConfigFile& config) {
+  if (value.IsNull()) return {};
+  if (!value.IsMap()) return fail_at(path, value.Mark(), "profiles", "expected a mapping of profiles");
+  for (const auto& profile : value) {
+    const std::string name = profile.first.as<std::string>();
+    if (!is_valid_profile_name(name)) {
+      return fail_at(path, profile.first.Mark(), "profiles." + name, "a profile name is letters, digits, '-', '_' and '.'");
+    }
+    auto settings = read_profile(path, name, profile.second, config.warnings);
+    if (!settings) return propagate(settings);
+    config.profiles[name] = std::move(*settings);
+  }
+  return {};
+}
+
+Result<void> read_aliases(const std::filesystem::path& path, const YAML::Node& value, ConfigFile& config) {
+  if (value.IsNull()) return {};
+  if (!value.IsMap()) return fail_at(path, value.Mark(), "aliases", "expected a mapping of aliases");
+  for (const auto& alias : value) {
+    const std::string name = alias.first.as<std::string>();
+    auto expansion = read_string(path, alias.second, "aliases." + name);
+    if (!expansion) return propagate(expansion);
+    config.aliases.emplace_back(name, std::move(*expansion));
+  }
+  return {};
 }
 
 }  // namespace
@@ -104,34 +127,15 @@ Result<ConfigFile> load_config(const std::filesystem::path& path) {
   try {
     for (const auto& entry : root) {
       const std::string key = entry.first.as<std::string>();
-      const YAML::Node& value = entry.second;
+      Result<void> read;
       if (key == "profiles") {
-        if (value.IsNull()) continue;
-        if (!value.IsMap()) return fail_at(path, value.Mark(), key, "expected a mapping of profiles");
-        for (const auto& profile : value) {
-          const std::string name = profile.first.as<std::string>();
-          if (!is_valid_profile_name(name)) {
-            return fail_at(path, profile.first.Mark(), "profiles." + name,
-                           "a profile name is letters, digits, '-', '_' and '.'");
-          }
-          auto settings = read_profile(path, name, profile.second, config.warnings);
-          if (!settings) return propagate(settings);
-          config.profiles[name] = std::move(*settings);
-        }
+        read = read_profiles(path, entry.second, config);
       } else if (key == "aliases") {
-        if (value.IsNull()) continue;
-        if (!value.IsMap()) return fail_at(path, value.Mark(), key, "expected a mapping of aliases");
-        for (const auto& alias : value) {
-          const std::string name = alias.first.as<std::string>();
-          auto expansion = read_string(path, alias.second, "aliases." + name);
-          if (!expansion) return propagate(expansion);
-          config.aliases.emplace_back(name, std::move(*expansion));
-        }
+        read = read_aliases(path, entry.second, config);
       } else {
-        config.warnings.push_back("config file '" + path.string() + "', line " +
-                                  std::to_string(entry.first.Mark().line + 1) + ": unknown key '" + key +
-                                  "' is ignored");
+        config.warnings.push_back(unknown_key(path, entry.first, key));
       }
+      if (!read) return propagate(read);
     }
   } catch (const YAML::Exception& error) {
     return fail_at(path, error.mark, "", error.msg);

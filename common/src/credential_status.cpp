@@ -20,50 +20,30 @@ bool CredentialStatus::works() const {
   return state == CredentialState::valid || state == CredentialState::expired_refreshable;
 }
 
-CredentialStatus assess_credential(Context& context, bool ask_server) {
-  const Settings& settings = context.settings();
-  CredentialStatus status;
-  status.profile = settings.profile;
-  status.host = settings.host;
-  status.assessed_at = context.clock().now();
+namespace {
 
-  auto stored = stored_credential(context);
-  if (!stored) {
-    status.problem = stored.error().message;
-    return status;
-  }
-  std::string token;
-  std::string userinfo_endpoint;
-  if (auto key = context.env().get(api_key_variable)) {
-    status.origin = CredentialOrigin::environment;
-    status.kind = CredentialKind::api_key;
-    status.file_entry_ignored = stored->has_value();
-    token = *key;
-  } else if (*stored) {
-    const StoredCredential& credential = **stored;
-    status.origin = CredentialOrigin::credentials_file;
-    status.kind = credential.kind;
-    status.file = context.store().file().string();
-    status.account = credential.account;
-    status.subject = credential.subject;
-    status.expires_at = credential.expires_at;
-    status.refreshable = credential.kind == CredentialKind::oauth && !credential.refresh_token.empty();
-    status.scopes = credential.scopes;
-    userinfo_endpoint = credential.userinfo_endpoint;
-    token = credential.access_token;
-    if (has_expired(credential, status.assessed_at)) {
-      // Asking the server about an expired token would only hear "401".
-      status.state = status.refreshable ? CredentialState::expired_refreshable : CredentialState::expired;
-      status.problem = status.refreshable ? "" : "the access token has expired and cannot be refreshed";
-      return status;
-    }
-  } else {
-    status.problem = "not logged in";
-    return status;
-  }
-
+// What the store says of the credential, before anyone asks the server.
+void describe_stored(CredentialStatus& status, const StoredCredential& credential, const std::string& file) {
+  status.origin = CredentialOrigin::credentials_file;
+  status.kind = credential.kind;
+  status.file = file;
+  status.account = credential.account;
+  status.subject = credential.subject;
+  status.expires_at = credential.expires_at;
+  status.refreshable = credential.kind == CredentialKind::oauth && !credential.refresh_token.empty();
+  status.scopes = credential.scopes;
   status.state = CredentialState::valid;
-  if (!ask_server) return status;
+  if (has_expired(credential, status.assessed_at)) {
+    status.state = status.refreshable ? CredentialState::expired_refreshable : CredentialState::expired;
+    status.problem = status.refreshable ? "" : "the access token has expired and cannot be refreshed";
+  }
+}
+
+// The server's verdict: who the credential belongs to, or that it refuses it,
+// or that it could not be asked (which is no verdict at all).
+void ask_the_server(Context& context, CredentialStatus& status, const std::string& token,
+                    std::string userinfo_endpoint) {
+  const Settings& settings = context.settings();
   status.checked = true;
   if (status.origin == CredentialOrigin::environment) {
     auto server = discover(context.http(), settings.host);
@@ -72,7 +52,7 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     } else if (server.error().kind == Error::Kind::unreachable) {
       status.state = CredentialState::offline;
       status.problem = server.error().message;
-      return status;
+      return;
     }
   }
   auto identity = fetch_identity(context.http(), userinfo_endpoint, settings.host, token);
@@ -80,13 +60,43 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     status.account = identity->display();
     status.subject = identity->subject;
     if (status.origin == CredentialOrigin::environment) status.expires_at = identity->credential_expires_at;
-  } else if (identity.error().kind == Error::Kind::rejected) {
-    status.state = CredentialState::rejected;
-    status.problem = identity.error().message;
-  } else {
-    // Unreachable, or answering nonsense: either way, no verdict on the credential.
-    status.state = CredentialState::offline;
-    status.problem = identity.error().message;
+    return;
+  }
+  // Unreachable, or answering nonsense: either way, no verdict on the credential.
+  const bool rejected = identity.error().kind == Error::Kind::rejected;
+  status.state = rejected ? CredentialState::rejected : CredentialState::offline;
+  status.problem = identity.error().message;
+}
+
+}  // namespace
+
+CredentialStatus assess_credential(Context& context, bool ask_server) {
+  CredentialStatus status;
+  status.profile = context.settings().profile;
+  status.host = context.settings().host;
+  status.assessed_at = context.clock().now();
+
+  auto stored = stored_credential(context);
+  if (!stored) {
+    status.problem = stored.error().message;
+    return status;
+  }
+  if (auto key = context.env().get(api_key_variable)) {
+    status.origin = CredentialOrigin::environment;
+    status.kind = CredentialKind::api_key;
+    status.file_entry_ignored = stored->has_value();
+    status.state = CredentialState::valid;
+    if (ask_server) ask_the_server(context, status, *key, {});
+    return status;
+  }
+  if (!*stored) {
+    status.problem = "not logged in";
+    return status;
+  }
+  describe_stored(status, **stored, context.store().file().string());
+  // Asking the server about an expired token would only hear "401".
+  if (ask_server && status.state == CredentialState::valid) {
+    ask_the_server(context, status, (*stored)->access_token, (*stored)->userinfo_endpoint);
   }
   return status;
 }

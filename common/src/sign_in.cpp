@@ -113,6 +113,61 @@ Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMeta
   return credential_from(context, server, std::get<TokenSet>(*outcome), nonce);
 }
 
+namespace {
+
+// Tells the person the code and where to enter it, and opens that page when there is a browser.
+void show_device_code(Output& out, const DeviceAuthorization& device,
+                      const std::optional<std::vector<std::string>>& browser) {
+  out.notice("First copy your one-time code: " + out.bold(device.user_code));
+  out.info("Then open " + device.verification_uri + " in a browser on any device and enter it" +
+           (device.verification_uri_complete.empty() ? "." : ", or open:"));
+  if (!device.verification_uri_complete.empty()) out.info("  " + device.verification_uri_complete);
+  if (!browser) return;
+  const std::string& page =
+      device.verification_uri_complete.empty() ? device.verification_uri : device.verification_uri_complete;
+  if (auto started = open_in_browser(*browser, page); !started) out.warning(started.error().message);
+}
+
+// Why the server will never issue tokens for this device code.
+std::unexpected<Error> device_refusal(const TokenError& error, const DeviceAuthorization& device) {
+  if (error.code == "access_denied") {
+    return fail("the sign-in was denied", ExitCode::failure, "run `compozy login` again and approve the code");
+  }
+  if (error.code == "expired_token") {
+    return fail("the code expired before it was approved (after " + duration_words(device.expires_in) + ")",
+                ExitCode::failure, "run `compozy login` again");
+  }
+  return fail("the server refused the device sign-in (" + describe(error) + ")");
+}
+
+// Polls the token endpoint at the interval the server asks for (RFC 8628 §3.4, §3.5)
+// until the code is approved, refused or expired, or `deadline` passes.
+Result<TokenSet> wait_for_approval(Context& context, const ServerMetadata& server, const DeviceAuthorization& device,
+                                   Clock::Monotonic deadline) {
+  Clock& clock = context.clock();
+  const auto code_expires = clock.monotonic() + device.expires_in;
+  deadline = std::min(deadline, code_expires);
+  std::chrono::seconds interval = device.interval;
+  for (;;) {
+    if (auto slept = clock.sleep(interval); !slept) return propagate(slept);
+    if (clock.monotonic() >= deadline) {
+      if (deadline == code_expires) {
+        return fail("the code expired before it was approved", ExitCode::failure, "run `compozy login` again");
+      }
+      return fail("timed out waiting for the code to be approved", ExitCode::failure,
+                  "run `compozy login` again, with a longer --timeout if needed");
+    }
+    auto outcome = poll_device_token(context.http(), server, context.settings().client_id, device.device_code);
+    if (!outcome) return propagate(outcome, "waiting for the approval");
+    if (auto* tokens = std::get_if<TokenSet>(&*outcome)) return std::move(*tokens);
+    const auto& error = std::get<TokenError>(*outcome);
+    if (error.code == "slow_down") interval += std::chrono::seconds(5);
+    if (error.code != "authorization_pending" && error.code != "slow_down") return device_refusal(error, device);
+  }
+}
+
+}  // namespace
+
 Result<StoredCredential> sign_in_with_device_code(Context& context, const ServerMetadata& server,
                                                   const DeviceSignIn& how) {
   if (server.device_authorization_endpoint.empty()) {
@@ -122,55 +177,13 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
   auto device = start_device_authorization(context.http(), server, context.settings().client_id,
                                            context.settings().scopes);
   if (!device) return propagate(device, "starting the device sign-in");
-
-  Output& out = context.out();
-  out.notice("First copy your one-time code: " + out.bold(device->user_code));
-  out.info("Then open " + device->verification_uri + " in a browser on any device and enter it" +
-           (device->verification_uri_complete.empty() ? "." : ", or open:"));
-  if (!device->verification_uri_complete.empty()) out.info("  " + device->verification_uri_complete);
-  if (how.browser) {
-    const std::string& page =
-        device->verification_uri_complete.empty() ? device->verification_uri : device->verification_uri_complete;
-    if (auto started = open_in_browser(*how.browser, page); !started) out.warning(started.error().message);
-  }
-
-  Clock& clock = context.clock();
-  const auto code_expires = clock.monotonic() + device->expires_in;
-  const auto deadline = std::min(how.deadline, code_expires);
-  std::chrono::seconds interval = device->interval;
-  Spinner spinner(out, "Waiting for you to approve the code…");
-  for (;;) {
-    if (auto slept = clock.sleep(interval); !slept) return propagate(slept);
-    if (clock.monotonic() >= deadline) {
-      spinner.stop();
-      if (deadline == code_expires) {
-        return fail("the code expired before it was approved", ExitCode::failure, "run `compozy login` again");
-      }
-      return fail("timed out waiting for the code to be approved", ExitCode::failure,
-                  "run `compozy login` again, with a longer --timeout if needed");
-    }
-    auto outcome = poll_device_token(context.http(), server, context.settings().client_id, device->device_code);
-    if (!outcome) return propagate(outcome, "waiting for the approval");
-    if (const auto* tokens = std::get_if<TokenSet>(&*outcome)) {
-      spinner.stop();
-      return credential_from(context, server, *tokens, {});
-    }
-    const auto& error = std::get<TokenError>(*outcome);
-    if (error.code == "authorization_pending") continue;
-    if (error.code == "slow_down") {
-      interval += std::chrono::seconds(5);  // RFC 8628 §3.5
-      continue;
-    }
-    spinner.stop();
-    if (error.code == "access_denied") {
-      return fail("the sign-in was denied", ExitCode::failure, "run `compozy login` again and approve the code");
-    }
-    if (error.code == "expired_token") {
-      return fail("the code expired before it was approved (after " + duration_words(device->expires_in) + ")",
-                  ExitCode::failure, "run `compozy login` again");
-    }
-    return fail("the server refused the device sign-in (" + describe(error) + ")");
-  }
+  show_device_code(context.out(), *device, how.browser);
+  auto tokens = [&] {
+    Spinner spinner(context.out(), "Waiting for you to approve the code…");
+    return wait_for_approval(context, server, *device, how.deadline);
+  }();
+  if (!tokens) return propagate(tokens);
+  return credential_from(context, server, *tokens, {});
 }
 
 Result<std::string> read_api_key(Context& context) {
