@@ -146,6 +146,9 @@ Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
     if (url->scheme == "https" && next->scheme == "http") {
       return fail("refusing to follow a redirect from https to plain http ('" + next->origin() + "')");
     }
+    if (next->scheme == "http" && !next->is_loopback()) {
+      return fail("refusing to follow a redirect to plain http outside this machine ('" + next->origin() + "')");
+    }
     if (next->origin() != url->origin()) {
       // A bearer token is meant for the origin it was issued for only.
       std::erase_if(request.headers, [](const auto& header) { return lower(header.first) == "authorization"; });

@@ -1,5 +1,8 @@
 #include "compozy/url.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cctype>
@@ -34,8 +37,14 @@ std::string Url::str() const { return origin() + target; }
 
 std::string Url::path() const { return target.substr(0, target.find('?')); }
 
+// An address literal in 127.0.0.0/8 or ::1, or exactly "localhost": a name
+// that only starts like one (127.0.0.1.nip.io) may resolve anywhere.
 bool Url::is_loopback() const {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 Result<Url> parse_url(std::string_view text) {

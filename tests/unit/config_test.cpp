@@ -140,3 +140,11 @@ BOOST_AUTO_TEST_CASE(profile_names_are_checked) {
   BOOST_TEST_REQUIRE(!bad.has_value());
   BOOST_TEST((bad.error().code == ExitCode::usage));
 }
+
+BOOST_AUTO_TEST_CASE(plain_http_to_a_name_that_looks_like_loopback_is_refused) {
+  for (const char* host : {"http://127.0.0.1.nip.io", "http://127.attacker.example:8080", "http://localhost.evil.example"}) {
+    const auto refused = normalize_host(host);
+    BOOST_TEST_REQUIRE(!refused.has_value(), host);
+    BOOST_TEST(refused.error().message.starts_with("refusing plain http for '"));
+  }
+}

@@ -29,6 +29,7 @@ class LoopbackServer {
     thread_.join();
   }
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  int port() const { return port_; }
 
   httplib::Server server;
 
@@ -170,4 +171,19 @@ BOOST_AUTO_TEST_CASE(the_authorization_header_never_follows_a_redirect_to_anothe
 BOOST_AUTO_TEST_CASE(debug_logging_redacts_every_query_value) {
   BOOST_TEST(redact_url("https://h/cb?code=abc&state=xyz") == "https://h/cb?code=[redacted]&state=[redacted]");
   BOOST_TEST(redact_url("https://h/oauth/token") == "https://h/oauth/token");
+}
+
+// Issue 8, finding 1: a redirect from http://127.0.0.1 to another machine over plain http was followed.
+BOOST_AUTO_TEST_CASE(a_redirect_to_plain_http_outside_this_machine_is_refused) {
+  LoopbackServer backend;
+  backend.server.Get("/start", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_redirect("http://127.0.0.1.nip.io:" + std::to_string(backend.port()) + "/steal");
+  });
+  HttpRequest request = HttpRequest::get(backend.url("/start"));
+  request.bearer("secret-token");
+  const auto response = client({.max_attempts = 1})->send(request);
+  BOOST_TEST_REQUIRE(!response.has_value());
+  BOOST_TEST(response.error().message ==
+             "refusing to follow a redirect to plain http outside this machine ('http://127.0.0.1.nip.io:" +
+                 std::to_string(backend.port()) + "')");
 }

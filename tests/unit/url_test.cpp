@@ -74,3 +74,18 @@ BOOST_AUTO_TEST_CASE(rfc_3339_timestamps_round_trip_in_utc) {
   BOOST_TEST(!parse_rfc3339("2026-13-28T05:44:49Z").has_value());
   BOOST_TEST(!parse_rfc3339("yesterday").has_value());
 }
+
+// "This machine" is a loopback address, parsed: never a name that merely starts like one
+// (issue 8, finding 1: http://127.0.0.1.nip.io received the API key in clear text).
+BOOST_AUTO_TEST_CASE(loopback_means_an_address_of_this_machine_parsed_never_a_prefix) {
+  for (const char* here : {"http://127.0.0.1", "http://127.0.0.2:8080/x", "http://127.255.255.254", "http://localhost",
+                           "http://LOCALHOST:1", "http://[::1]:9", "http://[0:0:0:0:0:0:0:1]/"}) {
+    BOOST_TEST(required(parse_url(here)).is_loopback(), here);
+  }
+  for (const char* elsewhere :
+       {"http://127.0.0.1.nip.io", "http://127.attacker.example", "http://127.0.0.1.example.com:80", "http://1270.0.0.1",
+        "http://127.1", "http://127.0.0.256", "http://127.0.0.01", "http://localhost.example.com", "http://localhost.",
+        "http://0.0.0.0", "http://[::2]", "http://[::ffff:127.0.0.1]", "http://128.0.0.1"}) {
+    BOOST_TEST(!required(parse_url(elsewhere)).is_loopback(), elsewhere);
+  }
+}

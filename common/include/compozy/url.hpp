@@ -21,7 +21,7 @@ struct Url {
   std::string origin() const;  // "https://host[:port]", the default port left out
   std::string str() const;     // origin() + target
   std::string path() const;    // target without the query
-  bool is_loopback() const;    // 127.0.0.0/8, ::1 or localhost
+  bool is_loopback() const;    // an address in 127.0.0.0/8, ::1, or exactly localhost
 };
 
 // Accepts only absolute http and https URLs without user information or fragment.
