@@ -7,6 +7,7 @@
 #include "compozy/core_commands.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/interrupt.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy {
 
@@ -38,6 +39,17 @@ std::unexpected<Error> usage_error(std::string message) { return fail(std::move(
 
 namespace detail {
 
+int report_failure(Output& output, std::string_view command_name, const Error& error, std::string_view usage) {
+  if (error.already_shown) return static_cast<int>(error.code);
+  // Messages carry what servers, files and the environment said.
+  output.info("compozy " + std::string(command_name) + ": error: " + terminal_safe(error.message));
+  if (!error.hint.empty()) output.info("hint: " + terminal_safe(error.hint));
+  if (error.code == ExitCode::usage && !usage.empty()) {
+    output.info("usage: compozy " + std::string(command_name) + " " + std::string(usage));
+  }
+  return static_cast<int>(error.code);
+}
+
 namespace {
 
 // cxxopts says "Option ‘x’ does not exist"; we say it as git does.
@@ -63,13 +75,8 @@ std::string manual_page(const CommandInfo& info, cxxopts::Options& options) {
   return page;
 }
 
-// The one place a command's failure is shown: one error line, maybe a hint, and the usage for a usage error.
 int report(Output& output, const CommandInfo& info, const Error& error) {
-  if (error.already_shown) return static_cast<int>(error.code);
-  output.info("compozy " + std::string(info.name) + ": error: " + error.message);
-  if (!error.hint.empty()) output.info("hint: " + error.hint);
-  if (error.code == ExitCode::usage) output.info("usage: compozy " + std::string(info.name) + " " + std::string(info.usage));
-  return static_cast<int>(error.code);
+  return report_failure(output, info.name, error, info.usage);
 }
 
 void declare_common_options(cxxopts::Options& options, const CommandInfo& info) {

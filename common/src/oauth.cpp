@@ -44,6 +44,10 @@ std::unexpected<Error> server_failed(std::string_view what, std::string_view url
   return fail_with_status(std::string(what) + " '" + std::string(url) + "'", status);
 }
 
+bool is_token_text(std::string_view token) {
+  return std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7F; });
+}
+
 Result<std::string> checked_endpoint(const json& document, const char* name) {
   const std::string endpoint = string_field(document, name);
   if (endpoint.empty()) return endpoint;
@@ -78,6 +82,11 @@ Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, s
     }
     if (tokens.access_token.empty()) {
       return fail("token endpoint '" + std::string(endpoint) + "' sent no access_token");
+    }
+    // RFC 6749 Appendix A: a token is visible ASCII. Anything else would end up
+    // in an HTTP header and on the terminal of whoever runs `auth token`.
+    if (!is_token_text(tokens.access_token) || !is_token_text(tokens.refresh_token)) {
+      return fail("token endpoint '" + std::string(endpoint) + "' issued a token with characters a token cannot hold");
     }
     if (!equals_ignoring_case(tokens.token_type, "bearer")) {
       return fail("token endpoint '" + std::string(endpoint) + "' issued a token of type '" + tokens.token_type +

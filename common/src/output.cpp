@@ -6,28 +6,12 @@
 #include <algorithm>
 #include <charconv>
 
+#include "compozy/text.hpp"
+
 namespace compozy {
 
 namespace {
 
-// Display width of UTF-8 text, counting each code point as one column, which
-// holds for the text we print (no wide characters in our own strings).
-std::size_t display_width(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-std::string shorten(std::string_view text, std::size_t width) {
-  if (display_width(text) <= width) return std::string(text);
-  std::string result;
-  std::size_t columns = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool starts_character = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-    if (starts_character && ++columns > width - 1) break;
-    result += text[i];
-  }
-  return result + "…";
-}
 
 int terminal_width(const Environment& env, std::FILE* stream) {
   winsize size{};
@@ -73,10 +57,16 @@ void Output::data(std::string_view text) {
   std::fflush(out_);
 }
 
-void Output::json(const nlohmann::json& document) { data(document.dump(2) + "\n"); }
+// ASCII only, with every control character escaped, so a document printed to
+// a terminal cannot drive it; invalid UTF-8 from a server becomes U+FFFD
+// instead of an exception.
+void Output::json(const nlohmann::json& document) {
+  data(document.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+}
 
 void Output::info(std::string_view line) {
-  const std::string text = std::string(line) + "\n";
+  // Lines mix our words and colours with what servers and files said.
+  const std::string text = terminal_safe_keeping_style(line) + "\n";
   std::fwrite(text.data(), 1, text.size(), err_);
 }
 
@@ -90,8 +80,14 @@ void Output::warning(std::string_view line) { info(paint("33", "warning:", color
 
 void Output::notice(std::string_view line) { info(attention_mark() + " " + std::string(line)); }
 
-void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& given_rows,
                    const std::vector<std::size_t>& keep_whole) {
+  // Cells are data from servers: a tab or newline in one must not make a new field or row.
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : given_rows) {
+    auto& safe = rows.emplace_back();
+    for (const auto& cell : row) safe.push_back(terminal_safe(cell));
+  }
   std::string text;
   if (!terminal_.stdout_is_terminal) {
     for (const auto& row : rows) {
@@ -125,7 +121,7 @@ void Output::table(const std::vector<std::string>& header, const std::vector<std
   const auto line = [&](const std::vector<std::string>& cells, bool is_header) {
     std::string result;
     for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
-      std::string cell = shorten(cells[i], widths[i]);
+      std::string cell = fit_to_width(cells[i], widths[i]);
       const bool last = i + 1 == cells.size();
       if (!last) cell += std::string(widths[i] - display_width(cell) + 2, ' ');
       result += cell;

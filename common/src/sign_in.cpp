@@ -125,6 +125,13 @@ void show_device_code(Output& out, const DeviceAuthorization& device,
   if (!browser) return;
   const std::string& page =
       device.verification_uri_complete.empty() ? device.verification_uri : device.verification_uri_complete;
+  // The server chose this URL: a browser gets only a web page, never a file, a
+  // script or something it could read as an option.
+  const auto url = parse_url(page);
+  if (!url || (url->scheme != "https" && !url->is_loopback())) {
+    out.warning("not opening the verification page in a browser: it is not an https URL");
+    return;
+  }
   if (auto started = open_in_browser(*browser, page); !started) out.warning(started.error().message);
 }
 

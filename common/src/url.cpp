@@ -51,6 +51,11 @@ Result<Url> parse_url(std::string_view text) {
   const auto bad = [&](std::string_view why) {
     return fail("invalid URL '" + std::string(text) + "': " + std::string(why));
   };
+  // RFC 3986: a URI is printable ASCII without spaces; anything else is either
+  // a mistake or an attempt to smuggle something past a check.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return c <= ' ' || c >= 0x7F; })) {
+    return bad("it holds spaces, control characters or non-ASCII characters");
+  }
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return bad("expected http:// or https://");
   Url url;

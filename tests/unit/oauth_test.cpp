@@ -252,6 +252,10 @@ const TokenResponseCase token_cases[] = {
     {"another token type", json_response(200, {{"access_token", "at"}, {"token_type", "MAC"}}),
      "token endpoint '" + token_url + "' issued a token of type 'MAC'"},
     {"no access token", json_response(200, {{"token_type", "Bearer"}}), "token endpoint '" + token_url + "' sent no access_token"},
+    {"a token that would inject a header", json_response(200, {{"access_token", "at\r\nX-Evil: 1"}, {"token_type", "Bearer"}}),
+     "token endpoint '" + token_url + "' issued a token with characters a token cannot hold"},
+    {"a refresh token with an escape", json_response(200, {{"access_token", "at"}, {"token_type", "Bearer"}, {"refresh_token", "r\u001b]0;x"}}),
+     "token endpoint '" + token_url + "' issued a token with characters a token cannot hold"},
     {"not JSON", respond(200, "ok"), "token endpoint '" + token_url + "' answered with something that is not JSON"},
     {"a failing server", respond(502, "bad gateway"), "token endpoint '" + token_url + "' answered HTTP 502"},
 };

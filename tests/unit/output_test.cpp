@@ -118,3 +118,68 @@ BOOST_AUTO_TEST_CASE(text_helpers) {
   BOOST_TEST(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   BOOST_TEST(pad_right("ab", 4) == "ab  ");
 }
+
+// Issue 8, finding 2: text from a server reached the terminal raw.
+BOOST_AUTO_TEST_CASE(outside_text_is_made_safe_for_a_terminal) {
+  BOOST_TEST(terminal_safe("ada@example.com") == "ada@example.com");
+  BOOST_TEST(terminal_safe("\033]0;pwned\a") == "\\x1b]0;pwned\\x07");                    // OSC: the window title
+  BOOST_TEST(terminal_safe("\033]8;;https://evil/\033\\x\033]8;;\033\\") ==                 // OSC 8: a fake link
+             "\\x1b]8;;https://evil/\\x1b\\x\\x1b]8;;\\x1b\\");
+  BOOST_TEST(terminal_safe("\033[2J\033[H") == "\\x1b[2J\\x1b[H");                          // CSI: clear the screen
+  BOOST_TEST(terminal_safe("ok\rfake") == "ok\\x0dfake");                                   // carriage return
+  BOOST_TEST(terminal_safe("a\tb\nc") == "a\\x09b\\x0ac");                                  // one line, one field
+  BOOST_TEST(terminal_safe("\xC2\x9B" "2J") == "\\u009b2J");                                // C1 CSI
+  BOOST_TEST(terminal_safe("\x7F") == "\\x7f");                                             // DEL
+  BOOST_TEST(terminal_safe("abc\xE2\x80\xAE" "fdp.exe") == "abc\\u202efdp.exe");            // right-to-left override
+  BOOST_TEST(terminal_safe("\xFF\xC0\x80 x") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD x");   // invalid and overlong UTF-8
+  BOOST_TEST(terminal_safe("Zoë 東京 🙂") == "Zoë 東京 🙂");
+  BOOST_TEST(terminal_safe_keeping_style("\033[32m✓\033[0m \033]0;x\a") == "\033[32m✓\033[0m \\x1b]0;x\\x07");
+}
+
+BOOST_AUTO_TEST_CASE(width_is_measured_in_display_columns) {
+  BOOST_TEST(display_width("abc") == 3u);
+  BOOST_TEST(display_width("Zoë") == 3u);
+  BOOST_TEST(display_width("e\xCC\x81") == 1u);  // e and a combining acute accent
+  BOOST_TEST(display_width("東京") == 4u);
+  BOOST_TEST(display_width("🙂") == 2u);
+  BOOST_TEST(fit_to_width("東京都庁", 5) == "東京…");
+  BOOST_TEST(fit_to_width("abcdef", 4) == "abc…");
+  BOOST_TEST(fit_to_width("abc", 4) == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(table_cells_from_a_server_cannot_break_rows_or_drive_the_terminal) {
+  const std::vector<std::vector<std::string>> hostile{
+      {"*", "ses_1", "evil\tcli", "line\nbreak\033]0;title\a"},
+      {"", "ses_2", "東京デバイス", "ok"},
+  };
+  Captured piped(Terminal{});
+  piped.output.table({"", "ID", "CLIENT", "DEVICE"}, hostile, {0, 1});
+  const auto rows = lines_of(piped.out.text());
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0] == "*\tses_1\tevil\\x09cli\tline\\x0abreak\\x1b]0;title\\x07");
+
+  Captured terminal(terminal_of_width(40));
+  terminal.output.table({"", "ID", "CLIENT", "DEVICE"}, hostile, {0, 1});
+  const std::string text = terminal.out.text();
+  BOOST_TEST(text.find('\033') == std::string::npos);
+  for (const auto& line : lines_of(text)) BOOST_TEST(display_width(line) <= 40u, line);
+  // The wide client name takes two columns a character, and the columns still line up.
+  const auto lines = lines_of(text);
+  BOOST_TEST(display_width(lines[2].substr(0, lines[2].find("ok"))) == display_width(lines[1].substr(0, lines[1].find("line"))));
+}
+
+BOOST_AUTO_TEST_CASE(json_output_escapes_what_json_must_and_never_throws_on_bad_utf8) {
+  Captured captured(Terminal{});
+  captured.output.json({{"account", "\033]0;x\a"}, {"name", "\xFF"}, {"city", "東京"}});
+  const std::string text = captured.out.text();
+  BOOST_TEST(text.find('\033') == std::string::npos);
+  BOOST_TEST(text.find("\\u001b]0;x\\u0007") != std::string::npos);
+  BOOST_TEST(text.find("\\ufffd") != std::string::npos);
+  BOOST_TEST(nlohmann::json::parse(text)["city"] == "東京");
+}
+
+BOOST_AUTO_TEST_CASE(messages_keep_compozys_colours_and_lose_everyone_elses_escapes) {
+  Captured captured(Terminal{.stderr_is_terminal = true, .color_allowed = true});
+  captured.output.success("Logged in as " + captured.output.bold("\033]0;pwned\aada\r"));
+  BOOST_TEST(captured.err.text() == "\033[32m✓\033[0m Logged in as \033[1m\\x1b]0;pwned\\x07ada\\x0d\033[0m\n");
+}

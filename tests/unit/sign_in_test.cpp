@@ -5,6 +5,12 @@
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+
+#include "compozy/browser.hpp"
 #include "compozy/crypto.hpp"
 #include "compozy/sign_in.hpp"
 
@@ -250,4 +256,87 @@ BOOST_AUTO_TEST_CASE(a_new_sign_in_revokes_the_session_it_replaces) {
   BOOST_TEST_REQUIRE(keep_signed_in(offline.context(), new_session).has_value());
   BOOST_TEST(offline.err().find("warning: the session this login replaces could not be revoked (cannot connect to "
                                 "'https://cloud.example.com'): it stays valid until it expires") != std::string::npos);
+}
+
+namespace {
+
+// A browser that writes the arguments it was given to a file, one per line.
+std::vector<std::string> recording_browser(const TempFolder& folder) {
+  folder.write("browser", "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$0.args.tmp\"\n"
+                          "env > \"$0.env\"\nmv \"$0.args.tmp\" \"$0.args\"\n");
+  ::chmod((folder.path() / "browser").c_str(), 0700);
+  return {(folder.path() / "browser").string()};
+}
+
+std::string browser_arguments(const TempFolder& folder) {
+  for (int i = 0; i < 400 && !std::filesystem::exists(folder.path() / "browser.args"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::ifstream stream(folder.path() / "browser.args");
+  return std::string(std::istreambuf_iterator<char>(stream), {});
+}
+
+}  // namespace
+
+// Issue 8, findings 2 and 3: the device flow printed the server's code and URL raw,
+// and handed any verification URL to the browser.
+BOOST_AUTO_TEST_CASE(the_device_page_opens_only_when_it_is_an_https_url_and_is_shown_safely) {
+  for (const char* page : {"--version", "file:///etc/passwd", "javascript:alert(1)", "http://evil.example.com/device",
+                           "https://cloud.example.com/device?user_code=X\033]0;t\a"}) {
+    TestCommand command;
+    const auto browser = recording_browser(command.folder);
+    json answer = device_answer();
+    answer["verification_uri"] = page;
+    answer["verification_uri_complete"] = page;
+    answer["user_code"] = "\033[2JBCDF";
+    command.http.on("POST", device_url, json_response(200, answer));
+    command.http.on("POST", token_url, json_response(200, tokens()));
+    serve_identity(command.http);
+    BOOST_TEST_REQUIRE(sign_in_with_device_code(command.context(), server(),
+                                                {browser, command.clock.monotonic() + seconds(300)})
+                           .has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    BOOST_TEST(!std::filesystem::exists(command.folder.path() / "browser.args"), page);
+    BOOST_TEST(command.err().find('\033') == std::string::npos, command.err());
+    BOOST_TEST(command.err().find("\\x1b[2JBCDF") != std::string::npos);
+    BOOST_TEST(command.err().find("warning: not opening the verification page in a browser: it is not an https URL") !=
+               std::string::npos, command.err());
+  }
+  TestCommand command;
+  const auto browser = recording_browser(command.folder);
+  command.http.on("POST", device_url, json_response(200, device_answer()));
+  command.http.on("POST", token_url, json_response(200, tokens()));
+  serve_identity(command.http);
+  BOOST_TEST_REQUIRE(sign_in_with_device_code(command.context(), server(),
+                                              {browser, command.clock.monotonic() + seconds(300)})
+                         .has_value());
+  BOOST_TEST(browser_arguments(command.folder) == host + "/device?user_code=BCDF-GHJK\n");
+}
+
+// Issue 8, finding 8: FLYZT_API_KEY reached the browser's environment.
+BOOST_AUTO_TEST_CASE(the_browser_gets_none_of_our_secrets) {
+  TempFolder folder;
+  const auto browser = recording_browser(folder);
+  ::setenv("FLYZT_API_KEY", "czk_secret", 1);
+  const auto opened = open_in_browser(browser, "https://cloud.example.com/x");
+  ::unsetenv("FLYZT_API_KEY");
+  BOOST_TEST_REQUIRE(opened.has_value());
+  BOOST_TEST(browser_arguments(folder) == "https://cloud.example.com/x\n");
+  std::ifstream env(folder.path() / "browser.env");
+  const std::string seen(std::istreambuf_iterator<char>(env), {});
+  BOOST_TEST(seen.find("czk_secret") == std::string::npos);
+}
+
+// Issue 8, finding 7: browser_command kept a view into a temporary PATH string (ASan: use after
+// free) whenever DISPLAY was set and PATH was longer than 15 characters.
+BOOST_AUTO_TEST_CASE(a_desktop_session_finds_xdg_open_on_a_long_path) {
+  TempFolder folder;
+  folder.write("xdg-open", "#!/bin/sh\n");
+  ::chmod((folder.path() / "xdg-open").c_str(), 0700);
+  const std::string path = "/nonexistent/" + std::string(200, 'p') + ":" + folder.path().string();
+  const auto command = browser_command(Environment({{"DISPLAY", ":0"}, {"PATH", path}}));
+  BOOST_TEST_REQUIRE(command.has_value());
+  BOOST_TEST(*command == std::vector<std::string>{"xdg-open"});
+  BOOST_TEST(!browser_command(Environment({{"DISPLAY", ":0"}, {"PATH", "/nonexistent"}})).has_value());
+  BOOST_TEST(!browser_command(Environment({{"DISPLAY", ":0"}, {"SSH_TTY", "/dev/pts/1"}, {"PATH", path}})).has_value());
 }

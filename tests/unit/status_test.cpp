@@ -257,3 +257,24 @@ BOOST_AUTO_TEST_CASE(revoking_sessions_reads_the_servers_answers) {
   BOOST_TEST(failure_of(revoke_all_sessions(vague.context(), ActiveCredential{"at-1"})).message ==
              "'" + sessions_url + "/revoke-all' did not say how many sessions it revoked");
 }
+
+// Issue 8, finding 2: the account name from the server was stored, then printed raw.
+BOOST_AUTO_TEST_CASE(a_hostile_account_name_never_reaches_the_terminal_raw) {
+  TestCommand command;
+  StoredCredential credential = session(command, seconds(3000));
+  credential.account = "\033[2J\033]0;owned\aada";
+  store(command, credential);
+  print_status(command.context().out(), assess_credential(command.context(), false));
+  BOOST_TEST(command.err().find('\033') == std::string::npos, command.err());
+  BOOST_TEST(command.err().find("\\x1b[2J\\x1b]0;owned\\x07ada") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_is_reported_on_one_safe_line) {
+  TestCommand command;
+  detail::report_failure(command.context().out(), "auth status",
+                         Error{"the server refused: \033]8;;https://evil/\033\\click\033]8;;\033\\\nfake line", ExitCode::failure,
+                               "run\rthis"});
+  BOOST_TEST(command.err() ==
+             "compozy auth status: error: the server refused: \\x1b]8;;https://evil/\\x1b\\click\\x1b]8;;\\x1b\\\\x0afake line\n"
+             "hint: run\\x0dthis\n");
+}

@@ -92,6 +92,10 @@ struct Command {
 };
 
 namespace detail {
+// The one place a command's failure is shown: one error line made safe for a
+// terminal, maybe a hint, the usage for a usage error; the exit status.
+int report_failure(Output& output, std::string_view command_name, const Error& error, std::string_view usage = {});
+
 int run_main(int argc, char** argv, const CommandInfo& info, void (*declare)(cxxopts::Options&),
              const std::function<Result<void>(const cxxopts::ParseResult&)>& parse,
              const std::function<Result<void>(Context&)>& run, const HttpClientFactory& http);

@@ -23,4 +23,23 @@ std::string pad_right(std::string_view text, std::size_t width);
 // For text put into an HTML page: & < > " ' become entities.
 std::string html_escape(std::string_view text);
 
+// Text from outside (a server, a file, the environment) made safe to show on a
+// terminal: control characters (C0, DEL and C1, so every escape sequence, and
+// tabs and newlines too: a value stays on its line) and the bidirectional
+// overrides that reorder what a person reads become visible escapes such as
+// "\x1b" or "\u202e"; invalid UTF-8 becomes U+FFFD.
+std::string terminal_safe(std::string_view text);
+
+// The same, except for the few colour codes compozy writes itself (bold, dim,
+// red, green, yellow, reset), which pass: for lines that mix both.
+std::string terminal_safe_keeping_style(std::string_view text);
+
+// The columns that text takes on a terminal: most characters 1, East Asian
+// wide ones and emoji 2, combining marks and zero-width characters 0.
+std::size_t display_width(std::string_view text);
+
+// At most `width` columns of `text`, ending in "…" when it was cut; never
+// splits a character.
+std::string fit_to_width(std::string_view text, std::size_t width);
+
 }  // namespace compozy
