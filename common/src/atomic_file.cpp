@@ -91,4 +91,12 @@ Result<void> replace_file_atomically(const std::filesystem::path& path, std::str
   return {};
 }
 
+Result<void> remove_file_durably(const std::filesystem::path& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail_errno("removing", path, errno);
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return fail_errno("syncing the folder of", path, errno);
+  return {};
+}
+
 }  // namespace compozy

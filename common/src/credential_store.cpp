@@ -10,6 +10,7 @@
 
 #include "compozy/atomic_file.hpp"
 #include "compozy/file_lock.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy {
 
@@ -23,11 +24,23 @@ std::string octal_mode(mode_t mode) {
   return text;
 }
 
+// A problem with the whole file: nothing in it can be read, so the hint must
+// not cost the other profiles' sessions (a removed file leaves its tokens
+// valid and unrevokable).
 std::unexpected<Error> fail_in(const std::filesystem::path& path, const YAML::Mark& mark, std::string_view problem) {
   std::string where = "credentials file '" + path.string() + "'";
   if (!mark.is_null()) where += ", line " + std::to_string(mark.line + 1);
   return fail(where + ": " + std::string(problem), ExitCode::failure,
-              "remove the file and run `compozy login` again");
+              "fix the file by hand (it is YAML), or move it aside and run `compozy login`");
+}
+
+// A problem with one profile's entry, which blocks no other profile.
+std::unexpected<Error> fail_in_entry(const std::filesystem::path& path, std::string_view profile, const YAML::Node& at,
+                                     std::string_view problem) {
+  auto failure = fail_in(path, at.Mark(), "profile '" + std::string(profile) + "': " + std::string(problem));
+  failure.error().hint = "run `compozy logout --profile " + std::string(profile) + "` to remove that entry";
+  failure.error().kind = Error::Kind::unreadable_entry;
+  return failure;
 }
 
 // As ssh treats a private key: refuse a file that someone else could read.
@@ -74,50 +87,55 @@ Result<YAML::Node> read_document(const std::filesystem::path& path) {
 
 std::string_view kind_name(CredentialKind kind) { return kind == CredentialKind::api_key ? "api_key" : "oauth"; }
 
-Result<StoredCredential> decode(const std::filesystem::path& path, std::string_view profile, const YAML::Node& node) {
-  const auto bad = [&](const YAML::Node& at, std::string_view problem) {
-    return fail_in(path, at.Mark(), "profile '" + std::string(profile) + "': " + std::string(problem));
-  };
-  if (!node.IsMap()) return bad(node, "expected a mapping");
-  try {
-    StoredCredential credential;
-    const auto text = [&](const char* key) { return node[key] ? node[key].as<std::string>() : std::string(); };
-    const auto time = [&](const char* key) -> Result<std::optional<TimePoint>> {
-      if (!node[key]) return std::optional<TimePoint>();
-      auto parsed = parse_rfc3339(node[key].as<std::string>());
-      if (!parsed) return bad(node[key], std::string("'") + key + "' is not an RFC 3339 time");
-      return std::optional<TimePoint>(*parsed);
-    };
-    credential.host = text("host");
-    credential.client_id = text("client_id");
-    const std::string kind = text("type");
-    if (kind == "api_key") {
-      credential.kind = CredentialKind::api_key;
-    } else if (kind != "oauth") {
-      return bad(node, "unknown credential type '" + kind + "'");
-    }
-    credential.access_token = text("access_token");
-    credential.refresh_token = text("refresh_token");
-    auto expires_at = time("expires_at");
-    if (!expires_at) return propagate(expires_at);
-    credential.expires_at = *expires_at;
-    auto obtained_at = time("obtained_at");
-    if (!obtained_at) return propagate(obtained_at);
-    credential.obtained_at = *obtained_at;
-    if (const auto scopes = node["scopes"]) {
-      for (const auto& scope : scopes) credential.scopes.push_back(scope.as<std::string>());
-    }
-    credential.account = text("account");
-    credential.subject = text("subject");
-    credential.token_endpoint = text("token_endpoint");
-    credential.revocation_endpoint = text("revocation_endpoint");
-    credential.userinfo_endpoint = text("userinfo_endpoint");
-    if (credential.host.empty()) return bad(node, "'host' is missing");
-    if (credential.access_token.empty()) return bad(node, "'access_token' is missing");
-    return credential;
-  } catch (const YAML::Exception& error) {
-    return fail_in(path, error.mark, "profile '" + std::string(profile) + "': " + error.msg);
+std::string scalar(const YAML::Node& node, const char* key) {
+  const YAML::Node value = node[key];
+  return value && value.IsScalar() ? value.Scalar() : std::string();
+}
+
+// A time compozy wrote; one that cannot be read counts as long past, so a
+// damaged expiry makes the next command refresh rather than fail.
+std::optional<TimePoint> stored_time(const YAML::Node& node, const char* key) {
+  if (!node[key]) return std::nullopt;
+  return parse_rfc3339(scalar(node, key)).value_or(TimePoint{});
+}
+
+std::vector<std::string> stored_scopes(const YAML::Node& node) {
+  const YAML::Node scopes = node["scopes"];
+  if (scopes && scopes.IsScalar()) return split_words(scopes.Scalar());
+  std::vector<std::string> list;
+  if (!scopes || !scopes.IsSequence()) return list;
+  for (const auto& scope : scopes) {
+    if (scope.IsScalar()) list.push_back(scope.Scalar());
   }
+  return list;
+}
+
+// Reads what it can: only an entry without a host or a token, or of a type
+// this compozy does not know, cannot be used at all.
+Result<StoredCredential> decode(const std::filesystem::path& path, std::string_view profile, const YAML::Node& node) {
+  if (!node.IsMap()) return fail_in_entry(path, profile, node, "expected a mapping");
+  StoredCredential credential;
+  credential.host = scalar(node, "host");
+  credential.client_id = scalar(node, "client_id");
+  const std::string kind = scalar(node, "type");
+  if (kind == "api_key") {
+    credential.kind = CredentialKind::api_key;
+  } else if (kind != "oauth") {
+    return fail_in_entry(path, profile, node, "unknown credential type '" + kind + "' (written by a newer compozy?)");
+  }
+  credential.access_token = scalar(node, "access_token");
+  credential.refresh_token = scalar(node, "refresh_token");
+  credential.expires_at = stored_time(node, "expires_at");
+  credential.obtained_at = stored_time(node, "obtained_at");
+  credential.scopes = stored_scopes(node);
+  credential.account = scalar(node, "account");
+  credential.subject = scalar(node, "subject");
+  credential.token_endpoint = scalar(node, "token_endpoint");
+  credential.revocation_endpoint = scalar(node, "revocation_endpoint");
+  credential.userinfo_endpoint = scalar(node, "userinfo_endpoint");
+  if (credential.host.empty()) return fail_in_entry(path, profile, node, "'host' is missing");
+  if (credential.access_token.empty()) return fail_in_entry(path, profile, node, "'access_token' is missing");
+  return credential;
 }
 
 YAML::Node encode(const StoredCredential& credential) {
@@ -142,9 +160,11 @@ YAML::Node encode(const StoredCredential& credential) {
   return node;
 }
 
-std::string emit(const YAML::Node& root) {
+// Block style, the version first, the profiles in the order they came.
+std::string emit(const YAML::Node& profiles) {
   YAML::Emitter out;
-  out << root;
+  out << YAML::BeginMap << YAML::Key << "version" << YAML::Value << file_format_version;
+  out << YAML::Key << "profiles" << YAML::Value << profiles << YAML::EndMap;
   return "# compozy credentials: written by compozy, readable by you alone.\n" + std::string(out.c_str()) + "\n";
 }
 
@@ -183,15 +203,18 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   if (!root) return propagate(root);
   const std::string name(profile);
   std::optional<StoredCredential> current;
+  // An entry that cannot be read is no entry to decide from: a login may
+  // replace it and a logout remove it.
+  bool unreadable = false;
   if (const YAML::Node profiles = (*root)["profiles"]; profiles && profiles[name]) {
     auto decoded = decode(file_, profile, profiles[name]);
-    if (!decoded) return propagate(decoded);
-    current = std::move(*decoded);
+    unreadable = !decoded;
+    if (decoded) current = std::move(*decoded);
   }
 
   auto decided = change(current);
   if (!decided) return propagate(decided);
-  if (decided->entry != current) {
+  if (decided->entry != current || unreadable) {
     YAML::Node profiles = (*root)["profiles"];
     if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
     if (decided->entry) {
@@ -199,9 +222,9 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
     } else {
       profiles.remove(name);
     }
-    (*root)["version"] = file_format_version;
-    (*root)["profiles"] = profiles;
-    if (auto written = replace_file_atomically(file_, emit(*root), 0600); !written) return propagate(written);
+    auto written = profiles.size() == 0 ? remove_file_durably(file_)
+                                        : replace_file_atomically(file_, emit(profiles), 0600);
+    if (!written) return propagate(written);
   }
   if (decided->failure) return fail(std::move(*decided->failure));
   return std::move(decided->entry);
@@ -216,9 +239,11 @@ Result<void> CredentialStore::save(std::string_view profile, const StoredCredent
 }
 
 Result<bool> CredentialStore::remove(std::string_view profile) {
-  bool existed = false;
+  // An entry that cannot be read is still an entry: removing it is how a person gets rid of it.
+  const auto loaded = load(profile);
+  bool existed = !loaded || loaded->has_value();
   auto removed = update(profile, [&](const std::optional<StoredCredential>& current) -> Result<Update> {
-    existed = current.has_value();
+    existed = existed || current.has_value();
     return Update{std::nullopt};
   });
   if (!removed) return propagate(removed);

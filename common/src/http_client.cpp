@@ -36,7 +36,8 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
   long seconds = 0;
   const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
   if (ec != std::errc() || end != value->data() + value->size() || seconds < 0) return std::nullopt;
-  return std::chrono::seconds(seconds);
+  // Any wait past the request's deadline is cut by it; this keeps the arithmetic in range.
+  return std::chrono::seconds(std::min(seconds, 3600L));
 }
 
 // SSL_CERT_FILE, else SSL_CERT_DIR, else the system's hashed folder, which

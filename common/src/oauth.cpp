@@ -6,6 +6,7 @@
 
 #include "compozy/config.hpp"
 #include "compozy/crypto.hpp"
+#include "compozy/json_fields.hpp"
 #include "compozy/text.hpp"
 
 namespace compozy {
@@ -19,26 +20,12 @@ std::string trim_slash(std::string_view text) {
   return std::string(text);
 }
 
-std::optional<json> parse_json_object(std::string_view body) {
-  json document = json::parse(body, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) return std::nullopt;
-  return document;
-}
-
-std::string string_field(const json& document, const char* name) {
-  const auto found = document.find(name);
-  return found != document.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
-std::vector<std::string> string_list(const json& document, const char* name) {
-  std::vector<std::string> values;
-  const auto found = document.find(name);
-  if (found == document.end() || !found->is_array()) return values;
-  for (const auto& item : *found) {
-    if (item.is_string()) values.push_back(item.get<std::string>());
-  }
-  return values;
-}
+// Lifetimes a server may give, clamped: an access token lives at most a year
+// (a larger number is a mistake, and would overflow time arithmetic), a device
+// code at most a day, and polls are at least a second and at most a minute apart.
+constexpr std::int64_t longest_token_lifetime = 366 * 86400;
+constexpr std::int64_t longest_device_code_lifetime = 86400;
+constexpr std::int64_t longest_poll_interval = 60;
 
 std::unexpected<Error> server_failed(std::string_view what, std::string_view url, int status) {
   return fail_with_status(std::string(what) + " '" + std::string(url) + "'", status);
@@ -70,16 +57,8 @@ Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, s
     tokens.refresh_token = string_field(*document, "refresh_token");
     tokens.scope = string_field(*document, "scope");
     tokens.id_token = string_field(*document, "id_token");
-    if (const auto expires_in = document->find("expires_in"); expires_in != document->end()) {
-      if (expires_in->is_number_integer()) tokens.expires_in = expires_in->get<std::int64_t>();
-      // Some servers send a string; RFC 6749 says a number, but the meaning is clear.
-      if (expires_in->is_string()) {
-        try {
-          tokens.expires_in = std::stoll(expires_in->get<std::string>());
-        } catch (const std::exception&) {
-        }
-      }
-    }
+    // Some servers send a string of digits; RFC 6749 says a number, but the meaning is clear.
+    tokens.expires_in = integer_field(*document, "expires_in", 0, longest_token_lifetime);
     if (tokens.access_token.empty()) {
       return fail("token endpoint '" + std::string(endpoint) + "' sent no access_token");
     }
@@ -150,8 +129,7 @@ Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
     }
     if (server.token_endpoint.empty()) return fail("server metadata '" + url + "' has no token_endpoint");
     server.code_challenge_methods_supported = string_list(*document, "code_challenge_methods_supported");
-    server.issuer_in_authorization_response =
-        document->value("authorization_response_iss_parameter_supported", false) == true;
+    server.issuer_in_authorization_response = true_field(*document, "authorization_response_iss_parameter_supported");
     return server;
   }
   return fail("no OAuth server at '" + std::string(issuer) + "' (" + tried + ")", ExitCode::failure,
@@ -250,10 +228,9 @@ Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const S
   // Some early servers (Google's) spell it verification_url.
   if (device.verification_uri.empty()) device.verification_uri = string_field(*document, "verification_url");
   device.verification_uri_complete = string_field(*document, "verification_uri_complete");
-  device.expires_in = std::chrono::seconds(document->value("expires_in", 1800));
-  if (const auto interval = document->find("interval"); interval != document->end() && interval->is_number_integer()) {
-    device.interval = std::chrono::seconds(std::max<std::int64_t>(1, interval->get<std::int64_t>()));
-  }
+  device.expires_in =
+      std::chrono::seconds(integer_field(*document, "expires_in", 1, longest_device_code_lifetime).value_or(1800));
+  device.interval = std::chrono::seconds(integer_field(*document, "interval", 1, longest_poll_interval).value_or(5));
   if (device.device_code.empty() || device.user_code.empty() || device.verification_uri.empty()) {
     return fail("device authorization endpoint '" + endpoint + "' left out device_code, user_code or verification_uri");
   }
@@ -306,8 +283,8 @@ Result<void> check_id_token(std::string_view id_token, std::string_view issuer, 
                         })));
   if (!for_us) return fail("the ID token is not meant for the client '" + std::string(client_id) + "'");
   constexpr std::int64_t clock_skew = 300;
-  const auto expiry = claims->find("exp");
-  if (expiry == claims->end() || !expiry->is_number() || expiry->get<std::int64_t>() + clock_skew < unix_seconds(now)) {
+  const auto expiry = integer_field(*claims, "exp", 0, INT64_MAX - clock_skew);
+  if (!expiry || *expiry + clock_skew < unix_seconds(now)) {
     return fail("the ID token has expired (is this machine's clock right?)");
   }
   if (!nonce.empty() && claims->contains("nonce") && string_field(*claims, "nonce") != nonce) {

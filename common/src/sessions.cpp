@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compozy/http_client.hpp"
+#include "compozy/json_fields.hpp"
 
 namespace compozy {
 
@@ -46,24 +47,23 @@ Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredent
   const std::string url = sessions_url(context);
   auto response = send_with(context, credential, HttpRequest::get(url));
   if (!response) return propagate(response);
-  const auto document = nlohmann::json::parse(response->body, nullptr, false);
-  const bool is_listing = !document.is_discarded() && document.is_object() && document.contains("sessions") &&
-                          document["sessions"].is_array();
+  const auto document = parse_json_object(response->body);
+  const bool is_listing = document && document->contains("sessions") && (*document)["sessions"].is_array();
   if (response->status == 404 || response->status == 405 || (response->ok() && !is_listing)) {
     return no_sessions_api(context);
   }
   if (!response->ok()) return unexpected_answer(*response, url);
   std::vector<Session> sessions;
-  for (const auto& item : document["sessions"]) {
+  for (const auto& item : (*document)["sessions"]) {
     if (!item.is_object()) continue;
     Session session;
-    session.id = item.value("id", "");
-    session.client_id = item.value("client_id", "");
-    session.user_agent = item.value("user_agent", "");
+    session.id = string_field(item, "id");
+    session.client_id = string_field(item, "client_id");
+    session.user_agent = string_field(item, "user_agent");
     session.created_at = time_field(item, "created_at");
     session.last_used_at = time_field(item, "last_used_at");
     session.expires_at = time_field(item, "expires_at");
-    session.current = item.value("current", false);
+    session.current = true_field(item, "current");
     if (!session.id.empty()) sessions.push_back(std::move(session));
   }
   return sessions;
@@ -130,12 +130,10 @@ Result<int> revoke_all_sessions(Context& context, const ActiveCredential& creden
   if (!response) return propagate(response);
   if (response->status == 404 || response->status == 405) return no_sessions_api(context);
   if (!response->ok()) return unexpected_answer(*response, url);
-  const auto document = nlohmann::json::parse(response->body, nullptr, false);
-  if (document.is_discarded() || !document.is_object() || !document.contains("revoked") ||
-      !document["revoked"].is_number_integer()) {
-    return fail("'" + url + "' did not say how many sessions it revoked");
-  }
-  return document["revoked"].get<int>();
+  const auto document = parse_json_object(response->body);
+  const auto revoked = document ? integer_field(*document, "revoked", 0, 1'000'000) : std::nullopt;
+  if (!revoked) return fail("'" + url + "' did not say how many sessions it revoked");
+  return static_cast<int>(*revoked);
 }
 
 }  // namespace compozy

@@ -168,7 +168,7 @@ Result<TokenSet> wait_for_approval(Context& context, const ServerMetadata& serve
     if (!outcome) return propagate(outcome, "waiting for the approval");
     if (auto* tokens = std::get_if<TokenSet>(&*outcome)) return std::move(*tokens);
     const auto& error = std::get<TokenError>(*outcome);
-    if (error.code == "slow_down") interval += std::chrono::seconds(5);
+    if (error.code == "slow_down") interval = std::min(interval + std::chrono::seconds(5), std::chrono::seconds(60));
     if (error.code != "authorization_pending" && error.code != "slow_down") return device_refusal(error, device);
   }
 }
@@ -232,6 +232,21 @@ Result<std::string> read_api_key(Context& context) {
   return key;
 }
 
+namespace {
+
+// A session that could not be stored would live on where nobody can use or end it.
+std::unexpected<Error> forget_new_session(Context& context, const StoredCredential& credential, Error failure) {
+  if (credential.kind == CredentialKind::oauth) {
+    auto revoked = revoke_at_server(context, credential);
+    failure.message += revoked ? "; the new session was revoked"
+                               : "; the new session could not be revoked (" + revoked.error().message +
+                                     ") and stays valid until it expires";
+  }
+  return fail(std::move(failure).with_context("storing the credentials"));
+}
+
+}  // namespace
+
 Result<void> keep_signed_in(Context& context, const StoredCredential& credential) {
   const Settings& settings = context.settings();
   Output& out = context.out();
@@ -241,7 +256,7 @@ Result<void> keep_signed_in(Context& context, const StoredCredential& credential
     replaced = current;
     return CredentialStore::Update{credential};
   });
-  if (!saved) return propagate(saved);
+  if (!saved) return forget_new_session(context, credential, saved.error());
   out.success("Logged in to " + settings.host + " as " + out.bold(credential.account) +
               (settings.profile == default_profile ? "" : " (profile '" + settings.profile + "')"));
 

@@ -1,5 +1,4 @@
 // compozy logout: revoke this machine's tokens at the server, then forget them.
-#include "compozy/active_credential.hpp"
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/sign_out.hpp"
@@ -20,49 +19,7 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
   return Options{.local_only = parsed.count("local-only") != 0};
 }
 
-Result<void> log_out(const Options& options, Context& context) {
-  const Settings& settings = context.settings();
-  Output& out = context.out();
-  const bool key_in_environment = context.env().has(api_key_variable);
-  auto stored = stored_credential(context);
-  if (!stored) return propagate(stored);
-  if (!*stored) {
-    if (key_in_environment) {
-      out.info("No stored credentials for " + settings.host + "; " + api_key_variable +
-               " is set and stays in effect until you unset it.");
-      return {};
-    }
-    return not_logged_in(context);
-  }
-  const StoredCredential credential = std::move(**stored);
-
-  std::optional<Error> revocation_failed;
-  if (credential.kind == CredentialKind::oauth && !options.local_only) {
-    if (auto revoked = revoke_at_server(context, credential); !revoked) revocation_failed = std::move(revoked.error());
-  }
-  if (auto removed = context.store().remove(settings.profile); !removed) {
-    return propagate(removed);
-  }
-
-  out.success("Logged out of " + settings.host + " (" + credential.account + ")" +
-              (settings.profile == default_profile ? "" : ", profile '" + settings.profile + "'"));
-  if (credential.kind == CredentialKind::api_key) {
-    out.info("The API key itself stays valid: revoke it in the dashboard (Settings > API Keys) if it is no longer needed.");
-  } else if (options.local_only || revocation_failed) {
-    std::string until = credential.expires_at ? " (the access token until " + format_rfc3339(*credential.expires_at) + ")" : "";
-    if (options.local_only) {
-      out.warning("the tokens were not revoked (--local-only): they stay valid until they expire" + until);
-    } else {
-      out.warning("the tokens could not be revoked (" + revocation_failed->message +
-                  "): they stay valid until they expire" + until);
-      out.info("Run `compozy auth revoke-all` later, or revoke the session from another machine, to end it now.");
-    }
-  }
-  if (key_in_environment) {
-    out.notice(std::string(api_key_variable) + " is set and stays in effect until you unset it.");
-  }
-  return {};
-}
+Result<void> sign_out(const Options& options, Context& context) { return log_out(context, options.local_only); }
 
 }  // namespace
 
@@ -78,7 +35,7 @@ int main(int argc, char** argv) {
           "Exit codes: 0 logged out, 1 error, 2 bad usage, 4 not logged in.",
       .declare = declare_options,
       .parse = parse_options,
-      .run = log_out,
+      .run = sign_out,
       .http = make_http_client,
   });
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "support/temp_folder.hpp"
@@ -31,6 +32,11 @@ StoredCredential credential_for(const std::string& account, std::size_t padding 
   credential.account = account + "@example.com";
   credential.token_endpoint = "https://cloud.example.com/oauth/token";
   return credential;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream stream(path);
+  return std::string(std::istreambuf_iterator<char>(stream), {});
 }
 
 mode_t mode_of(const std::filesystem::path& path) {
@@ -183,4 +189,54 @@ BOOST_AUTO_TEST_CASE(the_refresh_margin_never_exceeds_half_the_lifetime) {
   BOOST_TEST(has_expired(credential, issued + std::chrono::seconds(30)));
   credential.expires_at.reset();
   BOOST_TEST(!expires_within_margin(credential, issued + std::chrono::hours(1000)));
+}
+
+// Issue 8, finding 4: an entry no command could read blocked every command, logout included,
+// and the hint said to remove the file, which held the other profiles too.
+BOOST_AUTO_TEST_CASE(an_unreadable_time_makes_a_token_expired_not_the_entry_unreadable) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
+  BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
+  std::string text = read_text(store.file());
+  text.replace(text.find("expires_at: 2027"), 16, "expires_at: 33715");
+  temp.write("credentials.yaml", text);
+  ::chmod(store.file().c_str(), 0600);
+  const auto ada = required(required(store.load("default")));
+  BOOST_TEST(ada.access_token == "at-ada");
+  BOOST_TEST(has_expired(ada, from_unix_seconds(1'800'000'000)));
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace");
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_entry_blocks_neither_the_other_profiles_nor_its_own_removal) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
+  std::string text = read_text(store.file());
+  text.insert(text.find("profiles:\n") + 10, "  default: [not, a, credential]\n");
+  temp.write("credentials.yaml", text);
+  ::chmod(store.file().c_str(), 0600);
+  const auto damaged = store.load("default");
+  BOOST_TEST_REQUIRE(!damaged.has_value());
+  BOOST_TEST(damaged.error().message.find("profile 'default': expected a mapping") != std::string::npos);
+  BOOST_TEST(damaged.error().hint == "run `compozy logout --profile default` to remove that entry");
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace");
+  BOOST_TEST_REQUIRE(store.save("other", credential_for("bob")).has_value());
+  BOOST_TEST(required(store.remove("default")));
+  BOOST_TEST(!required(store.load("default")).has_value());
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace");
+}
+
+// Issue 8, finding 8: after the last profile went, the file was rewritten as a one-line flow mapping.
+BOOST_AUTO_TEST_CASE(the_file_goes_with_the_last_entry) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
+  BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
+  BOOST_TEST(read_text(store.file()).starts_with("# compozy credentials: written by compozy, readable by you alone.\n"
+                                                 "version: 1\nprofiles:\n  default:\n    host: "));
+  BOOST_TEST(required(store.remove("default")));
+  BOOST_TEST(required(store.remove("work")));
+  BOOST_TEST(!std::filesystem::exists(store.file()));
+  BOOST_TEST(!required(store.load("work")).has_value());
 }

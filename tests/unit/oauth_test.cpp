@@ -8,6 +8,8 @@
 #include "compozy/crypto.hpp"
 #include "compozy/oauth.hpp"
 
+#include <limits>
+
 using namespace compozy;
 using namespace compozy::testing;
 using nlohmann::json;
@@ -343,4 +345,81 @@ BOOST_AUTO_TEST_CASE(scopes_split_and_join_on_single_spaces) {
   BOOST_TEST(split_scopes("openid  email offline_access ") == (std::vector<std::string>{"openid", "email", "offline_access"}));
   BOOST_TEST(join_scopes({"openid", "email"}) == "openid email");
   BOOST_TEST(split_scopes("").empty());
+}
+
+// Issue 8, finding 4: expires_in 1e12 stored the year 33715, which no later command could read.
+BOOST_AUTO_TEST_CASE(lifetimes_from_a_server_are_clamped_to_what_makes_sense) {
+  const auto expires_in = [](const json& value) -> std::optional<std::int64_t> {
+    FakeHttpClient http;
+    http.on("POST", token_url, json_response(200, {{"access_token", "at"}, {"token_type", "Bearer"}, {"expires_in", value}}));
+    const auto outcome = refresh_access_token(http, token_url, "compozy-cli", "rt");
+    BOOST_TEST_REQUIRE(outcome.has_value());
+    return std::get<TokenSet>(*outcome).expires_in;
+  };
+  constexpr std::int64_t year = 366 * 86400;
+  BOOST_TEST(expires_in(3600) == std::optional<std::int64_t>(3600));
+  BOOST_TEST(expires_in(1'000'000'000'000) == std::optional<std::int64_t>(year));
+  BOOST_TEST(expires_in(100'000'000'000'000'000) == std::optional<std::int64_t>(year));
+  BOOST_TEST(expires_in(std::numeric_limits<std::int64_t>::max()) == std::optional<std::int64_t>(year));
+  BOOST_TEST(expires_in(-5) == std::optional<std::int64_t>(0));
+  BOOST_TEST(expires_in(1e12) == std::optional<std::int64_t>(year));
+  BOOST_TEST(expires_in("3600") == std::optional<std::int64_t>(3600));
+  BOOST_TEST(!expires_in("1e12").has_value());
+  BOOST_TEST(!expires_in("soon").has_value());
+  BOOST_TEST(!expires_in(true).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(device_lifetimes_and_intervals_are_clamped) {
+  FakeHttpClient http;
+  ServerMetadata server;
+  server.device_authorization_endpoint = issuer + "/oauth/device";
+  http.on("POST", server.device_authorization_endpoint,
+          json_response(200, {{"device_code", "d"}, {"user_code", "U"}, {"verification_uri", issuer + "/device"},
+                              {"expires_in", std::numeric_limits<std::int64_t>::max()},
+                              {"interval", std::numeric_limits<std::int64_t>::max()}}));
+  const auto device = start_device_authorization(http, server, "compozy-cli", {"openid"});
+  BOOST_TEST_REQUIRE(device.has_value());
+  BOOST_TEST(device->expires_in == std::chrono::seconds(86400));
+  BOOST_TEST(device->interval == std::chrono::seconds(60));
+}
+
+// Issue 8, finding 8: a field of an unexpected type threw nlohmann's type_error, which reached
+// the user as "internal error: [json.exception.type_error.302] …".
+BOOST_AUTO_TEST_CASE(fields_of_the_wrong_type_are_read_as_absent_never_thrown) {
+  FakeHttpClient http;
+  json document = metadata();
+  document["authorization_response_iss_parameter_supported"] = "yes";
+  document["code_challenge_methods_supported"] = "S256";
+  document["revocation_endpoint"] = 42;
+  http.on("GET", oauth_metadata_url, json_response(200, document));
+  const auto server = discover(http, issuer);
+  BOOST_TEST_REQUIRE(server.has_value(), server.error().message);
+  BOOST_TEST(!server->issuer_in_authorization_response);
+  BOOST_TEST(server->code_challenge_methods_supported.empty());
+  BOOST_TEST(server->revocation_endpoint.empty());
+
+  FakeHttpClient device_http;
+  ServerMetadata device_server;
+  device_server.device_authorization_endpoint = issuer + "/oauth/device";
+  device_http.on("POST", device_server.device_authorization_endpoint,
+                 json_response(200, {{"device_code", "d"}, {"user_code", "U"}, {"verification_uri", issuer + "/device"},
+                                     {"expires_in", "soon"}, {"interval", json::array()}}));
+  const auto device = start_device_authorization(device_http, device_server, "compozy-cli", {"openid"});
+  BOOST_TEST_REQUIRE(device.has_value());
+  BOOST_TEST(device->expires_in == std::chrono::seconds(1800));
+  BOOST_TEST(device->interval == std::chrono::seconds(5));
+
+  json claims = id_claims();
+  claims["exp"] = 1e300;
+  BOOST_TEST(check_id_token(jwt(claims), issuer, "compozy-cli", "n-1", now).has_value());
+  claims["exp"] = std::numeric_limits<std::int64_t>::max();
+  BOOST_TEST(check_id_token(jwt(claims), issuer, "compozy-cli", "n-1", now).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(documents_nested_too_deeply_are_refused_before_parsing) {
+  FakeHttpClient http;
+  http.on("GET", oauth_metadata_url, respond(200, std::string(100'000, '[') + std::string(100'000, ']')));
+  const auto server = discover(http, issuer);
+  BOOST_TEST_REQUIRE(!server.has_value());
+  BOOST_TEST(server.error().message == "server metadata '" + oauth_metadata_url + "' is not a JSON object");
 }

@@ -282,3 +282,15 @@ BOOST_AUTO_TEST_CASE(processes_racing_to_refresh_make_one_refresh_and_share_it) 
   BOOST_TEST_REQUIRE(lines.size() == static_cast<std::size_t>(rounds));
   for (int round = 0; round < rounds; ++round) BOOST_TEST(lines[round] == std::to_string(round));
 }
+
+// Issue 8, finding 4: a refresh answered with expires_in 1e12 wrote an entry no later command could read.
+BOOST_AUTO_TEST_CASE(an_absurd_lifetime_from_the_server_leaves_a_readable_entry) {
+  TestCommand command;
+  store(command, session(command, seconds(-5)));
+  command.http.on("POST", token_url,
+                  json_response(200, {{"access_token", "at-new"}, {"token_type", "Bearer"}, {"expires_in", 1'000'000'000'000}}));
+  BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::now).has_value());
+  const auto after = required(stored(command));
+  BOOST_TEST(after.access_token == "at-new");
+  BOOST_TEST(after.expires_at <= std::optional<TimePoint>(command.clock.now() + seconds(366 * 86400)));
+}

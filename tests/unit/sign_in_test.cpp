@@ -340,3 +340,33 @@ BOOST_AUTO_TEST_CASE(a_desktop_session_finds_xdg_open_on_a_long_path) {
   BOOST_TEST(!browser_command(Environment({{"DISPLAY", ":0"}, {"PATH", "/nonexistent"}})).has_value());
   BOOST_TEST(!browser_command(Environment({{"DISPLAY", ":0"}, {"SSH_TTY", "/dev/pts/1"}, {"PATH", path}})).has_value());
 }
+
+BOOST_AUTO_TEST_CASE(slow_down_never_stretches_the_interval_past_a_minute) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer(86400, 50)));
+  for (int i = 0; i < 5; ++i) command.http.on("POST", token_url, pending("slow_down"));
+  command.http.on("POST", token_url, json_response(200, tokens()));
+  serve_identity(command.http);
+  BOOST_TEST_REQUIRE(device_sign_in(command, seconds(3600)).has_value());
+  for (const auto slept : command.clock.sleeps) BOOST_TEST(slept <= std::chrono::milliseconds(seconds(60)));
+}
+
+// Issue 8, finding 8: a login into a folder it could not write left a live session behind.
+BOOST_AUTO_TEST_CASE(a_session_that_cannot_be_stored_is_revoked_at_once) {
+  TestCommand command;
+  std::filesystem::create_directory(command.folder.path() / "credentials.lock");  // no lock, no write
+  StoredCredential credential;
+  credential.host = host;
+  credential.client_id = "compozy-cli";
+  credential.access_token = "at-new";
+  credential.refresh_token = "rt-new";
+  credential.revocation_endpoint = host + "/oauth/revoke";
+  command.http.on("POST", host + "/oauth/revoke", respond(200, ""));
+  const auto kept = keep_signed_in(command.context(), credential);
+  BOOST_TEST_REQUIRE(!kept.has_value());
+  BOOST_TEST(kept.error().message.starts_with("storing the credentials: locking '"), kept.error().message);
+  BOOST_TEST(kept.error().message.ends_with("; the new session was revoked"));
+  const auto revoked = command.http.requests_to("POST", host + "/oauth/revoke");
+  BOOST_TEST_REQUIRE(revoked.size() == 2u);
+  BOOST_TEST(form_value(revoked[0], "token") == "rt-new");
+}

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE status
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
@@ -277,4 +279,60 @@ BOOST_AUTO_TEST_CASE(a_failure_is_reported_on_one_safe_line) {
   BOOST_TEST(command.err() ==
              "compozy auth status: error: the server refused: \\x1b]8;;https://evil/\\x1b\\click\\x1b]8;;\\x1b\\\\x0afake line\n"
              "hint: run\\x0dthis\n");
+}
+
+BOOST_AUTO_TEST_CASE(session_fields_of_the_wrong_type_are_skipped_not_thrown) {
+  TestCommand command;
+  command.http.on("GET", sessions_url,
+                  json_response(200, {{"sessions", {{{"id", 5}, {"current", "yes"}},
+                                                    {{"id", "ses_2"}, {"user_agent", json::array()}, {"current", 1}}}}}));
+  const auto sessions = required(list_sessions(command.context(), ActiveCredential{"at-1"}));
+  BOOST_TEST_REQUIRE(sessions.size() == 1u);
+  BOOST_TEST(sessions[0].id == "ses_2");
+  BOOST_TEST(sessions[0].user_agent.empty());
+  BOOST_TEST(!sessions[0].current);
+  command.http.on("POST", sessions_url + "/revoke-all", json_response(200, {{"revoked", "3"}}));
+  BOOST_TEST(required(revoke_all_sessions(command.context(), ActiveCredential{"at-1"})) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(logout_revokes_then_forgets_and_says_so) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  command.http.on("POST", revoke_url, respond(200, ""));
+  BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
+  BOOST_TEST(!required(command.store().load("default")).has_value());
+  BOOST_TEST(command.err() == "✓ Logged out of " + host + " (ada@example.com)\n");
+  BOOST_TEST(command.http.requests().size() == 2u);
+}
+
+// Issue 8, finding 4: logout could not get rid of an entry it could not read.
+BOOST_AUTO_TEST_CASE(logout_removes_an_entry_it_cannot_read_and_keeps_the_others) {
+  TestCommand command;
+  StoredCredential other = session(command, seconds(3000));
+  BOOST_TEST_REQUIRE(command.store().save("work", other).has_value());
+  command.folder.write("credentials.yaml", "version: 1\nprofiles:\n  default: [broken]\n  work:\n    host: " + host +
+                                               "\n    type: oauth\n    access_token: at-work\n");
+  ::chmod(command.store().file().c_str(), 0600);
+  BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
+  BOOST_TEST(command.err().find("warning: the stored entry of profile 'default' could not be read") != std::string::npos,
+             command.err());
+  BOOST_TEST(!required(command.store().load("default")).has_value());
+  BOOST_TEST(required(required(command.store().load("work"))).access_token == "at-work");
+  BOOST_TEST(command.http.requests().empty());
+}
+
+// Issue 8, finding 8: a logout racing a new login removed the new credential it never revoked.
+BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
+  TestCommand command;
+  store(command, session(command, seconds(3000)));
+  StoredCredential newer = session(command, seconds(3000));
+  newer.access_token = "at-newer";
+  command.http.on("POST", revoke_url, [&](const HttpRequest&) -> Result<HttpResponse> {
+    // While the revocation is on its way, a login in another terminal finishes.
+    BOOST_TEST_REQUIRE(CredentialStore(command.folder.path()).save("default", newer).has_value());
+    return HttpResponse{200, {}, ""};
+  });
+  BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
+  BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-newer");
+  BOOST_TEST(command.err().find("A sign-in finished while logging out: its new credentials were kept.") != std::string::npos);
 }

@@ -21,4 +21,7 @@ Result<std::optional<std::string>> read_file(const std::filesystem::path& path);
 Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view content,
                                      mode_t mode = 0600);
 
+// Removes `path` (if it is there) and fsyncs its folder, so the removal survives a crash.
+Result<void> remove_file_durably(const std::filesystem::path& path);
+
 }  // namespace compozy

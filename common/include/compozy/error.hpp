@@ -27,8 +27,9 @@ enum class ExitCode : int {
 
 struct Error {
   // Tells apart what callers treat differently: a server that could not be
-  // reached is never reported as a credential it rejected.
-  enum class Kind { general, unreachable, rejected };
+  // reached is never reported as a credential it rejected, and a stored entry
+  // that cannot be read is one that logout may still remove.
+  enum class Kind { general, unreachable, rejected, unreadable_entry };
 
   std::string message;  // git style: lower-case, no full stop, what failed first
   ExitCode code = ExitCode::failure;

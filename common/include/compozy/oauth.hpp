@@ -85,8 +85,8 @@ struct DeviceAuthorization {
   std::string user_code;
   std::string verification_uri;
   std::string verification_uri_complete;  // empty when the server gives none
-  std::chrono::seconds expires_in{0};
-  std::chrono::seconds interval{5};  // RFC 8628 §3.2: 5 when the server says nothing
+  std::chrono::seconds expires_in{0};  // at most a day, whatever the server says
+  std::chrono::seconds interval{5};    // RFC 8628 §3.2: 5 when the server says nothing; at most a minute
 };
 
 Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const ServerMetadata& server,

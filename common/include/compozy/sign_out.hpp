@@ -10,4 +10,10 @@ namespace compozy {
 // token. The revocation endpoint comes from the credential, else from discovery.
 Result<void> revoke_at_server(Context& context, const StoredCredential& credential);
 
+// `compozy logout`: revokes the profile's session (unless `local_only`), then
+// removes the entry, if it is still the one revoked: a login that finished
+// meanwhile keeps its new credential. An entry that cannot be read is removed
+// with a warning, since nothing in it can be revoked.
+Result<void> log_out(Context& context, bool local_only);
+
 }  // namespace compozy
