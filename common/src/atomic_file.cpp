@@ -48,12 +48,20 @@ bool write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-Result<std::optional<std::string>> read_file(const std::filesystem::path& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::optional<std::string>> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
     return fail_errno("reading", path, errno);
   }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) return fail_errno("reading", path, errno);
+  if (!S_ISREG(info.st_mode)) return fail("reading " + quoted(path) + ": not a regular file");
+  const auto too_large = [&] {
+    return fail("reading " + quoted(path) + ": larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  };
+  if (static_cast<std::size_t>(info.st_size) > max_bytes) return too_large();
   std::string content;
   char buffer[8192];
   for (;;) {
@@ -64,6 +72,7 @@ Result<std::optional<std::string>> read_file(const std::filesystem::path& path) 
     }
     if (got == 0) break;
     content.append(buffer, static_cast<std::size_t>(got));
+    if (content.size() > max_bytes) return too_large();
   }
   return std::optional<std::string>(std::move(content));
 }

@@ -10,6 +10,7 @@
 
 #include "compozy/atomic_file.hpp"
 #include "compozy/file_lock.hpp"
+#include "compozy/interrupt.hpp"
 #include "compozy/text.hpp"
 
 namespace compozy {
@@ -44,11 +45,17 @@ std::unexpected<Error> fail_in_entry(const std::filesystem::path& path, std::str
 }
 
 // As ssh treats a private key: refuse a file that someone else could read.
+// A link is refused too: an atomic write would replace the link, not its
+// target, and leave the old tokens there.
 Result<void> check_private(const std::filesystem::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
+  if (::lstat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) return {};
     return fail("reading '" + path.string() + "': " + std::strerror(errno));
+  }
+  if (S_ISLNK(info.st_mode)) {
+    return fail("credentials file '" + path.string() + "' is a symbolic link", ExitCode::failure,
+                "replace the link with the file it points to (compozy writes it in place, atomically)");
   }
   if (info.st_uid != ::geteuid()) {
     return fail("credentials file '" + path.string() + "' belongs to another user", ExitCode::failure,
@@ -212,6 +219,8 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
     if (decoded) current = std::move(*decoded);
   }
 
+  // A decision, once the server has been asked, is stored before Ctrl-C takes effect.
+  InterruptsHeld hold;
   auto decided = change(current);
   if (!decided) return propagate(decided);
   if (decided->entry != current || unreadable) {

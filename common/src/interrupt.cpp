@@ -1,5 +1,6 @@
 #include "compozy/interrupt.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -8,6 +9,7 @@ namespace compozy {
 namespace {
 
 volatile std::sig_atomic_t interrupt_signal = 0;
+std::atomic<int> holds{0};
 
 extern "C" void remember_interrupt(int signal_number) { interrupt_signal = signal_number; }
 
@@ -21,7 +23,11 @@ void catch_interrupts() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-bool interrupted() { return interrupt_signal != 0; }
+bool interrupted() { return interrupt_signal != 0 && holds.load() == 0; }
+
+InterruptsHeld::InterruptsHeld() { ++holds; }
+
+InterruptsHeld::~InterruptsHeld() { --holds; }
 
 std::unexpected<Error> fail_interrupted() { return fail("interrupted", ExitCode::interrupted); }
 

@@ -1,5 +1,6 @@
 #include "compozy/refresh.hpp"
 
+#include "compozy/interrupt.hpp"
 #include "compozy/oauth.hpp"
 
 namespace compozy {
@@ -97,6 +98,8 @@ Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen
                                           return refresh_decision(context, current, when);
                                         });
   if (!updated) return propagate(updated);
+  // Ctrl-C during the refresh: the new tokens are stored; now stop.
+  if (interrupted()) return fail_interrupted();
   if (!*updated) return not_logged_in(context);
   return std::move(**updated);
 }

@@ -21,6 +21,7 @@
 
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
+#include "compozy/interrupt.hpp"
 
 namespace compozy::testing {
 
@@ -57,7 +58,10 @@ class FakeHttpClient final : public HttpClient {
     }
     Answer answer = found->second.front();
     if (found->second.size() > 1) found->second.pop_front();
-    return answer(request);
+    auto response = answer(request);
+    // As the real client: Ctrl-C during a request abandons it, whatever the server did.
+    if (interrupted()) return fail_interrupted();
+    return response;
   }
 
   const std::vector<HttpRequest>& requests() const { return requests_; }

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
+#include "compozy/interrupt.hpp"
 #include "compozy/refresh.hpp"
 
 using namespace compozy;
@@ -293,4 +295,28 @@ BOOST_AUTO_TEST_CASE(an_absurd_lifetime_from_the_server_leaves_a_readable_entry)
   const auto after = required(stored(command));
   BOOST_TEST(after.access_token == "at-new");
   BOOST_TEST(after.expires_at <= std::optional<TimePoint>(command.clock.now() + seconds(366 * 86400)));
+}
+
+// Issue 8, finding 5: refresh tokens rotate, so a refresh stopped after the server answered
+// and before the answer was stored spent the old token, and the session was lost.
+BOOST_AUTO_TEST_CASE(ctrl_c_during_a_refresh_waits_until_the_new_tokens_are_stored) {
+  TempFolder shared;
+  TestCommand parent({.config_dir = shared.path()});
+  store(parent, session(parent, seconds(-5)));
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    catch_interrupts();
+    TestCommand child({.config_dir = shared.path()});
+    child.http.on("POST", token_url, [](const HttpRequest&) -> Result<HttpResponse> {
+      ::kill(::getpid(), SIGINT);  // the person presses Ctrl-C while the server answers
+      return HttpResponse{200, {}, json{{"access_token", "at-new"}, {"token_type", "Bearer"},
+                                        {"refresh_token", "rt-new"}, {"expires_in", 3600}}.dump()};
+    });
+    const auto refreshed = refresh_stored_credential(child.context(), RefreshWhen::if_expiring);
+    ::_exit(!refreshed && refreshed.error().code == ExitCode::interrupted ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  BOOST_TEST(WEXITSTATUS(status) == 0, "the refresh should end as interrupted once the tokens are stored");
+  BOOST_TEST(required(stored(parent)).refresh_token == "rt-new");
 }

@@ -13,8 +13,10 @@
 
 namespace compozy {
 
-// The whole file, or nullopt when it does not exist.
-Result<std::optional<std::string>> read_file(const std::filesystem::path& path);
+// The whole file, or nullopt when it does not exist. Only a regular file of
+// at most `max_bytes` is read: a FIFO or a device such as /dev/zero would
+// hang or grow without bound.
+Result<std::optional<std::string>> read_file(const std::filesystem::path& path, std::size_t max_bytes = 1 << 20);
 
 // Writes a temporary file beside `path` with `mode`, fsyncs it, renames it over
 // `path` and fsyncs the folder, so the rename itself survives a crash.

@@ -3,6 +3,7 @@
 // leaves a stale lock behind.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 
 #include "compozy/error.hpp"
@@ -11,8 +12,11 @@ namespace compozy {
 
 class FileLock {
  public:
-  // Waits until this process holds the lock; creates the lock file (0600) if needed.
-  static Result<FileLock> acquire(const std::filesystem::path& path);
+  // Waits until this process holds the lock, at most `patience`, and no longer
+  // once Ctrl-C is pressed; a wait that runs out names the process holding it.
+  // Creates the lock file (0600) if needed, never through a symbolic link.
+  static Result<FileLock> acquire(const std::filesystem::path& path,
+                                  std::chrono::milliseconds patience = std::chrono::seconds(45));
 
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;

@@ -12,6 +12,19 @@ namespace compozy {
 // Installs the SIGINT and SIGTERM handlers; the plugin harness calls it once.
 void catch_interrupts();
 bool interrupted();
+
+// While one exists, Ctrl-C and SIGTERM are held: interrupted() says no, and
+// the signal takes effect when the last one ends. For the moments when
+// stopping would lose something, such as a refresh between sending the old
+// refresh token (which the server then spends) and storing the new one. What
+// runs meanwhile must be bounded in time on its own.
+class InterruptsHeld {
+ public:
+  InterruptsHeld();
+  InterruptsHeld(const InterruptsHeld&) = delete;
+  InterruptsHeld& operator=(const InterruptsHeld&) = delete;
+  ~InterruptsHeld();
+};
 std::unexpected<Error> fail_interrupted();  // "interrupted", exit 130
 
 // Sleeps, waking early when interrupted.
