@@ -287,7 +287,8 @@ Result<void> check_id_token(std::string_view id_token, std::string_view issuer, 
   if (!expiry || *expiry + clock_skew < unix_seconds(now)) {
     return fail("the ID token has expired (is this machine's clock right?)");
   }
-  if (!nonce.empty() && claims->contains("nonce") && string_field(*claims, "nonce") != nonce) {
+  // OpenID Connect Core §3.1.3.7 item 11: when a nonce was sent, the token must carry it.
+  if (!nonce.empty() && !constant_time_equal(string_field(*claims, "nonce"), nonce)) {
     return fail("the ID token answers another login (nonce mismatch)");
   }
   return {};

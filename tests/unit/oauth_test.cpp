@@ -159,6 +159,12 @@ const IdTokenCase id_token_cases[] = {
      "the ID token has expired (is this machine's clock right?)"},
     {"another login's nonce", [](json& c) { c["nonce"] = "n-2"; }, "n-1",
      "the ID token answers another login (nonce mismatch)"},
+    // Issue 8, finding 8: an ID token without the nonce that was sent was accepted.
+    {"no nonce when one was sent", [](json& c) { c.erase("nonce"); }, "n-1",
+     "the ID token answers another login (nonce mismatch)"},
+    {"a nonce that is not a string", [](json& c) { c["nonce"] = 1; }, "n-1",
+     "the ID token answers another login (nonce mismatch)"},
+    {"no nonce asked, none given (the device flow)", [](json& c) { c.erase("nonce"); }, "", ""},
 };
 
 BOOST_DATA_TEST_CASE(id_tokens_are_checked_as_openid_connect_asks, data::make(id_token_cases), c) {
