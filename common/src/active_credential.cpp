@@ -1,5 +1,9 @@
 #include "compozy/active_credential.hpp"
 
+#include <algorithm>
+
+#include "compozy/text.hpp"
+
 namespace compozy {
 
 std::unexpected<Error> not_logged_in(const Context& context) {
@@ -19,10 +23,21 @@ Result<std::optional<StoredCredential>> stored_credential(Context& context) {
   return stored;
 }
 
-Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context) {
-  if (auto key = context.env().get(api_key_variable)) {
-    return ActiveCredential{std::move(*key), CredentialOrigin::environment, std::nullopt};
+Result<std::optional<std::string>> api_key_from_environment(const Environment& env) {
+  const auto value = env.get(api_key_variable);
+  if (!value) return std::optional<std::string>();
+  const std::string key(trim(*value));
+  if (key.empty() || !std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7F; })) {
+    return fail(std::string(api_key_variable) + " holds spaces or control characters", ExitCode::usage,
+                "set it to the key alone, as the dashboard shows it");
   }
+  return std::optional<std::string>(key);
+}
+
+Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context) {
+  auto key = api_key_from_environment(context.env());
+  if (!key) return propagate(key);
+  if (*key) return ActiveCredential{std::move(**key), CredentialOrigin::environment, std::nullopt};
   auto stored = stored_credential(context);
   if (!stored) return propagate(stored);
   if (!*stored) return not_logged_in(context);

@@ -81,12 +81,17 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     status.problem = stored.error().message;
     return status;
   }
-  if (auto key = context.env().get(api_key_variable)) {
+  auto key = api_key_from_environment(context.env());
+  if (!key) {
+    status.problem = key.error().message;
+    return status;
+  }
+  if (*key) {
     status.origin = CredentialOrigin::environment;
     status.kind = CredentialKind::api_key;
     status.file_entry_ignored = stored->has_value();
     status.state = CredentialState::valid;
-    if (ask_server) ask_the_server(context, status, *key, {});
+    if (ask_server) ask_the_server(context, status, **key, {});
     return status;
   }
   if (!*stored) {

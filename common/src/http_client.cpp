@@ -131,6 +131,12 @@ httplib::Client& HttplibClient::client_for(const Url& url, const std::optional<P
 
 Result<HttpResponse> HttplibClient::send(const HttpRequest& original) {
   const auto deadline = SteadyClock::now() + limits_.deadline;
+  // A line break in a header would end it and start another of someone else's choosing.
+  for (const auto& [name, value] : original.headers) {
+    if ((name + value).find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return fail("refusing to send the header '" + name + "': it holds a line break or a NUL");
+    }
+  }
   auto url = parse_url(original.url);
   if (!url) return propagate(url);
   HttpRequest request = original;

@@ -187,3 +187,15 @@ BOOST_AUTO_TEST_CASE(a_redirect_to_plain_http_outside_this_machine_is_refused) {
              "refusing to follow a redirect to plain http outside this machine ('http://127.0.0.1.nip.io:" +
                  std::to_string(backend.port()) + "')");
 }
+
+BOOST_AUTO_TEST_CASE(a_header_with_a_line_break_is_never_sent) {
+  LoopbackServer backend;
+  bool reached = false;
+  backend.server.Get("/x", [&](const httplib::Request&, httplib::Response&) { reached = true; });
+  HttpRequest request = HttpRequest::get(backend.url("/x"));
+  request.bearer("token\r\nX-Evil: 1");
+  const auto response = client()->send(request);
+  BOOST_TEST_REQUIRE(!response.has_value());
+  BOOST_TEST(response.error().message == "refusing to send the header 'Authorization': it holds a line break or a NUL");
+  BOOST_TEST(!reached);
+}

@@ -320,3 +320,17 @@ BOOST_AUTO_TEST_CASE(ctrl_c_during_a_refresh_waits_until_the_new_tokens_are_stor
   BOOST_TEST(WEXITSTATUS(status) == 0, "the refresh should end as interrupted once the tokens are stored");
   BOOST_TEST(required(stored(parent)).refresh_token == "rt-new");
 }
+
+// Issue 8, finding 8: FLYZT_API_KEY with CR/LF injected a header, and a trailing newline (a
+// common CI mistake) was sent as part of the key.
+BOOST_AUTO_TEST_CASE(flyzt_api_key_is_trimmed_and_refused_when_it_holds_more_than_a_key) {
+  TestCommand trailing({.environment = {{"FLYZT_API_KEY", "  czk_ci\r\n"}}});
+  BOOST_TEST(required(fresh_credential(trailing.context())).token == "czk_ci");
+  for (const char* bad : {"czk_ci\r\nX-Evil: 1", "czk ci", "czk\033]0;x\a"}) {
+    TestCommand command({.environment = {{"FLYZT_API_KEY", bad}}});
+    const auto failed = fresh_credential(command.context());
+    BOOST_TEST_REQUIRE(!failed.has_value());
+    BOOST_TEST(failed.error().message == "FLYZT_API_KEY holds spaces or control characters");
+    BOOST_TEST((failed.error().code == ExitCode::usage));
+  }
+}

@@ -29,6 +29,11 @@ struct ActiveCredential {
   std::optional<StoredCredential> stored = std::nullopt;  // when it comes from the file
 };
 
+// FLYZT_API_KEY when set: without the blanks around it (a trailing newline is
+// a common CI mistake), and refused when anything else in it is not visible
+// ASCII, which could inject a header or drive a terminal (exit 2).
+Result<std::optional<std::string>> api_key_from_environment(const Environment& env);
+
 // The profile's entry for the configured host, or nullopt.
 Result<std::optional<StoredCredential>> stored_credential(Context& context);
 
