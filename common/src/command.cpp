@@ -115,6 +115,7 @@ Result<Context::Parts> load_context_parts(const CommandInfo& info, const cxxopts
     auto resolved = resolve_settings(flags, env, *config);
     if (!resolved) return propagate(resolved);
     settings = std::move(*resolved);
+    if (auto timeout = http_timeout_setting(env); !timeout) return propagate(timeout);
   }
   return Context::Parts{std::move(env), std::move(*folder), std::move(*config), std::move(settings)};
 }
@@ -145,7 +146,10 @@ int run_main(int argc, char** argv, const CommandInfo& given, void (*declare)(cx
     auto parts = load_context_parts(info, *parsed, std::move(env), output);
     if (!parts) return report(output, info, parts.error());
     Context context(std::move(*parts), output, http, system_clock());
-    if (auto ok = run(context); !ok) return report(output, info, ok.error());
+    if (auto ok = run(context); !ok) {
+      if (!context.reported_name().empty()) info.name = context.reported_name();
+      return report(output, info, ok.error());
+    }
     return 0;
   } catch (const std::exception& error) {
     return report(output, info, Error{std::string("internal error: ") + error.what()});

@@ -6,6 +6,7 @@
 
 #include "compozy/atomic_file.hpp"
 #include "compozy/text.hpp"
+#include "compozy/timestamp.hpp"
 #include "compozy/url.hpp"
 
 namespace compozy {
@@ -178,6 +179,17 @@ Result<std::string> normalize_host(std::string_view host) {
   std::string path = url->path();
   while (!path.empty() && path.back() == '/') path.pop_back();
   return url->origin() + path;
+}
+
+Result<std::optional<std::chrono::seconds>> http_timeout_setting(const Environment& env) {
+  const auto value = env.get("COMPOZY_HTTP_TIMEOUT");
+  if (!value) return std::optional<std::chrono::seconds>();
+  const auto timeout = parse_duration(*value);
+  if (!timeout || timeout->count() == 0 || *timeout > std::chrono::hours(24)) {
+    return fail("COMPOZY_HTTP_TIMEOUT is not a duration ('" + *value + "')", ExitCode::usage,
+                "set it to seconds or a duration such as 30s or 2m, or unset it for the default of 30 s");
+  }
+  return std::optional<std::chrono::seconds>(*timeout);
 }
 
 Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& env, const ConfigFile& config) {

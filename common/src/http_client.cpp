@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "compozy/config.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/proxy.hpp"
 #include "compozy/text.hpp"
@@ -362,9 +363,8 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 std::unique_ptr<HttpClient> make_http_client(const Environment& env) { return make_http_client_with_limits(env, {}); }
 
 std::unique_ptr<HttpClient> make_http_client_with_limits(const Environment& env, HttpLimits limits) {
-  if (const auto timeout = env.get("COMPOZY_HTTP_TIMEOUT")) {
-    if (const auto seconds = parse_duration(*timeout); seconds && seconds->count() > 0) limits.deadline = *seconds;
-  }
+  // The harness has refused a value that is not a duration before any command runs.
+  if (const auto timeout = http_timeout_setting(env); timeout && *timeout) limits.deadline = **timeout;
   return std::make_unique<HttplibClient>(env, limits);
 }
 

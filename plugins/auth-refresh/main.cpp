@@ -14,7 +14,7 @@ struct Options {
 
 void declare_options(cxxopts::Options& options) {
   options.add_options()("if-expiring", "refresh only if the access token expires within a minute")(
-      "print-token", "print the access token on standard output afterwards, and nothing on stderr");
+      "print-token", "print the access token on standard output afterwards (what `auth token` hands over)");
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
@@ -24,6 +24,7 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 Result<void> refresh(const Options& options, Context& context) {
   Output& out = context.out();
   if (options.print_token) {
+    context.report_as("auth token");
     // Exactly what every command that needs a token does (FLYZT_API_KEY included).
     auto credential = options.if_expiring ? fresh_credential(context) : [&]() -> Result<ActiveCredential> {
       auto refreshed = refresh_stored_credential(context, RefreshWhen::now);

@@ -167,6 +167,11 @@ test_auth_token_hands_an_expired_token_to_auth_refresh_which_rotates_it() {
   expect_stdout_is "$(stored access_token)"
   [ "$(stored refresh_token)" != "$first_refresh" ] || fail "the refresh token did not rotate"
   expect_eq "$(grep -c 'grant_type=refresh_token 200' "$DEVCLOUD_LOG")" 1 "refreshes"
+  # A failed refresh is auth token's failure, whichever tool did the work.
+  expire_locally
+  stop_devcloud
+  expect_status 1 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+  expect_stderr_has "compozy auth token: error: refreshing the access token: cannot connect to '$DEVCLOUD_URL'"
 }
 
 test_logout_revokes_at_the_server_then_forgets() {
@@ -283,6 +288,8 @@ test_an_unreachable_host_or_plain_http_is_reported_at_once() {
   [ $((SECONDS - started)) -le 5 ] || fail "an unreachable host took $((SECONDS - started)) s"
   expect_status 1 "$COMPOZY" login --host "http://example.com"
   expect_stderr_has "refusing plain http for 'http://example.com'"
+  COMPOZY_HTTP_TIMEOUT=abc expect_status 2 "$COMPOZY" auth status --host "http://127.0.0.1:$port"
+  expect_stderr_has "compozy auth status: error: COMPOZY_HTTP_TIMEOUT is not a duration ('abc')"
 }
 
 run_tests "$@"

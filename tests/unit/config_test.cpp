@@ -148,3 +148,18 @@ BOOST_AUTO_TEST_CASE(plain_http_to_a_name_that_looks_like_loopback_is_refused) {
     BOOST_TEST(refused.error().message.starts_with("refusing plain http for '"));
   }
 }
+
+// Issue 8, finding 8: COMPOZY_HTTP_TIMEOUT=abc was ignored silently.
+BOOST_AUTO_TEST_CASE(the_http_timeout_setting_is_a_duration_or_a_usage_error) {
+  BOOST_TEST(!required(http_timeout_setting(Environment(Variables{}))).has_value());
+  BOOST_TEST(required(http_timeout_setting(Environment(Variables{{"COMPOZY_HTTP_TIMEOUT", "90"}}))) ==
+             std::optional<std::chrono::seconds>(90));
+  BOOST_TEST(required(http_timeout_setting(Environment(Variables{{"COMPOZY_HTTP_TIMEOUT", "2m"}}))) ==
+             std::optional<std::chrono::seconds>(120));
+  for (const char* bad : {"abc", "0", "-5", "10 s", "99999h"}) {
+    const auto refused = http_timeout_setting(Environment(Variables{{"COMPOZY_HTTP_TIMEOUT", bad}}));
+    BOOST_TEST_REQUIRE(!refused.has_value(), bad);
+    BOOST_TEST(refused.error().message == "COMPOZY_HTTP_TIMEOUT is not a duration ('" + std::string(bad) + "')");
+    BOOST_TEST((refused.error().code == ExitCode::usage));
+  }
+}

@@ -58,6 +58,11 @@ class Context {
   // Made on first use: a command that needs no network never creates a TLS context.
   HttpClient& http();
 
+  // The command a failure is reported as, when this tool answers for another
+  // (compozy-auth-refresh --print-token does the work of `auth token`).
+  void report_as(std::string_view command_name) { reported_name_ = command_name; }
+  std::string_view reported_name() const { return reported_name_; }
+
  private:
   Environment env_;
   Output& output_;
@@ -68,6 +73,7 @@ class Context {
   HttpClientFactory http_factory_;
   std::unique_ptr<HttpClient> http_;
   Clock& clock_;
+  std::string_view reported_name_;
 };
 
 struct CommandInfo {

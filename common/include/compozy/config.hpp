@@ -14,6 +14,7 @@
 // COMPOZY_CLIENT_ID, COMPOZY_PROFILE), the profile, the built-in default.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -80,5 +81,9 @@ Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& 
 Result<std::string> normalize_host(std::string_view host);
 
 bool is_valid_profile_name(std::string_view name);
+
+// COMPOZY_HTTP_TIMEOUT: the deadline of each request ("30", "30s", "2m"), nullopt
+// when unset; a value that is not a positive duration is a usage error.
+Result<std::optional<std::chrono::seconds>> http_timeout_setting(const Environment& env);
 
 }  // namespace compozy
