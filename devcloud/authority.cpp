@@ -25,12 +25,6 @@ constexpr std::string_view api_key_prefix = "czk_";
 // RFC 8628 §6.1: consonants only, so no word can be spelled and nothing looks alike.
 constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
 
-// Times are whole seconds; rounding the start up means that whatever is issued with a
-// lifetime of N seconds lives at least N, never less, as clients counting expires_in expect.
-TimePoint expiry_after(std::chrono::seconds lifetime) {
-  return std::chrono::ceil<std::chrono::seconds>(Clock::now()) + lifetime;
-}
-
 std::string new_id(std::string_view prefix) { return std::string(prefix) + random_token(12); }
 std::string digest(std::string_view secret) { return sha256_hex(secret); }
 
@@ -153,10 +147,6 @@ auto find_by_user_code(std::map<std::string, DeviceAuthorization>& devices, std:
                       [&](const auto& entry) { return entry.second.user_code_hash == hash; });
 }
 
-std::int64_t unix_milliseconds() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
-
 std::string printable(std::string_view text, std::size_t limit) {
   std::string result;
   for (const unsigned char c : text.substr(0, limit)) result += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
@@ -199,8 +189,7 @@ void make_room(Map& pending) {
 }
 
 Session& start_session(State& state, const Account& account, std::string_view client_id, std::string_view user_agent,
-                       const Scopes& scopes, std::string nonce, TimePoint auth_time) {
-  const TimePoint now = now_seconds();
+                       const Scopes& scopes, std::string nonce, TimePoint auth_time, TimePoint now) {
   Session session{new_id("ses_"),
                   account.id,
                   std::string(client_id),
@@ -215,10 +204,10 @@ Session& start_session(State& state, const Account& account, std::string_view cl
   return state.sessions.emplace(id, std::move(session)).first->second;
 }
 
-std::string add_code(State& state, const AuthorizationRequest& request, const Account& account) {
+std::string add_code(State& state, const AuthorizationRequest& request, const Account& account, TimePoint now,
+                     TimePoint expires_at) {
   make_room(state.codes);
   const std::string code = random_token(32);
-  const TimePoint now = now_seconds();
   state.codes[digest(code)] = AuthorizationCode{request.client_id,
                                                 request.redirect_uri,
                                                 request.code_challenge,
@@ -226,9 +215,63 @@ std::string add_code(State& state, const AuthorizationRequest& request, const Ac
                                                 request.scopes,
                                                 request.nonce,
                                                 now,
-                                                expiry_after(code_ttl),
+                                                expires_at,
                                                 {}};
   return code;
+}
+
+Result<State> load_state(const std::optional<std::filesystem::path>& file) {
+  if (!file) return State{};
+  const std::string clause = "reading state file '" + file->string() + "'";
+  auto content = read_file(*file);
+  if (!content) return propagate(content);  // it names the file
+  if (!*content) return State{};  // the first start
+  const json document = json::parse(**content, nullptr, false);
+  if (document.is_discarded()) return fail(clause + ": not valid JSON");
+  auto state = state_from_json(document);
+  if (!state) return propagate(state, clause);
+  return state;
+}
+
+// --signing-key wins over the key in the state file; without either a new key is made.
+Result<SigningKey> choose_signing_key(const Options& options, const State& state) {
+  if (options.signing_key_file) {
+    const std::string clause = "reading signing key '" + options.signing_key_file->string() + "'";
+    auto pem = read_file(*options.signing_key_file);
+    if (!pem) return propagate(pem);  // it names the file
+    if (!*pem) return fail(clause + ": no such file");
+    auto key = SigningKey::from_pem(**pem);
+    if (!key) return propagate(key, clause);
+    return key;
+  }
+  if (state.signing_key_pem.empty()) return SigningKey::generate();
+  auto key = SigningKey::from_pem(state.signing_key_pem);
+  if (!key && options.state_file) return propagate(key, "reading state file '" + options.state_file->string() + "'");
+  return key;
+}
+
+// The --user accounts, as the state knows them (a restart keeps their ids), added when new.
+std::vector<Account> register_users(State& state, const std::vector<std::string>& emails) {
+  std::vector<Account> users;
+  for (const std::string& email : emails) {
+    auto known = std::find_if(state.accounts.begin(), state.accounts.end(),
+                              [&](const Account& account) { return same_text_ignoring_case(account.email, email); });
+    if (known == state.accounts.end()) {
+      state.accounts.push_back({new_id("usr_"), email, name_from_email(email)});
+      known = state.accounts.end() - 1;
+    }
+    users.push_back(*known);
+  }
+  return users;
+}
+
+// A restart keeps the clients of earlier runs registered, so their refresh tokens go on working.
+void register_clients(State& state, const std::vector<std::string>& clients) {
+  for (const std::string& client : clients) {
+    if (std::find(state.clients.begin(), state.clients.end(), client) == state.clients.end()) {
+      state.clients.push_back(client);
+    }
+  }
 }
 
 }  // namespace
@@ -258,58 +301,39 @@ std::string_view describe_scope(std::string_view scope) {
 // ---------------------------------------------------------------------------------
 // Lifecycle and persistence
 
-Authority::Authority(Options options, State state, SigningKey signing_key)
-    : options_(std::move(options)), signing_key_(std::move(signing_key)), state_(std::move(state)) {}
+Authority::Authority(Options options, TimeSource clock, State state, SigningKey signing_key)
+    : options_(std::move(options)),
+      clock_(std::move(clock)),
+      signing_key_(std::move(signing_key)),
+      state_(std::move(state)) {}
 
-Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
-  State state;
-  if (options.state_file) {
-    const std::string clause = "reading state file '" + options.state_file->string() + "'";
-    auto content = read_file(*options.state_file);
-    if (!content) return propagate(content);
-    if (*content) {
-      const json document = json::parse(**content, nullptr, false);
-      if (document.is_discarded()) return fail(clause + ": not valid JSON");
-      auto loaded = state_from_json(document);
-      if (!loaded) return propagate(loaded, clause);
-      state = std::move(*loaded);
-    }
-  }
+TimePoint Authority::now() const { return std::chrono::time_point_cast<std::chrono::seconds>(clock_()); }
 
-  auto signing_key =
-      state.signing_key_pem.empty() ? SigningKey::generate() : SigningKey::from_pem(state.signing_key_pem);
-  if (!signing_key) {
-    if (options.state_file) {
-      return propagate(signing_key, "reading state file '" + options.state_file->string() + "'");
-    }
-    return propagate(signing_key);
-  }
-  state.signing_key_pem = signing_key->private_key_pem();
+TimePoint Authority::expiry_after(std::chrono::seconds lifetime) const {
+  return std::chrono::ceil<std::chrono::seconds>(clock_()) + lifetime;
+}
 
-  std::vector<Account> users;
-  for (const std::string& email : options.users) {
-    auto known = std::find_if(state.accounts.begin(), state.accounts.end(),
-                              [&](const Account& account) { return same_text_ignoring_case(account.email, email); });
-    if (known == state.accounts.end()) {
-      state.accounts.push_back({new_id("usr_"), email, name_from_email(email)});
-      known = state.accounts.end() - 1;
-    }
-    users.push_back(*known);
-  }
-  // A restart keeps the clients of earlier runs registered, so their refresh tokens go on working.
-  for (const std::string& client : options.clients) {
-    if (std::find(state.clients.begin(), state.clients.end(), client) == state.clients.end()) {
-      state.clients.push_back(client);
-    }
-  }
+std::int64_t Authority::now_milliseconds() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+}
 
-  std::unique_ptr<Authority> authority(new Authority(options, std::move(state), std::move(*signing_key)));
+Result<std::unique_ptr<Authority>> Authority::open(const Options& options, TimeSource clock) {
+  auto state = load_state(options.state_file);
+  if (!state) return propagate(state);
+  auto signing_key = choose_signing_key(options, *state);
+  if (!signing_key) return propagate(signing_key);
+  state->signing_key_pem = signing_key->private_key_pem();
+  std::vector<Account> users = register_users(*state, options.users);
+  register_clients(*state, options.clients);
+
+  std::unique_ptr<Authority> authority(
+      new Authority(options, std::move(clock), std::move(*state), std::move(*signing_key)));
   authority->accounts_ = authority->state_.accounts;
   authority->users_ = std::move(users);
   authority->clients_ = authority->state_.clients;
   {
     std::lock_guard lock(authority->mutex_);
-    forget_expired(authority->state_, now_seconds());
+    forget_expired(authority->state_, authority->now());
     if (auto saved = authority->save_locked(); !saved) return propagate(saved);
   }
   return authority;
@@ -326,7 +350,7 @@ auto Authority::change(Apply&& apply) -> decltype(apply(std::declval<State&>()))
   std::lock_guard lock(mutex_);
   std::optional<State> before;
   if (options_.state_file) before = state_;
-  forget_expired(state_, now_seconds());
+  forget_expired(state_, now());
   auto outcome = apply(state_);
   if (auto saved = save_locked(); !saved) {
     state_ = std::move(*before);
@@ -444,7 +468,7 @@ Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest&
 }
 
 Outcome<std::string> Authority::issue_code(const AuthorizationRequest& request, const Account& account) {
-  return change([&](State& state) -> Outcome<std::string> { return add_code(state, request, account); });
+  return change([&](State& state) -> Outcome<std::string> { return add_code(state, request, account, now(), expiry_after(code_ttl)); });
 }
 
 Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view request_id, std::string_view account_email,
@@ -462,7 +486,7 @@ Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view reques
     const ConsentRequest pending = std::move(found->second);
     state.consent_requests.erase(found);
     ConsentAnswer answer{pending.request.redirect_uri, pending.request.state, {}};
-    if (approve) answer.code = add_code(state, pending.request, *account);
+    if (approve) answer.code = add_code(state, pending.request, *account, now(), expiry_after(code_ttl));
     return answer;
   });
 }
@@ -506,7 +530,7 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
     return std::unexpected(
         invalid_grant("the authorization code was already used; the tokens issued for it are revoked"));
   }
-  if (grant.expires_at <= now_seconds()) return std::unexpected(invalid_grant("the authorization code has expired"));
+  if (grant.expires_at <= now()) return std::unexpected(invalid_grant("the authorization code has expired"));
   if (grant.client_id != client_id) {
     return std::unexpected(invalid_grant("the authorization code was issued to another client"));
   }
@@ -522,7 +546,8 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
   const Account* account = find_account(grant.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this code no longer exists"));
 
-  Session& session = start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time);
+  Session& session = start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time,
+                                         now());
   grant.session_id = session.id;
   return issue_tokens(state, session, session.scopes, true);
 }
@@ -557,7 +582,7 @@ Outcome<json> Authority::refresh(State& state, const Params& form, std::string_v
     scopes = std::move(*narrowed);
   }
   found->second.used = true;
-  session->second.last_used_at = now_seconds();
+  session->second.last_used_at = now();
   return issue_tokens(state, session->second, scopes, false);
 }
 
@@ -573,14 +598,14 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
   }
   if (device.status == DeviceStatus::redeemed)
     return std::unexpected(invalid_grant("the device code was already used"));
-  if (device.expires_at <= now_seconds()) {
+  if (device.expires_at <= now()) {
     return std::unexpected(OAuthError{400, "expired_token", "the device code has expired; start a new sign-in"});
   }
   if (device.status == DeviceStatus::denied) {
     return std::unexpected(OAuthError{400, "access_denied", "the request was denied"});
   }
   if (device.status == DeviceStatus::pending) {
-    const std::int64_t now_ms = unix_milliseconds();
+    const std::int64_t now_ms = now_milliseconds();
     const std::optional<std::int64_t> last_poll = std::exchange(device.last_poll_ms, now_ms);
     if (last_poll && now_ms - *last_poll < device.interval_seconds * 1000) {
       // RFC 8628 §3.5: the client must add 5 seconds to its interval; so do we.
@@ -594,12 +619,12 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
   const Account* account = find_account(device.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this device code no longer exists"));
   device.status = DeviceStatus::redeemed;
-  Session& session = start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at);
+  Session& session = start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at, now());
   return issue_tokens(state, session, session.scopes, true);
 }
 
 Outcome<json> Authority::issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue) {
-  const TimePoint now = now_seconds();
+  const TimePoint now = this->now();
   const std::string access_token = random_token(32);
   state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
   json body = {
@@ -683,7 +708,7 @@ Outcome<DevicePrompt> Authority::find_device_request(std::string_view user_code)
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   std::lock_guard lock(mutex_);
   const auto found = find_by_user_code(state_.device_authorizations, *code);
-  if (found == state_.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+  if (found == state_.device_authorizations.end() || found->second.expires_at <= now()) {
     return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
   }
   if (found->second.status != DeviceStatus::pending) {
@@ -699,7 +724,7 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
   const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
   return change([&](State& state) -> Outcome<void> {
     const auto found = find_by_user_code(state.device_authorizations, *code);
-    if (found == state.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+    if (found == state.device_authorizations.end() || found->second.expires_at <= now()) {
       return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
     }
     DeviceAuthorization& device = found->second;
@@ -712,7 +737,7 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
     }
     device.status = approve ? DeviceStatus::approved : DeviceStatus::denied;
     device.account_id = account->id;
-    device.decided_at = now_seconds();
+    device.decided_at = now();
     return {};
   });
 }
@@ -766,7 +791,7 @@ Outcome<Caller> Authority::authenticate(std::string_view header) {
   if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
 
   return change([&](State& state) -> Outcome<Caller> {
-    const TimePoint now = now_seconds();
+    const TimePoint now = this->now();
     const std::string hash = digest(token);
     if (options_.compozy_api && token.starts_with(api_key_prefix)) {
       const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
@@ -799,7 +824,7 @@ Outcome<Caller> Authority::authenticate(std::string_view header) {
 
 std::vector<SessionInfo> Authority::sessions_of(const Caller& caller) {
   std::lock_guard lock(mutex_);
-  const TimePoint now = now_seconds();
+  const TimePoint now = this->now();
   std::vector<SessionInfo> sessions;
   for (const auto& [id, session] : state_.sessions) {
     if (session.account_id != caller.account.id || session.expires_at <= now) continue;
@@ -847,7 +872,7 @@ Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string
     return std::unexpected(invalid_request("the expiry is a number of days from 0 (never) to 3650"));
   }
   return change([&](State& state) -> Outcome<NewApiKey> {
-    const TimePoint now = now_seconds();
+    const TimePoint now = this->now();
     NewApiKey created;
     created.secret = std::string(api_key_prefix) + random_token(32);
     created.key =

@@ -330,9 +330,8 @@ std::string render_api_keys_page(const ApiKeysPage& page) {
     content +=
         "<table id=\"api-keys\"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th>Expires</th>"
         "<th></th></tr></thead><tbody>\n";
-    const TimePoint now = now_seconds();
     for (const ApiKey& key : page.keys) {
-      const bool expired = key.expires_at && *key.expires_at <= now;
+      const bool expired = key.expires_at && *key.expires_at <= page.now;
       content += "<tr data-key-id=\"" + escape_html(key.id) + "\"><td class=\"name\">" + escape_html(key.name) +
                  "</td><td>" + time_cell(key.created_at, "") + "</td><td>" + time_cell(key.last_used_at, "Never") +
                  "</td><td>" +
