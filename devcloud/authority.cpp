@@ -141,7 +141,7 @@ std::string new_user_code() {
 }
 
 // The device authorization that a (normalized) user code names, or end().
-auto find_by_user_code(std::map<std::string, DeviceAuthorization>& devices, std::string_view user_code) {
+auto find_by_user_code(std::map<std::string, DeviceCodeRecord>& devices, std::string_view user_code) {
   const std::string hash = digest(user_code);
   return std::find_if(devices.begin(), devices.end(),
                       [&](const auto& entry) { return entry.second.user_code_hash == hash; });
@@ -173,8 +173,7 @@ void forget_expired(State& state, TimePoint now) {
     return code.expires_at + (code.session_id.empty() ? 0s : afterlife) <= now;
   });
   std::erase_if(state.consent_requests, [&](const auto& entry) { return entry.second.expires_at <= now; });
-  std::erase_if(state.device_authorizations,
-                [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
+  std::erase_if(state.device_codes, [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
 }
 
 // Keeps pending requests bounded, whatever a script throws at the server.
@@ -188,23 +187,24 @@ void make_room(Map& pending) {
   }
 }
 
-Session& start_session(State& state, const Account& account, std::string_view client_id, std::string_view user_agent,
-                       const Scopes& scopes, std::string nonce, TimePoint auth_time, TimePoint now) {
-  Session session{new_id("ses_"),
-                  account.id,
-                  std::string(client_id),
-                  printable(user_agent, 256),
-                  scopes,
-                  std::move(nonce),
-                  auth_time,
-                  now,
-                  now,
-                  now};
+SessionRecord& start_session(State& state, const Account& account, std::string_view client_id,
+                             std::string_view user_agent, const Scopes& scopes, std::string nonce, TimePoint auth_time,
+                             TimePoint now) {
+  SessionRecord session{new_id("ses_"),
+                        account.id,
+                        std::string(client_id),
+                        printable(user_agent, 256),
+                        scopes,
+                        std::move(nonce),
+                        auth_time,
+                        now,
+                        now,
+                        now};
   const std::string id = session.id;
   return state.sessions.emplace(id, std::move(session)).first->second;
 }
 
-std::string add_code(State& state, const AuthorizationRequest& request, const Account& account, TimePoint now,
+std::string add_code(State& state, const CheckedAuthorizeRequest& request, const Account& account, TimePoint now,
                      TimePoint expires_at) {
   make_room(state.codes);
   const std::string code = random_token(32);
@@ -225,7 +225,7 @@ Result<State> load_state(const std::optional<std::filesystem::path>& file) {
   const std::string clause = "reading state file '" + file->string() + "'";
   auto content = read_file(*file);
   if (!content) return propagate(content);  // it names the file
-  if (!*content) return State{};  // the first start
+  if (!*content) return State{};            // the first start
   const json document = json::parse(**content, nullptr, false);
   if (document.is_discarded()) return fail(clause + ": not valid JSON");
   auto state = state_from_json(document);
@@ -379,7 +379,7 @@ bool Authority::is_client(std::string_view client_id) const {
 // ---------------------------------------------------------------------------------
 // Authorization code flow
 
-std::expected<AuthorizationRequest, AuthorizationRefusal> Authority::check_authorization_request(
+std::expected<CheckedAuthorizeRequest, AuthorizationRefusal> Authority::check_authorization_request(
     const Params& query) const {
   const auto count = [&](std::string_view name) {
     return std::count_if(query.begin(), query.end(), [&](const auto& param) { return param.first == name; });
@@ -401,7 +401,7 @@ std::expected<AuthorizationRequest, AuthorizationRefusal> Authority::check_autho
     return refuse_here("the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
   }
 
-  AuthorizationRequest request;
+  CheckedAuthorizeRequest request;
   request.client_id = *client_id;
   request.redirect_uri = *redirect_uri;
   request.state = find_param(query, "state").value_or("");
@@ -458,7 +458,7 @@ std::expected<AuthorizationRequest, AuthorizationRefusal> Authority::check_autho
   return request;
 }
 
-Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest& request) {
+Outcome<std::string> Authority::open_consent_request(const CheckedAuthorizeRequest& request) {
   return change([&](State& state) -> Outcome<std::string> {
     make_room(state.consent_requests);
     std::string id = random_token(32);
@@ -467,8 +467,10 @@ Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest&
   });
 }
 
-Outcome<std::string> Authority::issue_code(const AuthorizationRequest& request, const Account& account) {
-  return change([&](State& state) -> Outcome<std::string> { return add_code(state, request, account, now(), expiry_after(code_ttl)); });
+Outcome<std::string> Authority::issue_code(const CheckedAuthorizeRequest& request, const Account& account) {
+  return change([&](State& state) -> Outcome<std::string> {
+    return add_code(state, request, account, now(), expiry_after(code_ttl));
+  });
 }
 
 Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view request_id, std::string_view account_email,
@@ -546,8 +548,8 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
   const Account* account = find_account(grant.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this code no longer exists"));
 
-  Session& session = start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time,
-                                         now());
+  SessionRecord& session =
+      start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time, now());
   grant.session_id = session.id;
   return issue_tokens(state, session, session.scopes, true);
 }
@@ -590,9 +592,9 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
                                             std::string_view user_agent) {
   const auto code = find_param(form, "device_code");
   if (!code || code->empty()) return std::unexpected(invalid_request("device_code is missing"));
-  const auto found = state.device_authorizations.find(digest(*code));
-  if (found == state.device_authorizations.end()) return std::unexpected(invalid_grant("the device code is unknown"));
-  DeviceAuthorization& device = found->second;
+  const auto found = state.device_codes.find(digest(*code));
+  if (found == state.device_codes.end()) return std::unexpected(invalid_grant("the device code is unknown"));
+  DeviceCodeRecord& device = found->second;
   if (device.client_id != client_id) {
     return std::unexpected(invalid_grant("the device code was issued to another client"));
   }
@@ -619,11 +621,12 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
   const Account* account = find_account(device.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this device code no longer exists"));
   device.status = DeviceStatus::redeemed;
-  Session& session = start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at, now());
+  SessionRecord& session =
+      start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at, now());
   return issue_tokens(state, session, session.scopes, true);
 }
 
-Outcome<json> Authority::issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue) {
+Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue) {
   const TimePoint now = this->now();
   const std::string access_token = random_token(32);
   state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
@@ -677,19 +680,19 @@ Outcome<json> Authority::authorize_device(const Params& form) {
   if (!scopes) return std::unexpected(scopes.error());
 
   return change([&](State& state) -> Outcome<json> {
-    make_room(state.device_authorizations);
+    make_room(state.device_codes);
     std::string user_code;
     do {
       user_code = new_user_code();
-    } while (find_by_user_code(state.device_authorizations, user_code) != state.device_authorizations.end());
+    } while (find_by_user_code(state.device_codes, user_code) != state.device_codes.end());
     const std::string device_code = random_token(32);
-    DeviceAuthorization device;
+    DeviceCodeRecord device;
     device.user_code_hash = digest(user_code);
     device.client_id = *client_id;
     device.scopes = *scopes;
     device.expires_at = expiry_after(options_.device_code_ttl);
     device.interval_seconds = options_.device_interval.count();
-    state.device_authorizations[digest(device_code)] = std::move(device);
+    state.device_codes[digest(device_code)] = std::move(device);
 
     const std::string shown = format_user_code(user_code);
     return json{
@@ -707,8 +710,8 @@ Outcome<DevicePrompt> Authority::find_device_request(std::string_view user_code)
   const auto code = normalize_user_code(user_code);
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   std::lock_guard lock(mutex_);
-  const auto found = find_by_user_code(state_.device_authorizations, *code);
-  if (found == state_.device_authorizations.end() || found->second.expires_at <= now()) {
+  const auto found = find_by_user_code(state_.device_codes, *code);
+  if (found == state_.device_codes.end() || found->second.expires_at <= now()) {
     return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
   }
   if (found->second.status != DeviceStatus::pending) {
@@ -723,11 +726,11 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
   return change([&](State& state) -> Outcome<void> {
-    const auto found = find_by_user_code(state.device_authorizations, *code);
-    if (found == state.device_authorizations.end() || found->second.expires_at <= now()) {
+    const auto found = find_by_user_code(state.device_codes, *code);
+    if (found == state.device_codes.end() || found->second.expires_at <= now()) {
       return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
     }
-    DeviceAuthorization& device = found->second;
+    DeviceCodeRecord& device = found->second;
     if (device.status != DeviceStatus::pending) {
       return std::unexpected(OAuthError{400, "already_answered", "this code was already approved or denied"});
     }
@@ -877,7 +880,8 @@ Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string
     created.secret = std::string(api_key_prefix) + random_token(32);
     created.key =
         ApiKey{new_id("key_"), account.id, std::string(name), digest(created.secret), now, std::nullopt, std::nullopt};
-    if (expires_in_days && *expires_in_days > 0) created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
+    if (expires_in_days && *expires_in_days > 0)
+      created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
     state.api_keys[created.key.id] = created.key;
     return created;
   });

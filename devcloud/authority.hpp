@@ -9,12 +9,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compozy/error.hpp"
 #include "compozy/url.hpp"
@@ -75,7 +74,7 @@ struct Caller {
 };
 
 struct SessionInfo {
-  Session session;
+  SessionRecord session;
   bool current = false;
 };
 
@@ -107,9 +106,9 @@ class Authority {
   TimePoint now() const;
 
   // Authorization code flow (RFC 6749 §4.1, RFC 7636, RFC 8252).
-  std::expected<AuthorizationRequest, AuthorizationRefusal> check_authorization_request(const Params& query) const;
-  Outcome<std::string> open_consent_request(const AuthorizationRequest& request);  // the request id
-  Outcome<std::string> issue_code(const AuthorizationRequest& request, const Account& account);
+  std::expected<CheckedAuthorizeRequest, AuthorizationRefusal> check_authorization_request(const Params& query) const;
+  Outcome<std::string> open_consent_request(const CheckedAuthorizeRequest& request);  // the request id
+  Outcome<std::string> issue_code(const CheckedAuthorizeRequest& request, const Account& account);
   Outcome<ConsentAnswer> answer_consent_request(std::string_view request_id, std::string_view account_email,
                                                 bool approve);
 
@@ -154,7 +153,7 @@ class Authority {
   Outcome<nlohmann::json> refresh(State& state, const Params& form, std::string_view client_id);
   Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                              std::string_view user_agent);
-  Outcome<nlohmann::json> issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue);
+  Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
   const Account* find_account(std::string_view id) const;
 
   Options options_;

@@ -168,7 +168,7 @@ json state_to_json(const State& state) {
   }
   json consent_requests = json::array();
   for (const auto& [hash, pending] : state.consent_requests) {
-    const AuthorizationRequest& request = pending.request;
+    const CheckedAuthorizeRequest& request = pending.request;
     consent_requests.push_back({
         {"hash", hash},
         {"client_id", request.client_id},
@@ -181,9 +181,9 @@ json state_to_json(const State& state) {
         {"expires_at", time_text(pending.expires_at)},
     });
   }
-  json device_authorizations = json::array();
-  for (const auto& [hash, device] : state.device_authorizations) {
-    device_authorizations.push_back({
+  json device_codes = json::array();
+  for (const auto& [hash, device] : state.device_codes) {
+    device_codes.push_back({
         {"hash", hash},
         {"user_code_hash", device.user_code_hash},
         {"client_id", device.client_id},
@@ -219,7 +219,7 @@ json state_to_json(const State& state) {
       {"refresh_tokens", refresh_tokens},
       {"codes", codes},
       {"consent_requests", consent_requests},
-      {"device_authorizations", device_authorizations},
+      {"device_authorizations", device_codes},
       {"api_keys", api_keys},
   };
 }
@@ -244,11 +244,11 @@ Result<State> state_from_json(const json& document) try {
     ++index;
   }
   state.clients = strings(document, "clients");
-  state.sessions = keyed<Session>(document, "sessions", "id", [](const json& entry) {
-    return Session{text(entry, "id"),         text(entry, "account_id"), text(entry, "client_id"),
-                   text(entry, "user_agent"), strings(entry, "scopes"),  text(entry, "nonce"),
-                   time(entry, "auth_time"),  time(entry, "created_at"), time(entry, "last_used_at"),
-                   time(entry, "expires_at")};
+  state.sessions = keyed<SessionRecord>(document, "sessions", "id", [](const json& entry) {
+    return SessionRecord{text(entry, "id"),         text(entry, "account_id"), text(entry, "client_id"),
+                         text(entry, "user_agent"), strings(entry, "scopes"),  text(entry, "nonce"),
+                         time(entry, "auth_time"),  time(entry, "created_at"), time(entry, "last_used_at"),
+                         time(entry, "expires_at")};
   });
   state.access_tokens = keyed<AccessToken>(document, "access_tokens", "hash", [](const json& entry) {
     return AccessToken{text(entry, "session_id"), strings(entry, "scopes"), time(entry, "expires_at")};
@@ -262,25 +262,29 @@ Result<State> state_from_json(const json& document) try {
                              time(entry, "auth_time"),  time(entry, "expires_at"),   text(entry, "session_id")};
   });
   state.consent_requests = keyed<ConsentRequest>(document, "consent_requests", "hash", [](const json& entry) {
-    AuthorizationRequest request{text(entry, "client_id"), text(entry, "redirect_uri"), text(entry, "state"),
-                                 text(entry, "code_challenge"), text(entry, "nonce"), text(entry, "login_hint"),
-                                 false, strings(entry, "scopes")};
+    CheckedAuthorizeRequest request{text(entry, "client_id"),
+                                    text(entry, "redirect_uri"),
+                                    text(entry, "state"),
+                                    text(entry, "code_challenge"),
+                                    text(entry, "nonce"),
+                                    text(entry, "login_hint"),
+                                    false,
+                                    strings(entry, "scopes")};
     return ConsentRequest{std::move(request), time(entry, "expires_at")};
   });
-  state.device_authorizations =
-      keyed<DeviceAuthorization>(document, "device_authorizations", "hash", [](const json& entry) {
-        DeviceAuthorization device;
-        device.user_code_hash = text(entry, "user_code_hash");
-        device.client_id = text(entry, "client_id");
-        device.scopes = strings(entry, "scopes");
-        device.expires_at = time(entry, "expires_at");
-        device.interval_seconds = integer(entry, "interval_seconds");
-        if (!member(entry, "last_poll_ms").is_null()) device.last_poll_ms = integer(entry, "last_poll_ms");
-        device.status = device_status(entry);
-        device.account_id = text(entry, "account_id");
-        device.decided_at = time(entry, "decided_at");
-        return device;
-      });
+  state.device_codes = keyed<DeviceCodeRecord>(document, "device_authorizations", "hash", [](const json& entry) {
+    DeviceCodeRecord device;
+    device.user_code_hash = text(entry, "user_code_hash");
+    device.client_id = text(entry, "client_id");
+    device.scopes = strings(entry, "scopes");
+    device.expires_at = time(entry, "expires_at");
+    device.interval_seconds = integer(entry, "interval_seconds");
+    if (!member(entry, "last_poll_ms").is_null()) device.last_poll_ms = integer(entry, "last_poll_ms");
+    device.status = device_status(entry);
+    device.account_id = text(entry, "account_id");
+    device.decided_at = time(entry, "decided_at");
+    return device;
+  });
   state.api_keys = keyed<ApiKey>(document, "api_keys", "id", [](const json& entry) {
     return ApiKey{text(entry, "id"),
                   text(entry, "account_id"),
