@@ -17,6 +17,7 @@
 #include "support/temp_folder.hpp"
 #include "support/test_printers.hpp"
 
+#include "compozy/crypto.hpp"
 #include "compozy/pkce.hpp"
 #include "devcloud/authority.hpp"
 #include "devcloud/http.hpp"
@@ -245,6 +246,23 @@ BOOST_AUTO_TEST_CASE(unknown_paths_and_methods_get_404_and_405) {
   BOOST_TEST(routes.call("HEAD", "/oauth/jwks").status == 200);
   // "{}" matches one non-empty segment only.
   check_oauth_error(routes.call("DELETE", "/api/v1/auth/sessions/"), 404, "not_found");
+}
+
+BOOST_AUTO_TEST_CASE(the_jwk_set_publishes_the_key_that_signs_id_tokens) {
+  Routes routes;
+  const json keys = routes.get("/oauth/jwks").body_json().at("keys");
+  BOOST_TEST_REQUIRE(keys.size() == 1u);
+  BOOST_TEST(keys[0].at("kty") == "RSA");
+  BOOST_TEST(keys[0].at("use") == "sig");
+  BOOST_TEST(keys[0].at("alg") == "RS256");
+  BOOST_TEST(keys[0].at("e") == "AQAB");
+  const std::string id_token = routes.sign_in().at("id_token");
+  const auto header = base64url_decode(id_token.substr(0, id_token.find('.')));
+  BOOST_TEST_REQUIRE(header.has_value());
+  const json jose = json::parse(*header);
+  BOOST_TEST(jose.at("alg") == "RS256");
+  BOOST_TEST(jose.at("typ") == "JWT");
+  BOOST_TEST(jose.at("kid") == keys[0].at("kid"));
 }
 
 BOOST_AUTO_TEST_CASE(the_home_page_links_to_what_there_is) {
@@ -481,6 +499,7 @@ BOOST_AUTO_TEST_CASE(without_the_compozy_api_only_the_standard_endpoints_answer)
   Routes routes(options);
   const std::string access = routes.sign_in().at("access_token");
   BOOST_TEST(routes.as(access, "GET", "/oauth/userinfo").status == 200);
+  BOOST_TEST(routes.get("/.well-known/oauth-authorization-server").status == 200);
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"GET", "/api/v1/me"},
            {"GET", "/api/v1/auth/sessions"},
@@ -625,7 +644,16 @@ BOOST_AUTO_TEST_CASE(auto_approve_redirects_at_once_for_the_hinted_account) {
   const std::string access = tokens.body_json().at("access_token");
   BOOST_TEST(routes.as(access, "GET", "/api/v1/me").body_json().at("email") == "second@example.com");
   const Reply first = routes.get(routes.authorize_url());
-  BOOST_TEST(first.status == 302);
+  BOOST_TEST_REQUIRE(first.status == 302);
+  const Reply first_tokens =
+      routes.post("/oauth/token", {{"grant_type", "authorization_code"},
+                                   {"client_id", "compozy-cli"},
+                                   {"code", Routes::query_value(first.header("Location"), "code")},
+                                   {"redirect_uri", redirect_uri},
+                                   {"code_verifier", routes.pkce.verifier}});
+  BOOST_TEST_REQUIRE(first_tokens.status == 200);
+  BOOST_TEST(routes.as(first_tokens.body_json().at("access_token"), "GET", "/api/v1/me").body_json().at("email") ==
+             "first@example.com");
 }
 
 BOOST_AUTO_TEST_CASE(forms_posted_from_another_origin_are_refused) {
