@@ -107,9 +107,73 @@ std::optional<std::string> loopback_redirect_problem(std::string_view uri) {
   return std::nullopt;
 }
 
-bool is_valid_code_challenge(std::string_view challenge) {
+std::ptrdiff_t count_param(const Params& params, std::string_view name) {
+  return std::count_if(params.begin(), params.end(), [&](const auto& param) { return param.first == name; });
+}
+
+// RFC 6749 §3.1: parameters must not be included more than once.
+std::optional<OAuthError> repeated_parameter(const Params& query) {
+  for (const auto& [name, value] : query) {
+    if (count_param(query, name) > 1) return invalid_request("'" + name + "' is given more than once");
+  }
+  return std::nullopt;
+}
+
+std::optional<OAuthError> response_type_problem(const Params& query) {
+  const auto response_type = find_param(query, "response_type");
+  if (!response_type || response_type->empty()) return invalid_request("response_type is missing");
+  if (*response_type != "code") {
+    return OAuthError{400, "unsupported_response_type",
+                      "only response_type=code is supported, not '" + *response_type + "'"};
+  }
+  return std::nullopt;
+}
+
+// PKCE is required, and only S256 (RFC 7636 §4.2; RFC 9700 §2.1.1 rules out plain).
+Outcome<std::string> s256_code_challenge(const Params& query) {
+  const auto challenge = find_param(query, "code_challenge");
+  if (!challenge || challenge->empty()) {
+    return std::unexpected(invalid_request("code_challenge is missing: PKCE (RFC 7636) is required"));
+  }
+  const auto method = find_param(query, "code_challenge_method");
+  if (!method || *method != "S256") return std::unexpected(invalid_request("code_challenge_method must be S256"));
   // BASE64URL(SHA256(…)) is always 43 characters.
-  return challenge.size() == 43 && base64url_decode(challenge).has_value();
+  if (challenge->size() != 43 || !base64url_decode(*challenge)) {
+    return std::unexpected(invalid_request("code_challenge is not a base64url SHA-256 digest"));
+  }
+  return *challenge;
+}
+
+// OIDC Core §3.1.2.1: space-separated; "none" stands alone. Other values (login,
+// consent, select_account) change nothing: the consent page is always shown.
+Outcome<bool> is_prompt_none(const std::optional<std::string>& prompt) {
+  if (!prompt) return false;
+  std::vector<std::string_view> words;
+  for (std::string_view rest = *prompt; !rest.empty();) {
+    const auto space = rest.find(' ');
+    if (space != 0) words.push_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
+  const bool none = std::find(words.begin(), words.end(), "none") != words.end();
+  if (none && words.size() > 1)
+    return std::unexpected(invalid_request("prompt=none cannot be combined with other values"));
+  return none;
+}
+
+// RFC 6750 §2.1: "Bearer" in any case, then the token; spaces around it do not count.
+Outcome<std::string_view> bearer_token(std::string_view header) {
+  if (header.find_first_not_of(' ') == std::string_view::npos) {
+    return std::unexpected(invalid_token("the request has no bearer token"));
+  }
+  const auto space = header.find(' ');
+  if (space == std::string_view::npos || !same_text_ignoring_case(header.substr(0, space), "Bearer")) {
+    return std::unexpected(invalid_token("expected an 'Authorization: Bearer <token>' header"));
+  }
+  std::string_view token = header.substr(space);
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
+  return token;
 }
 
 std::string format_user_code(std::string_view code) {
@@ -379,81 +443,53 @@ bool Authority::is_client(std::string_view client_id) const {
 // ---------------------------------------------------------------------------------
 // Authorization code flow
 
+// Without a client and redirect URI we trust, nothing may be sent to the redirect URI.
+std::optional<AuthorizationRefusal> Authority::refusal_without_redirect(const Params& query) const {
+  const auto refuse_here = [](std::string error, std::string description) {
+    return AuthorizationRefusal{false, {}, {}, std::move(error), std::move(description)};
+  };
+  if (count_param(query, "client_id") > 1) return refuse_here("invalid_request", "client_id is given more than once");
+  if (count_param(query, "redirect_uri") > 1) {
+    return refuse_here("invalid_request", "redirect_uri is given more than once");
+  }
+  const auto client_id = find_param(query, "client_id");
+  if (!client_id || client_id->empty()) return refuse_here("invalid_request", "the request has no client_id");
+  if (!is_client(*client_id)) return refuse_here("invalid_client", "'" + *client_id + "' is not a registered client");
+  const auto redirect_uri = find_param(query, "redirect_uri");
+  if (!redirect_uri || redirect_uri->empty()) return refuse_here("invalid_request", "the request has no redirect_uri");
+  if (auto problem = loopback_redirect_problem(*redirect_uri)) {
+    return refuse_here("invalid_request", "the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
+  }
+  return std::nullopt;
+}
+
 std::expected<CheckedAuthorizeRequest, AuthorizationRefusal> Authority::check_authorization_request(
     const Params& query) const {
-  const auto count = [&](std::string_view name) {
-    return std::count_if(query.begin(), query.end(), [&](const auto& param) { return param.first == name; });
-  };
-  const auto refuse_here = [](std::string description) {
-    return std::unexpected(AuthorizationRefusal{false, {}, {}, "invalid_request", std::move(description)});
-  };
-  if (count("client_id") > 1) return refuse_here("client_id is given more than once");
-  if (count("redirect_uri") > 1) return refuse_here("redirect_uri is given more than once");
-  const auto client_id = find_param(query, "client_id");
-  if (!client_id || client_id->empty()) return refuse_here("the request has no client_id");
-  if (!is_client(*client_id)) {
-    return std::unexpected(
-        AuthorizationRefusal{false, {}, {}, "invalid_client", "'" + *client_id + "' is not a registered client"});
-  }
-  const auto redirect_uri = find_param(query, "redirect_uri");
-  if (!redirect_uri || redirect_uri->empty()) return refuse_here("the request has no redirect_uri");
-  if (auto problem = loopback_redirect_problem(*redirect_uri)) {
-    return refuse_here("the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
-  }
-
+  if (auto refusal = refusal_without_redirect(query)) return std::unexpected(std::move(*refusal));
   CheckedAuthorizeRequest request;
-  request.client_id = *client_id;
-  request.redirect_uri = *redirect_uri;
+  request.client_id = *find_param(query, "client_id");
+  request.redirect_uri = *find_param(query, "redirect_uri");
   request.state = find_param(query, "state").value_or("");
-  const auto refuse = [&](std::string error, std::string description) {
-    return std::unexpected(
-        AuthorizationRefusal{true, request.redirect_uri, request.state, std::move(error), std::move(description)});
-  };
-  // RFC 6749 §3.1: parameters must not be included more than once.
-  for (const auto& [name, value] : query) {
-    if (count(name) > 1) return refuse("invalid_request", "'" + name + "' is given more than once");
-  }
-  const auto response_type = find_param(query, "response_type");
-  if (!response_type || response_type->empty()) return refuse("invalid_request", "response_type is missing");
-  if (*response_type != "code") {
-    return refuse("unsupported_response_type", "only response_type=code is supported, not '" + *response_type + "'");
-  }
-  const auto challenge = find_param(query, "code_challenge");
-  if (!challenge || challenge->empty()) {
-    return refuse("invalid_request", "code_challenge is missing: PKCE (RFC 7636) is required");
-  }
-  const auto method = find_param(query, "code_challenge_method");
-  if (!method || *method != "S256") {
-    return refuse("invalid_request", "code_challenge_method must be S256");
-  }
-  if (!is_valid_code_challenge(*challenge)) {
-    return refuse("invalid_request", "code_challenge is not a base64url SHA-256 digest");
-  }
-  request.code_challenge = *challenge;
-
-  auto scopes = required_scopes(find_param(query, "scope"));
-  if (!scopes) return refuse(scopes.error().error, scopes.error().description);
-  request.scopes = std::move(*scopes);
-
   request.nonce = find_param(query, "nonce").value_or("");
   request.login_hint = find_param(query, "login_hint").value_or("");
-  if (const auto prompt = find_param(query, "prompt")) {
-    // OIDC Core §3.1.2.1: space-separated; "none" stands alone. Other values (login,
-    // consent, select_account) change nothing: the consent page is always shown.
-    std::vector<std::string_view> words;
-    for (std::string_view rest = *prompt; !rest.empty();) {
-      const auto space = rest.find(' ');
-      if (space != 0) words.push_back(rest.substr(0, space));
-      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-    }
-    request.prompt_none = std::find(words.begin(), words.end(), "none") != words.end();
-    if (request.prompt_none && words.size() > 1) {
-      return refuse("invalid_request", "prompt=none cannot be combined with other values");
-    }
-  }
+  const auto refuse = [&](OAuthError error) {
+    return std::unexpected(AuthorizationRefusal{true, request.redirect_uri, request.state, std::move(error.error),
+                                                std::move(error.description)});
+  };
+  if (auto problem = repeated_parameter(query)) return refuse(std::move(*problem));
+  if (auto problem = response_type_problem(query)) return refuse(std::move(*problem));
+  auto challenge = s256_code_challenge(query);
+  if (!challenge) return refuse(std::move(challenge.error()));
+  request.code_challenge = std::move(*challenge);
+  auto scopes = required_scopes(find_param(query, "scope"));
+  if (!scopes) return refuse(std::move(scopes.error()));
+  request.scopes = std::move(*scopes);
+  auto prompt_none = is_prompt_none(find_param(query, "prompt"));
+  if (!prompt_none) return refuse(std::move(prompt_none.error()));
+  request.prompt_none = *prompt_none;
   // OIDC Core §3.1.2.1: with prompt=none nothing may be shown; only --auto-approve can answer.
   if (request.prompt_none && !options_.auto_approve) {
-    return refuse("consent_required", "consent is needed and prompt=none forbids asking for it");
+    return refuse({400, "consent_required", "consent is needed and prompt=none forbids asking for it"});
   }
   return request;
 }
@@ -627,7 +663,6 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
 }
 
 Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue) {
-  const TimePoint now = this->now();
   const std::string access_token = random_token(32);
   state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
   json body = {
@@ -646,27 +681,33 @@ Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, cons
   }
 
   if (has_scope(scopes, "openid")) {
-    const Account* account = find_account(session.account_id);
-    json claims = {
-        {"iss", issuer_},
-        {"sub", session.account_id},
-        {"aud", session.client_id},
-        {"iat", unix_seconds(now)},
-        {"exp", unix_seconds(now + options_.access_token_ttl)},
-        {"auth_time", unix_seconds(session.auth_time)},
-    };
-    // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
-    if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;
-    if (account != nullptr && has_scope(scopes, "email")) {
-      claims["email"] = account->email;
-      claims["email_verified"] = true;
-    }
-    if (account != nullptr && has_scope(scopes, "profile")) claims["name"] = account->name;
-    auto id_token = signing_key_.sign_jwt(claims);
+    auto id_token = sign_id_token(session, scopes, first_issue);
     if (!id_token) return std::unexpected(server_error(id_token.error().message));
     body["id_token"] = *id_token;
   }
   return body;
+}
+
+Result<std::string> Authority::sign_id_token(const SessionRecord& session, const Scopes& scopes,
+                                             bool first_issue) const {
+  const TimePoint now = this->now();
+  json claims = {
+      {"iss", issuer_},
+      {"sub", session.account_id},
+      {"aud", session.client_id},
+      {"iat", unix_seconds(now)},
+      {"exp", unix_seconds(now + options_.access_token_ttl)},
+      {"auth_time", unix_seconds(session.auth_time)},
+  };
+  // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
+  if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;
+  const Account* account = find_account(session.account_id);
+  if (account != nullptr && has_scope(scopes, "email")) {
+    claims["email"] = account->email;
+    claims["email_verified"] = true;
+  }
+  if (account != nullptr && has_scope(scopes, "profile")) claims["name"] = account->name;
+  return signing_key_.sign_jwt(claims);
 }
 
 // ---------------------------------------------------------------------------------
@@ -781,45 +822,39 @@ Outcome<void> Authority::revoke(const Params& form) {
 }
 
 Outcome<Caller> Authority::authenticate(std::string_view header) {
-  const auto space = header.find(' ');
-  if (header.find_first_not_of(' ') == std::string_view::npos) {
-    return std::unexpected(invalid_token("the request has no bearer token"));
-  }
-  if (space == std::string_view::npos || !same_text_ignoring_case(header.substr(0, space), "Bearer")) {
-    return std::unexpected(invalid_token("expected an 'Authorization: Bearer <token>' header"));
-  }
-  std::string_view token = header.substr(space);
-  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
-  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
-
+  const auto token = bearer_token(header);
+  if (!token) return std::unexpected(token.error());
   return change([&](State& state) -> Outcome<Caller> {
-    const TimePoint now = this->now();
-    const std::string hash = digest(token);
-    if (options_.compozy_api && token.starts_with(api_key_prefix)) {
-      const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
-                                    [&](const auto& entry) { return entry.second.hash == hash; });
-      if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
-      if (key->second.expires_at && *key->second.expires_at <= now) {
-        return std::unexpected(invalid_token("the API key has expired"));
-      }
-      const Account* account = find_account(key->second.account_id);
-      if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
-      key->second.last_used_at = now;
-      return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
-                    Scopes{"openid", "email", "profile"}};
-    }
-    const auto access = state.access_tokens.find(hash);
-    const auto session =
-        access == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(access->second.session_id);
-    if (session == state.sessions.end()) {
-      return std::unexpected(invalid_token("the access token is unknown, expired or revoked"));
-    }
-    const Account* account = find_account(session->second.account_id);
-    if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
-    session->second.last_used_at = now;
-    return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
+    if (options_.compozy_api && token->starts_with(api_key_prefix)) return api_key_caller(state, digest(*token));
+    return access_token_caller(state, digest(*token));
   });
+}
+
+Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash) const {
+  const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
+                                [&](const auto& entry) { return entry.second.hash == hash; });
+  if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
+  if (key->second.expires_at && *key->second.expires_at <= now()) {
+    return std::unexpected(invalid_token("the API key has expired"));
+  }
+  const Account* account = find_account(key->second.account_id);
+  if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
+  key->second.last_used_at = now();
+  return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
+                Scopes{"openid", "email", "profile"}};
+}
+
+Outcome<Caller> Authority::access_token_caller(State& state, const std::string& hash) const {
+  const auto access = state.access_tokens.find(hash);
+  const auto session =
+      access == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(access->second.session_id);
+  if (session == state.sessions.end()) {
+    return std::unexpected(invalid_token("the access token is unknown, expired or revoked"));
+  }
+  const Account* account = find_account(session->second.account_id);
+  if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
+  session->second.last_used_at = now();
+  return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
 }
 
 // ---------------------------------------------------------------------------------

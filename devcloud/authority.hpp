@@ -137,6 +137,8 @@ class Authority {
  private:
   Authority(Options options, TimeSource clock, State state, SigningKey signing_key);
 
+  std::optional<AuthorizationRefusal> refusal_without_redirect(const Params& query) const;
+
   // Rounded up, so that whatever is issued with a lifetime of N seconds lives at least
   // N, never less, as clients counting expires_in expect.
   TimePoint expiry_after(std::chrono::seconds lifetime) const;
@@ -154,6 +156,9 @@ class Authority {
   Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                              std::string_view user_agent);
   Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
+  Result<std::string> sign_id_token(const SessionRecord& session, const Scopes& scopes, bool first_issue) const;
+  Outcome<Caller> api_key_caller(State& state, const std::string& hash) const;
+  Outcome<Caller> access_token_caller(State& state, const std::string& hash) const;
   const Account* find_account(std::string_view id) const;
 
   Options options_;
