@@ -5,10 +5,11 @@
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "compozy/error.hpp"
 #include "compozy/timestamp.hpp"
