@@ -90,11 +90,11 @@ BOOST_AUTO_TEST_CASE(every_option_sets_its_value) {
   BOOST_TEST(options->refresh_token_ttl.count() == 3);
   BOOST_TEST(options->device_interval.count() == 2);
   BOOST_TEST(options->device_code_ttl.count() == 30);
-  BOOST_TEST(options->state_file->string() == "state.json");
-  BOOST_TEST(options->signing_key_file->string() == "key.pem");
+  BOOST_TEST(options->state_file.value_or("").string() == "state.json");
+  BOOST_TEST(options->signing_key_file.value_or("").string() == "key.pem");
   BOOST_TEST(options->public_host == "devcloud.test");
-  BOOST_TEST(options->tls_cert->string() == "cert.pem");
-  BOOST_TEST(options->tls_key->string() == "key.pem");
+  BOOST_TEST(options->tls_cert.value_or("").string() == "cert.pem");
+  BOOST_TEST(options->tls_key.value_or("").string() == "key.pem");
   BOOST_TEST((options->discovery == Discovery::openid));
   BOOST_TEST(!options->compozy_api);
   BOOST_TEST(options->help);
