@@ -25,12 +25,6 @@ constexpr std::string_view api_key_prefix = "czk_";
 // RFC 8628 §6.1: consonants only, so no word can be spelled and nothing looks alike.
 constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
 
-// Times are whole seconds; rounding the start up means that whatever is issued with a
-// lifetime of N seconds lives at least N, never less, as clients counting expires_in expect.
-TimePoint expiry_after(std::chrono::seconds lifetime) {
-  return std::chrono::ceil<std::chrono::seconds>(WallClock::now()) + lifetime;
-}
-
 std::string new_id(std::string_view prefix) { return std::string(prefix) + random_token(12); }
 std::string digest(std::string_view secret) { return sha256_hex(secret); }
 
@@ -113,9 +107,73 @@ std::optional<std::string> loopback_redirect_problem(std::string_view uri) {
   return std::nullopt;
 }
 
-bool is_valid_code_challenge(std::string_view challenge) {
+std::ptrdiff_t count_param(const Params& params, std::string_view name) {
+  return std::count_if(params.begin(), params.end(), [&](const auto& param) { return param.first == name; });
+}
+
+// RFC 6749 §3.1: parameters must not be included more than once.
+std::optional<OAuthError> repeated_parameter(const Params& query) {
+  for (const auto& [name, value] : query) {
+    if (count_param(query, name) > 1) return invalid_request("'" + name + "' is given more than once");
+  }
+  return std::nullopt;
+}
+
+std::optional<OAuthError> response_type_problem(const Params& query) {
+  const auto response_type = find_param(query, "response_type");
+  if (!response_type || response_type->empty()) return invalid_request("response_type is missing");
+  if (*response_type != "code") {
+    return OAuthError{400, "unsupported_response_type",
+                      "only response_type=code is supported, not '" + *response_type + "'"};
+  }
+  return std::nullopt;
+}
+
+// PKCE is required, and only S256 (RFC 7636 §4.2; RFC 9700 §2.1.1 rules out plain).
+Outcome<std::string> s256_code_challenge(const Params& query) {
+  const auto challenge = find_param(query, "code_challenge");
+  if (!challenge || challenge->empty()) {
+    return std::unexpected(invalid_request("code_challenge is missing: PKCE (RFC 7636) is required"));
+  }
+  const auto method = find_param(query, "code_challenge_method");
+  if (!method || *method != "S256") return std::unexpected(invalid_request("code_challenge_method must be S256"));
   // BASE64URL(SHA256(…)) is always 43 characters.
-  return challenge.size() == 43 && base64url_decode(challenge).has_value();
+  if (challenge->size() != 43 || !base64url_decode(*challenge)) {
+    return std::unexpected(invalid_request("code_challenge is not a base64url SHA-256 digest"));
+  }
+  return *challenge;
+}
+
+// OIDC Core §3.1.2.1: space-separated; "none" stands alone. Other values (login,
+// consent, select_account) change nothing: the consent page is always shown.
+Outcome<bool> is_prompt_none(const std::optional<std::string>& prompt) {
+  if (!prompt) return false;
+  std::vector<std::string_view> words;
+  for (std::string_view rest = *prompt; !rest.empty();) {
+    const auto space = rest.find(' ');
+    if (space != 0) words.push_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
+  const bool none = std::find(words.begin(), words.end(), "none") != words.end();
+  if (none && words.size() > 1)
+    return std::unexpected(invalid_request("prompt=none cannot be combined with other values"));
+  return none;
+}
+
+// RFC 6750 §2.1: "Bearer" in any case, then the token; spaces around it do not count.
+Outcome<std::string_view> bearer_token(std::string_view header) {
+  if (header.find_first_not_of(' ') == std::string_view::npos) {
+    return std::unexpected(invalid_token("the request has no bearer token"));
+  }
+  const auto space = header.find(' ');
+  if (space == std::string_view::npos || !same_text_ignoring_case(header.substr(0, space), "Bearer")) {
+    return std::unexpected(invalid_token("expected an 'Authorization: Bearer <token>' header"));
+  }
+  std::string_view token = header.substr(space);
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
+  return token;
 }
 
 std::string format_user_code(std::string_view code) {
@@ -147,14 +205,10 @@ std::string new_user_code() {
 }
 
 // The device authorization that a (normalized) user code names, or end().
-auto find_by_user_code(std::map<std::string, DeviceAuthorization>& devices, std::string_view user_code) {
+auto find_by_user_code(std::map<std::string, DeviceCodeRecord>& devices, std::string_view user_code) {
   const std::string hash = digest(user_code);
   return std::find_if(devices.begin(), devices.end(),
                       [&](const auto& entry) { return entry.second.user_code_hash == hash; });
-}
-
-std::int64_t unix_milliseconds() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::now().time_since_epoch()).count();
 }
 
 std::string printable(std::string_view text, std::size_t limit) {
@@ -183,8 +237,7 @@ void forget_expired(State& state, TimePoint now) {
     return code.expires_at + (code.session_id.empty() ? 0s : afterlife) <= now;
   });
   std::erase_if(state.consent_requests, [&](const auto& entry) { return entry.second.expires_at <= now; });
-  std::erase_if(state.device_authorizations,
-                [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
+  std::erase_if(state.device_codes, [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
 }
 
 // Keeps pending requests bounded, whatever a script throws at the server.
@@ -198,27 +251,27 @@ void make_room(Map& pending) {
   }
 }
 
-Session& start_session(State& state, const Account& account, std::string_view client_id, std::string_view user_agent,
-                       const Scopes& scopes, std::string nonce, TimePoint auth_time) {
-  const TimePoint now = now_seconds();
-  Session session{new_id("ses_"),
-                  account.id,
-                  std::string(client_id),
-                  printable(user_agent, 256),
-                  scopes,
-                  std::move(nonce),
-                  auth_time,
-                  now,
-                  now,
-                  now};
+SessionRecord& start_session(State& state, const Account& account, std::string_view client_id,
+                             std::string_view user_agent, const Scopes& scopes, std::string nonce, TimePoint auth_time,
+                             TimePoint now) {
+  SessionRecord session{new_id("ses_"),
+                        account.id,
+                        std::string(client_id),
+                        printable(user_agent, 256),
+                        scopes,
+                        std::move(nonce),
+                        auth_time,
+                        now,
+                        now,
+                        now};
   const std::string id = session.id;
   return state.sessions.emplace(id, std::move(session)).first->second;
 }
 
-std::string add_code(State& state, const AuthorizationRequest& request, const Account& account) {
+std::string add_code(State& state, const CheckedAuthorizeRequest& request, const Account& account, TimePoint now,
+                     TimePoint expires_at) {
   make_room(state.codes);
   const std::string code = random_token(32);
-  const TimePoint now = now_seconds();
   state.codes[digest(code)] = AuthorizationCode{request.client_id,
                                                 request.redirect_uri,
                                                 request.code_challenge,
@@ -226,9 +279,63 @@ std::string add_code(State& state, const AuthorizationRequest& request, const Ac
                                                 request.scopes,
                                                 request.nonce,
                                                 now,
-                                                expiry_after(code_ttl),
+                                                expires_at,
                                                 {}};
   return code;
+}
+
+Result<State> load_state(const std::optional<std::filesystem::path>& file) {
+  if (!file) return State{};
+  const std::string clause = "reading state file '" + file->string() + "'";
+  auto content = read_file(*file);
+  if (!content) return propagate(content);  // it names the file
+  if (!*content) return State{};            // the first start
+  const json document = json::parse(**content, nullptr, false);
+  if (document.is_discarded()) return fail(clause + ": not valid JSON");
+  auto state = state_from_json(document);
+  if (!state) return propagate(state, clause);
+  return state;
+}
+
+// --signing-key wins over the key in the state file; without either a new key is made.
+Result<SigningKey> choose_signing_key(const Options& options, const State& state) {
+  if (options.signing_key_file) {
+    const std::string clause = "reading signing key '" + options.signing_key_file->string() + "'";
+    auto pem = read_file(*options.signing_key_file);
+    if (!pem) return propagate(pem);  // it names the file
+    if (!*pem) return fail(clause + ": no such file");
+    auto key = SigningKey::from_pem(**pem);
+    if (!key) return propagate(key, clause);
+    return key;
+  }
+  if (state.signing_key_pem.empty()) return SigningKey::generate();
+  auto key = SigningKey::from_pem(state.signing_key_pem);
+  if (!key && options.state_file) return propagate(key, "reading state file '" + options.state_file->string() + "'");
+  return key;
+}
+
+// The --user accounts, as the state knows them (a restart keeps their ids), added when new.
+std::vector<Account> register_users(State& state, const std::vector<std::string>& emails) {
+  std::vector<Account> users;
+  for (const std::string& email : emails) {
+    auto known = std::find_if(state.accounts.begin(), state.accounts.end(),
+                              [&](const Account& account) { return same_text_ignoring_case(account.email, email); });
+    if (known == state.accounts.end()) {
+      state.accounts.push_back({new_id("usr_"), email, name_from_email(email)});
+      known = state.accounts.end() - 1;
+    }
+    users.push_back(*known);
+  }
+  return users;
+}
+
+// A restart keeps the clients of earlier runs registered, so their refresh tokens go on working.
+void register_clients(State& state, const std::vector<std::string>& clients) {
+  for (const std::string& client : clients) {
+    if (std::find(state.clients.begin(), state.clients.end(), client) == state.clients.end()) {
+      state.clients.push_back(client);
+    }
+  }
 }
 
 }  // namespace
@@ -258,58 +365,39 @@ std::string_view describe_scope(std::string_view scope) {
 // ---------------------------------------------------------------------------------
 // Lifecycle and persistence
 
-Authority::Authority(Options options, State state, SigningKey signing_key)
-    : options_(std::move(options)), signing_key_(std::move(signing_key)), state_(std::move(state)) {}
+Authority::Authority(Options options, TimeSource clock, State state, SigningKey signing_key)
+    : options_(std::move(options)),
+      clock_(std::move(clock)),
+      signing_key_(std::move(signing_key)),
+      state_(std::move(state)) {}
 
-Result<std::unique_ptr<Authority>> Authority::open(const Options& options) {
-  State state;
-  if (options.state_file) {
-    const std::string clause = "reading state file '" + options.state_file->string() + "'";
-    auto content = read_file(*options.state_file);
-    if (!content) return propagate(content);
-    if (*content) {
-      const json document = json::parse(**content, nullptr, false);
-      if (document.is_discarded()) return fail(clause + ": not valid JSON");
-      auto loaded = state_from_json(document);
-      if (!loaded) return propagate(loaded, clause);
-      state = std::move(*loaded);
-    }
-  }
+TimePoint Authority::now() const { return std::chrono::time_point_cast<std::chrono::seconds>(clock_()); }
 
-  auto signing_key =
-      state.signing_key_pem.empty() ? SigningKey::generate() : SigningKey::from_pem(state.signing_key_pem);
-  if (!signing_key) {
-    if (options.state_file) {
-      return propagate(signing_key, "reading state file '" + options.state_file->string() + "'");
-    }
-    return propagate(signing_key);
-  }
-  state.signing_key_pem = signing_key->private_key_pem();
+TimePoint Authority::expiry_after(std::chrono::seconds lifetime) const {
+  return std::chrono::ceil<std::chrono::seconds>(clock_()) + lifetime;
+}
 
-  std::vector<Account> users;
-  for (const std::string& email : options.users) {
-    auto known = std::find_if(state.accounts.begin(), state.accounts.end(),
-                              [&](const Account& account) { return same_text_ignoring_case(account.email, email); });
-    if (known == state.accounts.end()) {
-      state.accounts.push_back({new_id("usr_"), email, name_from_email(email)});
-      known = state.accounts.end() - 1;
-    }
-    users.push_back(*known);
-  }
-  // A restart keeps the clients of earlier runs registered, so their refresh tokens go on working.
-  for (const std::string& client : options.clients) {
-    if (std::find(state.clients.begin(), state.clients.end(), client) == state.clients.end()) {
-      state.clients.push_back(client);
-    }
-  }
+std::int64_t Authority::now_milliseconds() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+}
 
-  std::unique_ptr<Authority> authority(new Authority(options, std::move(state), std::move(*signing_key)));
+Result<std::unique_ptr<Authority>> Authority::open(const Options& options, TimeSource clock) {
+  auto state = load_state(options.state_file);
+  if (!state) return propagate(state);
+  auto signing_key = choose_signing_key(options, *state);
+  if (!signing_key) return propagate(signing_key);
+  state->signing_key_pem = signing_key->private_key_pem();
+  std::vector<Account> users = register_users(*state, options.users);
+  register_clients(*state, options.clients);
+
+  std::unique_ptr<Authority> authority(
+      new Authority(options, std::move(clock), std::move(*state), std::move(*signing_key)));
   authority->accounts_ = authority->state_.accounts;
   authority->users_ = std::move(users);
   authority->clients_ = authority->state_.clients;
   {
     std::lock_guard lock(authority->mutex_);
-    forget_expired(authority->state_, now_seconds());
+    forget_expired(authority->state_, authority->now());
     if (auto saved = authority->save_locked(); !saved) return propagate(saved);
   }
   return authority;
@@ -326,7 +414,7 @@ auto Authority::change(Apply&& apply) -> decltype(apply(std::declval<State&>()))
   std::lock_guard lock(mutex_);
   std::optional<State> before;
   if (options_.state_file) before = state_;
-  forget_expired(state_, now_seconds());
+  forget_expired(state_, now());
   auto outcome = apply(state_);
   if (auto saved = save_locked(); !saved) {
     state_ = std::move(*before);
@@ -355,86 +443,58 @@ bool Authority::is_client(std::string_view client_id) const {
 // ---------------------------------------------------------------------------------
 // Authorization code flow
 
-std::expected<AuthorizationRequest, AuthorizationRefusal> Authority::check_authorization_request(
-    const Params& query) const {
-  const auto count = [&](std::string_view name) {
-    return std::count_if(query.begin(), query.end(), [&](const auto& param) { return param.first == name; });
+// Without a client and redirect URI we trust, nothing may be sent to the redirect URI.
+std::optional<AuthorizationRefusal> Authority::refusal_without_redirect(const Params& query) const {
+  const auto refuse_here = [](std::string error, std::string description) {
+    return AuthorizationRefusal{false, {}, {}, std::move(error), std::move(description)};
   };
-  const auto refuse_here = [](std::string description) {
-    return std::unexpected(AuthorizationRefusal{false, {}, {}, "invalid_request", std::move(description)});
-  };
-  if (count("client_id") > 1) return refuse_here("client_id is given more than once");
-  if (count("redirect_uri") > 1) return refuse_here("redirect_uri is given more than once");
+  if (count_param(query, "client_id") > 1) return refuse_here("invalid_request", "client_id is given more than once");
+  if (count_param(query, "redirect_uri") > 1) {
+    return refuse_here("invalid_request", "redirect_uri is given more than once");
+  }
   const auto client_id = find_param(query, "client_id");
-  if (!client_id || client_id->empty()) return refuse_here("the request has no client_id");
-  if (!is_client(*client_id)) {
-    return std::unexpected(
-        AuthorizationRefusal{false, {}, {}, "invalid_client", "'" + *client_id + "' is not a registered client"});
-  }
+  if (!client_id || client_id->empty()) return refuse_here("invalid_request", "the request has no client_id");
+  if (!is_client(*client_id)) return refuse_here("invalid_client", "'" + *client_id + "' is not a registered client");
   const auto redirect_uri = find_param(query, "redirect_uri");
-  if (!redirect_uri || redirect_uri->empty()) return refuse_here("the request has no redirect_uri");
+  if (!redirect_uri || redirect_uri->empty()) return refuse_here("invalid_request", "the request has no redirect_uri");
   if (auto problem = loopback_redirect_problem(*redirect_uri)) {
-    return refuse_here("the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
+    return refuse_here("invalid_request", "the redirect_uri '" + *redirect_uri + "' is not allowed: " + *problem);
   }
+  return std::nullopt;
+}
 
-  AuthorizationRequest request;
-  request.client_id = *client_id;
-  request.redirect_uri = *redirect_uri;
+std::expected<CheckedAuthorizeRequest, AuthorizationRefusal> Authority::check_authorization_request(
+    const Params& query) const {
+  if (auto refusal = refusal_without_redirect(query)) return std::unexpected(std::move(*refusal));
+  CheckedAuthorizeRequest request;
+  request.client_id = *find_param(query, "client_id");
+  request.redirect_uri = *find_param(query, "redirect_uri");
   request.state = find_param(query, "state").value_or("");
-  const auto refuse = [&](std::string error, std::string description) {
-    return std::unexpected(
-        AuthorizationRefusal{true, request.redirect_uri, request.state, std::move(error), std::move(description)});
-  };
-  // RFC 6749 §3.1: parameters must not be included more than once.
-  for (const auto& [name, value] : query) {
-    if (count(name) > 1) return refuse("invalid_request", "'" + name + "' is given more than once");
-  }
-  const auto response_type = find_param(query, "response_type");
-  if (!response_type || response_type->empty()) return refuse("invalid_request", "response_type is missing");
-  if (*response_type != "code") {
-    return refuse("unsupported_response_type", "only response_type=code is supported, not '" + *response_type + "'");
-  }
-  const auto challenge = find_param(query, "code_challenge");
-  if (!challenge || challenge->empty()) {
-    return refuse("invalid_request", "code_challenge is missing: PKCE (RFC 7636) is required");
-  }
-  const auto method = find_param(query, "code_challenge_method");
-  if (!method || *method != "S256") {
-    return refuse("invalid_request", "code_challenge_method must be S256");
-  }
-  if (!is_valid_code_challenge(*challenge)) {
-    return refuse("invalid_request", "code_challenge is not a base64url SHA-256 digest");
-  }
-  request.code_challenge = *challenge;
-
-  auto scopes = required_scopes(find_param(query, "scope"));
-  if (!scopes) return refuse(scopes.error().error, scopes.error().description);
-  request.scopes = std::move(*scopes);
-
   request.nonce = find_param(query, "nonce").value_or("");
   request.login_hint = find_param(query, "login_hint").value_or("");
-  if (const auto prompt = find_param(query, "prompt")) {
-    // OIDC Core §3.1.2.1: space-separated; "none" stands alone. Other values (login,
-    // consent, select_account) change nothing: the consent page is always shown.
-    std::vector<std::string_view> words;
-    for (std::string_view rest = *prompt; !rest.empty();) {
-      const auto space = rest.find(' ');
-      if (space != 0) words.push_back(rest.substr(0, space));
-      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-    }
-    request.prompt_none = std::find(words.begin(), words.end(), "none") != words.end();
-    if (request.prompt_none && words.size() > 1) {
-      return refuse("invalid_request", "prompt=none cannot be combined with other values");
-    }
-  }
+  const auto refuse = [&](OAuthError error) {
+    return std::unexpected(AuthorizationRefusal{true, request.redirect_uri, request.state, std::move(error.error),
+                                                std::move(error.description)});
+  };
+  if (auto problem = repeated_parameter(query)) return refuse(std::move(*problem));
+  if (auto problem = response_type_problem(query)) return refuse(std::move(*problem));
+  auto challenge = s256_code_challenge(query);
+  if (!challenge) return refuse(std::move(challenge.error()));
+  request.code_challenge = std::move(*challenge);
+  auto scopes = required_scopes(find_param(query, "scope"));
+  if (!scopes) return refuse(std::move(scopes.error()));
+  request.scopes = std::move(*scopes);
+  auto prompt_none = is_prompt_none(find_param(query, "prompt"));
+  if (!prompt_none) return refuse(std::move(prompt_none.error()));
+  request.prompt_none = *prompt_none;
   // OIDC Core §3.1.2.1: with prompt=none nothing may be shown; only --auto-approve can answer.
   if (request.prompt_none && !options_.auto_approve) {
-    return refuse("consent_required", "consent is needed and prompt=none forbids asking for it");
+    return refuse({400, "consent_required", "consent is needed and prompt=none forbids asking for it"});
   }
   return request;
 }
 
-Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest& request) {
+Outcome<std::string> Authority::open_consent_request(const CheckedAuthorizeRequest& request) {
   return change([&](State& state) -> Outcome<std::string> {
     make_room(state.consent_requests);
     std::string id = random_token(32);
@@ -443,8 +503,10 @@ Outcome<std::string> Authority::open_consent_request(const AuthorizationRequest&
   });
 }
 
-Outcome<std::string> Authority::issue_code(const AuthorizationRequest& request, const Account& account) {
-  return change([&](State& state) -> Outcome<std::string> { return add_code(state, request, account); });
+Outcome<std::string> Authority::issue_code(const CheckedAuthorizeRequest& request, const Account& account) {
+  return change([&](State& state) -> Outcome<std::string> {
+    return add_code(state, request, account, now(), expiry_after(code_ttl));
+  });
 }
 
 Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view request_id, std::string_view account_email,
@@ -462,7 +524,7 @@ Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view reques
     const ConsentRequest pending = std::move(found->second);
     state.consent_requests.erase(found);
     ConsentAnswer answer{pending.request.redirect_uri, pending.request.state, {}};
-    if (approve) answer.code = add_code(state, pending.request, *account);
+    if (approve) answer.code = add_code(state, pending.request, *account, now(), expiry_after(code_ttl));
     return answer;
   });
 }
@@ -506,7 +568,7 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
     return std::unexpected(
         invalid_grant("the authorization code was already used; the tokens issued for it are revoked"));
   }
-  if (grant.expires_at <= now_seconds()) return std::unexpected(invalid_grant("the authorization code has expired"));
+  if (grant.expires_at <= now()) return std::unexpected(invalid_grant("the authorization code has expired"));
   if (grant.client_id != client_id) {
     return std::unexpected(invalid_grant("the authorization code was issued to another client"));
   }
@@ -522,7 +584,8 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
   const Account* account = find_account(grant.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this code no longer exists"));
 
-  Session& session = start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time);
+  SessionRecord& session =
+      start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time, now());
   grant.session_id = session.id;
   return issue_tokens(state, session, session.scopes, true);
 }
@@ -557,7 +620,7 @@ Outcome<json> Authority::refresh(State& state, const Params& form, std::string_v
     scopes = std::move(*narrowed);
   }
   found->second.used = true;
-  session->second.last_used_at = now_seconds();
+  session->second.last_used_at = now();
   return issue_tokens(state, session->second, scopes, false);
 }
 
@@ -565,22 +628,22 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
                                             std::string_view user_agent) {
   const auto code = find_param(form, "device_code");
   if (!code || code->empty()) return std::unexpected(invalid_request("device_code is missing"));
-  const auto found = state.device_authorizations.find(digest(*code));
-  if (found == state.device_authorizations.end()) return std::unexpected(invalid_grant("the device code is unknown"));
-  DeviceAuthorization& device = found->second;
+  const auto found = state.device_codes.find(digest(*code));
+  if (found == state.device_codes.end()) return std::unexpected(invalid_grant("the device code is unknown"));
+  DeviceCodeRecord& device = found->second;
   if (device.client_id != client_id) {
     return std::unexpected(invalid_grant("the device code was issued to another client"));
   }
   if (device.status == DeviceStatus::redeemed)
     return std::unexpected(invalid_grant("the device code was already used"));
-  if (device.expires_at <= now_seconds()) {
+  if (device.expires_at <= now()) {
     return std::unexpected(OAuthError{400, "expired_token", "the device code has expired; start a new sign-in"});
   }
   if (device.status == DeviceStatus::denied) {
     return std::unexpected(OAuthError{400, "access_denied", "the request was denied"});
   }
   if (device.status == DeviceStatus::pending) {
-    const std::int64_t now_ms = unix_milliseconds();
+    const std::int64_t now_ms = now_milliseconds();
     const std::optional<std::int64_t> last_poll = std::exchange(device.last_poll_ms, now_ms);
     if (last_poll && now_ms - *last_poll < device.interval_seconds * 1000) {
       // RFC 8628 §3.5: the client must add 5 seconds to its interval; so do we.
@@ -594,12 +657,12 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
   const Account* account = find_account(device.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this device code no longer exists"));
   device.status = DeviceStatus::redeemed;
-  Session& session = start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at);
+  SessionRecord& session =
+      start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at, now());
   return issue_tokens(state, session, session.scopes, true);
 }
 
-Outcome<json> Authority::issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue) {
-  const TimePoint now = now_seconds();
+Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue) {
   const std::string access_token = random_token(32);
   state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
   json body = {
@@ -618,27 +681,33 @@ Outcome<json> Authority::issue_tokens(State& state, Session& session, const Scop
   }
 
   if (has_scope(scopes, "openid")) {
-    const Account* account = find_account(session.account_id);
-    json claims = {
-        {"iss", issuer_},
-        {"sub", session.account_id},
-        {"aud", session.client_id},
-        {"iat", unix_seconds(now)},
-        {"exp", unix_seconds(now + options_.access_token_ttl)},
-        {"auth_time", unix_seconds(session.auth_time)},
-    };
-    // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
-    if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;
-    if (account != nullptr && has_scope(scopes, "email")) {
-      claims["email"] = account->email;
-      claims["email_verified"] = true;
-    }
-    if (account != nullptr && has_scope(scopes, "profile")) claims["name"] = account->name;
-    auto id_token = signing_key_.sign_jwt(claims);
+    auto id_token = sign_id_token(session, scopes, first_issue);
     if (!id_token) return std::unexpected(server_error(id_token.error().message));
     body["id_token"] = *id_token;
   }
   return body;
+}
+
+Result<std::string> Authority::sign_id_token(const SessionRecord& session, const Scopes& scopes,
+                                             bool first_issue) const {
+  const TimePoint now = this->now();
+  json claims = {
+      {"iss", issuer_},
+      {"sub", session.account_id},
+      {"aud", session.client_id},
+      {"iat", unix_seconds(now)},
+      {"exp", unix_seconds(now + options_.access_token_ttl)},
+      {"auth_time", unix_seconds(session.auth_time)},
+  };
+  // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
+  if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;
+  const Account* account = find_account(session.account_id);
+  if (account != nullptr && has_scope(scopes, "email")) {
+    claims["email"] = account->email;
+    claims["email_verified"] = true;
+  }
+  if (account != nullptr && has_scope(scopes, "profile")) claims["name"] = account->name;
+  return signing_key_.sign_jwt(claims);
 }
 
 // ---------------------------------------------------------------------------------
@@ -652,19 +721,19 @@ Outcome<json> Authority::authorize_device(const Params& form) {
   if (!scopes) return std::unexpected(scopes.error());
 
   return change([&](State& state) -> Outcome<json> {
-    make_room(state.device_authorizations);
+    make_room(state.device_codes);
     std::string user_code;
     do {
       user_code = new_user_code();
-    } while (find_by_user_code(state.device_authorizations, user_code) != state.device_authorizations.end());
+    } while (find_by_user_code(state.device_codes, user_code) != state.device_codes.end());
     const std::string device_code = random_token(32);
-    DeviceAuthorization device;
+    DeviceCodeRecord device;
     device.user_code_hash = digest(user_code);
     device.client_id = *client_id;
     device.scopes = *scopes;
     device.expires_at = expiry_after(options_.device_code_ttl);
     device.interval_seconds = options_.device_interval.count();
-    state.device_authorizations[digest(device_code)] = std::move(device);
+    state.device_codes[digest(device_code)] = std::move(device);
 
     const std::string shown = format_user_code(user_code);
     return json{
@@ -682,8 +751,8 @@ Outcome<DevicePrompt> Authority::find_device_request(std::string_view user_code)
   const auto code = normalize_user_code(user_code);
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   std::lock_guard lock(mutex_);
-  const auto found = find_by_user_code(state_.device_authorizations, *code);
-  if (found == state_.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+  const auto found = find_by_user_code(state_.device_codes, *code);
+  if (found == state_.device_codes.end() || found->second.expires_at <= now()) {
     return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
   }
   if (found->second.status != DeviceStatus::pending) {
@@ -698,11 +767,11 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
   return change([&](State& state) -> Outcome<void> {
-    const auto found = find_by_user_code(state.device_authorizations, *code);
-    if (found == state.device_authorizations.end() || found->second.expires_at <= now_seconds()) {
+    const auto found = find_by_user_code(state.device_codes, *code);
+    if (found == state.device_codes.end() || found->second.expires_at <= now()) {
       return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
     }
-    DeviceAuthorization& device = found->second;
+    DeviceCodeRecord& device = found->second;
     if (device.status != DeviceStatus::pending) {
       return std::unexpected(OAuthError{400, "already_answered", "this code was already approved or denied"});
     }
@@ -712,7 +781,7 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
     }
     device.status = approve ? DeviceStatus::approved : DeviceStatus::denied;
     device.account_id = account->id;
-    device.decided_at = now_seconds();
+    device.decided_at = now();
     return {};
   });
 }
@@ -753,45 +822,39 @@ Outcome<void> Authority::revoke(const Params& form) {
 }
 
 Outcome<Caller> Authority::authenticate(std::string_view header) {
-  const auto space = header.find(' ');
-  if (header.find_first_not_of(' ') == std::string_view::npos) {
-    return std::unexpected(invalid_token("the request has no bearer token"));
-  }
-  if (space == std::string_view::npos || !same_text_ignoring_case(header.substr(0, space), "Bearer")) {
-    return std::unexpected(invalid_token("expected an 'Authorization: Bearer <token>' header"));
-  }
-  std::string_view token = header.substr(space);
-  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
-  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  if (token.empty()) return std::unexpected(invalid_token("the bearer token is empty"));
-
+  const auto token = bearer_token(header);
+  if (!token) return std::unexpected(token.error());
   return change([&](State& state) -> Outcome<Caller> {
-    const TimePoint now = now_seconds();
-    const std::string hash = digest(token);
-    if (options_.compozy_api && token.starts_with(api_key_prefix)) {
-      const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
-                                    [&](const auto& entry) { return entry.second.hash == hash; });
-      if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
-      if (key->second.expires_at && *key->second.expires_at <= now) {
-        return std::unexpected(invalid_token("the API key has expired"));
-      }
-      const Account* account = find_account(key->second.account_id);
-      if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
-      key->second.last_used_at = now;
-      return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
-                    Scopes{"openid", "email", "profile"}};
-    }
-    const auto access = state.access_tokens.find(hash);
-    const auto session =
-        access == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(access->second.session_id);
-    if (session == state.sessions.end()) {
-      return std::unexpected(invalid_token("the access token is unknown, expired or revoked"));
-    }
-    const Account* account = find_account(session->second.account_id);
-    if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
-    session->second.last_used_at = now;
-    return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
+    if (options_.compozy_api && token->starts_with(api_key_prefix)) return api_key_caller(state, digest(*token));
+    return access_token_caller(state, digest(*token));
   });
+}
+
+Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash) const {
+  const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
+                                [&](const auto& entry) { return entry.second.hash == hash; });
+  if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
+  if (key->second.expires_at && *key->second.expires_at <= now()) {
+    return std::unexpected(invalid_token("the API key has expired"));
+  }
+  const Account* account = find_account(key->second.account_id);
+  if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
+  key->second.last_used_at = now();
+  return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
+                Scopes{"openid", "email", "profile"}};
+}
+
+Outcome<Caller> Authority::access_token_caller(State& state, const std::string& hash) const {
+  const auto access = state.access_tokens.find(hash);
+  const auto session =
+      access == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(access->second.session_id);
+  if (session == state.sessions.end()) {
+    return std::unexpected(invalid_token("the access token is unknown, expired or revoked"));
+  }
+  const Account* account = find_account(session->second.account_id);
+  if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
+  session->second.last_used_at = now();
+  return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
 }
 
 // ---------------------------------------------------------------------------------
@@ -799,7 +862,7 @@ Outcome<Caller> Authority::authenticate(std::string_view header) {
 
 std::vector<SessionInfo> Authority::sessions_of(const Caller& caller) {
   std::lock_guard lock(mutex_);
-  const TimePoint now = now_seconds();
+  const TimePoint now = this->now();
   std::vector<SessionInfo> sessions;
   for (const auto& [id, session] : state_.sessions) {
     if (session.account_id != caller.account.id || session.expires_at <= now) continue;
@@ -847,12 +910,13 @@ Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string
     return std::unexpected(invalid_request("the expiry is a number of days from 0 (never) to 3650"));
   }
   return change([&](State& state) -> Outcome<NewApiKey> {
-    const TimePoint now = now_seconds();
+    const TimePoint now = this->now();
     NewApiKey created;
     created.secret = std::string(api_key_prefix) + random_token(32);
     created.key =
         ApiKey{new_id("key_"), account.id, std::string(name), digest(created.secret), now, std::nullopt, std::nullopt};
-    if (expires_in_days && *expires_in_days > 0) created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
+    if (expires_in_days && *expires_in_days > 0)
+      created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
     state.api_keys[created.key.id] = created.key;
     return created;
   });

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,9 +75,13 @@ struct Caller {
 };
 
 struct SessionInfo {
-  Session session;
+  SessionRecord session;
   bool current = false;
 };
+
+// What time it is. The real clock by default; tests pass one they move by hand, so
+// that expiry is tested without sleeping.
+using TimeSource = std::function<WallClock::time_point()>;
 
 struct NewApiKey {
   ApiKey key;
@@ -86,8 +91,8 @@ struct NewApiKey {
 class Authority {
  public:
   // Loads the --state file (a missing file starts fresh), registers the accounts and
-  // clients of `options`, creates the signing key on first start and saves.
-  static Result<std::unique_ptr<Authority>> open(const Options& options);
+  // clients of `options`, takes the --signing-key or creates one on first start, and saves.
+  static Result<std::unique_ptr<Authority>> open(const Options& options, TimeSource clock = &WallClock::now);
 
   // The issuer is known once the server is bound; set it before serving.
   void set_issuer(std::string issuer) { issuer_ = std::move(issuer); }
@@ -98,11 +103,13 @@ class Authority {
   const Account* find_user(std::string_view email) const;
   bool is_client(std::string_view client_id) const;
   const SigningKey& signing_key() const { return signing_key_; }
+  // In whole seconds, like every time in the state.
+  TimePoint now() const;
 
   // Authorization code flow (RFC 6749 §4.1, RFC 7636, RFC 8252).
-  std::expected<AuthorizationRequest, AuthorizationRefusal> check_authorization_request(const Params& query) const;
-  Outcome<std::string> open_consent_request(const AuthorizationRequest& request);  // the request id
-  Outcome<std::string> issue_code(const AuthorizationRequest& request, const Account& account);
+  std::expected<CheckedAuthorizeRequest, AuthorizationRefusal> check_authorization_request(const Params& query) const;
+  Outcome<std::string> open_consent_request(const CheckedAuthorizeRequest& request);  // the request id
+  Outcome<std::string> issue_code(const CheckedAuthorizeRequest& request, const Account& account);
   Outcome<ConsentAnswer> answer_consent_request(std::string_view request_id, std::string_view account_email,
                                                 bool approve);
 
@@ -129,7 +136,14 @@ class Authority {
   Outcome<void> revoke_api_key(const Account& account, std::string_view key_id);
 
  private:
-  Authority(Options options, State state, SigningKey signing_key);
+  Authority(Options options, TimeSource clock, State state, SigningKey signing_key);
+
+  std::optional<AuthorizationRefusal> refusal_without_redirect(const Params& query) const;
+
+  // Rounded up, so that whatever is issued with a lifetime of N seconds lives at least
+  // N, never less, as clients counting expires_in expect.
+  TimePoint expiry_after(std::chrono::seconds lifetime) const;
+  std::int64_t now_milliseconds() const;  // Unix time, for the device flow's polling interval
 
   // Runs `apply` on the state under the lock, after dropping what has expired, then
   // saves; if saving fails the state is rolled back and the caller gets a 500.
@@ -142,10 +156,14 @@ class Authority {
   Outcome<nlohmann::json> refresh(State& state, const Params& form, std::string_view client_id);
   Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                              std::string_view user_agent);
-  Outcome<nlohmann::json> issue_tokens(State& state, Session& session, const Scopes& scopes, bool first_issue);
+  Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
+  Result<std::string> sign_id_token(const SessionRecord& session, const Scopes& scopes, bool first_issue) const;
+  Outcome<Caller> api_key_caller(State& state, const std::string& hash) const;
+  Outcome<Caller> access_token_caller(State& state, const std::string& hash) const;
   const Account* find_account(std::string_view id) const;
 
   Options options_;
+  TimeSource clock_;
   std::string issuer_;
   std::vector<Account> accounts_;  // everyone the state knows, for tokens of former --user accounts
   std::vector<Account> users_;

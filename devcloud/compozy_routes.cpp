@@ -93,7 +93,7 @@ const Account* dashboard_account(Exchange& exchange, Authority& authority, std::
 }
 
 ApiKeysPage api_keys_page(Authority& authority, const Account& account) {
-  return {authority.users(), account, authority.api_keys_of(account), std::nullopt, {}, {}, {}};
+  return {authority.users(), account, authority.api_keys_of(account), std::nullopt, {}, {}, {}, authority.now()};
 }
 
 void show_api_keys(Exchange& exchange, Authority& authority) {

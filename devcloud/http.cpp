@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace compozy::devcloud {
 
@@ -74,6 +75,38 @@ std::string host_without_port(std::string_view host) {
   return lower(host.substr(0, host.find(':')));
 }
 
+// What the "{}" segments of `pattern` matched, or nullopt when the path is not the pattern's.
+std::optional<std::vector<std::string>> match(const std::vector<std::string>& pattern,
+                                              const std::vector<std::string>& segments) {
+  if (pattern.size() != segments.size()) return std::nullopt;
+  std::vector<std::string> arguments;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (pattern[i] == "{}") {
+      if (segments[i].empty()) return std::nullopt;
+      arguments.push_back(segments[i]);
+    } else if (pattern[i] != segments[i]) {
+      return std::nullopt;
+    }
+  }
+  return arguments;
+}
+
+// The path exists, but not for this method: OPTIONS gets 204, anything else 405; both name the methods in Allow.
+void answer_other_method(Exchange& exchange, std::vector<std::string> allowed) {
+  if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
+  allowed.push_back("OPTIONS");
+  std::string allow;
+  for (const std::string& name : allowed) allow += (allow.empty() ? "" : ", ") + name;
+  exchange.response.set_header("Allow", allow);
+  if (exchange.request.method == "OPTIONS") {
+    exchange.response.status = 204;
+    return;
+  }
+  send_error(exchange.response, {405, "method_not_allowed",
+                                 printable_path(exchange.request.path) + " does not accept " + exchange.request.method +
+                                     "; use " + allow});
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, RouteHandler handler) {
@@ -85,20 +118,10 @@ void Router::dispatch(Exchange& exchange) const {
   const std::vector<std::string> segments = split_path(exchange.request.path);
   std::vector<std::string> allowed;
   for (const Route& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
-    std::vector<std::string> arguments;
-    bool matches = true;
-    for (std::size_t i = 0; i < segments.size() && matches; ++i) {
-      if (route.segments[i] == "{}") {
-        matches = !segments[i].empty();
-        arguments.push_back(segments[i]);
-      } else {
-        matches = route.segments[i] == segments[i];
-      }
-    }
-    if (!matches) continue;
+    auto arguments = match(route.segments, segments);
+    if (!arguments) continue;
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {
-      exchange.path_arguments = std::move(arguments);
+      exchange.path_arguments = std::move(*arguments);
       route.handler(exchange);
       return;
     }
@@ -109,18 +132,7 @@ void Router::dispatch(Exchange& exchange) const {
                {404, "not_found", "there is no endpoint at " + printable_path(exchange.request.path)});
     return;
   }
-  if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
-  allowed.push_back("OPTIONS");
-  std::string allow;
-  for (const std::string& name : allowed) allow += (allow.empty() ? "" : ", ") + name;
-  exchange.response.set_header("Allow", allow);
-  if (method == "OPTIONS") {
-    exchange.response.status = 204;
-    return;
-  }
-  send_error(exchange.response,
-             {405, "method_not_allowed",
-              printable_path(exchange.request.path) + " does not accept " + method + "; use " + allow});
+  answer_other_method(exchange, allowed);
 }
 
 std::string dump_json(const nlohmann::json& value) {

@@ -70,6 +70,43 @@ std::string authorization_response(const Authority& authority, const std::string
   return with_query(redirect_uri, params);
 }
 
+// Answers the request's refusal: shown to the person, or sent back to a trusted client.
+void refuse_authorization(Exchange& exchange, const Authority& authority, const AuthorizationRefusal& refusal) {
+  if (!refusal.redirect) {
+    send_error_page(exchange.response, 400, "This sign-in link is not valid", refusal.description);
+    return;
+  }
+  send_redirect(exchange.response,
+                authorization_response(authority, refusal.redirect_uri, refusal.state,
+                                       {{"error", refusal.error}, {"error_description", refusal.description}}));
+}
+
+// --auto-approve: a code at once, for the hinted account or the first --user.
+void approve_at_once(Exchange& exchange, Authority& authority, const CheckedAuthorizeRequest& request) {
+  const Account* account = authority.find_user(request.login_hint);
+  const auto code = authority.issue_code(request, account ? *account : authority.users().front());
+  if (!code) {
+    send_error_page(exchange.response, code.error().status, "Something went wrong", code.error().description);
+    return;
+  }
+  send_redirect(exchange.response,
+                authorization_response(authority, request.redirect_uri, request.state, {{"code", *code}}));
+}
+
+void show_consent_page(Exchange& exchange, Authority& authority, const CheckedAuthorizeRequest& request) {
+  const auto request_id = authority.open_consent_request(request);
+  if (!request_id) {
+    send_error_page(exchange.response, request_id.error().status, "Something went wrong",
+                    request_id.error().description);
+    return;
+  }
+  const Account* hinted = authority.find_user(request.login_hint);
+  const auto return_url = parse_url(request.redirect_uri);
+  send_html(exchange.response, 200,
+            render_consent_page({*request_id, request.client_id, request.scopes, authority.users(),
+                                 hinted ? hinted->email : std::string(), return_url ? return_url->origin() : ""}));
+}
+
 void authorize(Exchange& exchange, Authority& authority) {
   const auto query = read_query(exchange);
   if (!query) {
@@ -78,40 +115,12 @@ void authorize(Exchange& exchange, Authority& authority) {
   }
   const auto request = authority.check_authorization_request(*query);
   if (!request) {
-    const AuthorizationRefusal& refusal = request.error();
-    if (!refusal.redirect) {
-      send_error_page(exchange.response, 400, "This sign-in link is not valid", refusal.description);
-    } else {
-      send_redirect(exchange.response,
-                    authorization_response(authority, refusal.redirect_uri, refusal.state,
-                                           {{"error", refusal.error}, {"error_description", refusal.description}}));
-    }
-    return;
+    refuse_authorization(exchange, authority, request.error());
+  } else if (authority.options().auto_approve) {
+    approve_at_once(exchange, authority, *request);
+  } else {
+    show_consent_page(exchange, authority, *request);
   }
-
-  if (authority.options().auto_approve) {
-    const Account* account = authority.find_user(request->login_hint);
-    const auto code = authority.issue_code(*request, account ? *account : authority.users().front());
-    if (!code) {
-      send_error_page(exchange.response, code.error().status, "Something went wrong", code.error().description);
-      return;
-    }
-    send_redirect(exchange.response,
-                  authorization_response(authority, request->redirect_uri, request->state, {{"code", *code}}));
-    return;
-  }
-
-  const auto request_id = authority.open_consent_request(*request);
-  if (!request_id) {
-    send_error_page(exchange.response, request_id.error().status, "Something went wrong",
-                    request_id.error().description);
-    return;
-  }
-  const Account* hinted = authority.find_user(request->login_hint);
-  const auto return_url = parse_url(request->redirect_uri);
-  send_html(exchange.response, 200,
-            render_consent_page({*request_id, request->client_id, request->scopes, authority.users(),
-                                 hinted ? hinted->email : std::string(), return_url ? return_url->origin() : ""}));
 }
 
 void authorize_decision(Exchange& exchange, Authority& authority) {

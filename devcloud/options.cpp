@@ -14,9 +14,10 @@ namespace {
 constexpr std::string_view usage_text =
     "usage: compozy-devcloud [--port N] [--user EMAIL]... [--client ID]... [--auto-approve]\n"
     "                        [--access-token-ttl S] [--refresh-token-ttl S] [--device-interval S]\n"
-    "                        [--device-code-ttl S] [--state FILE] [--public-host NAME]\n"
-    "                        [--tls-cert FILE --tls-key FILE] [--discovery both|oauth|openid]\n"
-    "                        [--without-compozy-api] [--help] [--version]\n"
+    "                        [--device-code-ttl S] [--state FILE] [--signing-key FILE]\n"
+    "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
+    "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
+    "                        [--help] [--version]\n"
     "\n"
     "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
     "account API, listening on 127.0.0.1 only.\n"
@@ -32,6 +33,9 @@ constexpr std::string_view usage_text =
     "    --device-code-ttl S      device code lifetime in seconds (default 600)\n"
     "    --state FILE             keep accounts, clients, sessions, keys and the signing key\n"
     "                             in FILE, so that a restart loses nothing\n"
+    "    --signing-key FILE       sign ID tokens with this PEM RSA key (at least 2048 bits)\n"
+    "                             instead of the state's or a new one; saves tests the time\n"
+    "                             that generating a key at every start takes\n"
     "    --public-host NAME       host name written in the issuer and URLs (default\n"
     "                             127.0.0.1); the server still binds 127.0.0.1 only\n"
     "    --tls-cert FILE          serve HTTPS with this PEM certificate (needs --tls-key)\n"
@@ -109,11 +113,7 @@ bool same_email(std::string_view a, std::string_view b) {
                     [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-}  // namespace
-
-std::string_view usage() { return usage_text; }
-
-Result<Options> parse_options(int argc, const char* const* argv) {
+cxxopts::Options declare_options() {
   cxxopts::Options parser("compozy-devcloud");
   parser.add_options()                                            //
       ("port", "", cxxopts::value<std::string>())                 //
@@ -125,6 +125,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       ("device-interval", "", cxxopts::value<std::string>())      //
       ("device-code-ttl", "", cxxopts::value<std::string>())      //
       ("state", "", cxxopts::value<std::string>())                //
+      ("signing-key", "", cxxopts::value<std::string>())          //
       ("public-host", "", cxxopts::value<std::string>())          //
       ("tls-cert", "", cxxopts::value<std::string>())             //
       ("tls-key", "", cxxopts::value<std::string>())              //
@@ -132,7 +133,12 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       ("without-compozy-api", "")                                 //
       ("h,help", "")                                              //
       ("version", "");
+  return parser;
+}
 
+// cxxopts reports with exceptions; from here on they are results.
+Result<cxxopts::ParseResult> parse_command_line(int argc, const char* const* argv) {
+  cxxopts::Options parser = declare_options();
   cxxopts::ParseResult parsed;
   try {
     parsed = parser.parse(argc, argv);
@@ -145,19 +151,21 @@ Result<Options> parse_options(int argc, const char* const* argv) {
   if (!parsed.unmatched().empty()) {
     return usage_error("unexpected argument '" + parsed.unmatched().front() + "'");
   }
+  return parsed;
+}
 
-  Options options;
-  options.help = parsed.count("help") > 0;
-  options.version = parsed.count("version") > 0;
-  options.auto_approve = parsed.count("auto-approve") > 0;
-  options.compozy_api = parsed.count("without-compozy-api") == 0;
+std::optional<std::string> text_of(const cxxopts::ParseResult& parsed, const char* name) {
+  if (parsed.count(name) == 0) return std::nullopt;
+  return parsed[name].as<std::string>();
+}
 
-  const auto text = [&](const char* name) -> std::optional<std::string> {
-    if (parsed.count(name) == 0) return std::nullopt;
-    return parsed[name].as<std::string>();
-  };
+std::vector<std::string> list_of(const cxxopts::ParseResult& parsed, const char* name, const char* fallback) {
+  if (parsed.count(name) == 0) return {fallback};
+  return parsed[name].as<std::vector<std::string>>();
+}
 
-  if (auto port = text("port")) {
+Result<void> read_numbers(const cxxopts::ParseResult& parsed, Options& options) {
+  if (auto port = text_of(parsed, "port")) {
     auto value = parse_integer("port", *port, 0, 65535);
     if (!value) return propagate(value);
     options.port = static_cast<int>(*value);
@@ -169,48 +177,50 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       {"device-code-ttl", &options.device_code_ttl},
   };
   for (const auto& [name, target] : durations) {
-    if (auto value_text = text(name)) {
-      auto value = parse_seconds(name, *value_text);
+    if (auto text = text_of(parsed, name)) {
+      auto value = parse_seconds(name, *text);
       if (!value) return propagate(value);
       *target = *value;
     }
   }
+  return {};
+}
 
-  if (parsed.count("user") > 0) options.users = parsed["user"].as<std::vector<std::string>>();
-  if (options.users.empty()) options.users = {"developer@example.com"};
-  for (auto user = options.users.begin(); user != options.users.end(); ++user) {
-    if (!is_plausible_email(*user)) {
-      return usage_error("invalid --user '" + *user + "': expected an e-mail address");
-    }
-    if (std::any_of(options.users.begin(), user, [&](const std::string& u) { return same_email(u, *user); })) {
+Result<std::vector<std::string>> read_users(const cxxopts::ParseResult& parsed) {
+  std::vector<std::string> users = list_of(parsed, "user", "developer@example.com");
+  for (auto user = users.begin(); user != users.end(); ++user) {
+    if (!is_plausible_email(*user)) return usage_error("invalid --user '" + *user + "': expected an e-mail address");
+    if (std::any_of(users.begin(), user, [&](const std::string& u) { return same_email(u, *user); })) {
       return usage_error("--user '" + *user + "' is given twice");
     }
   }
+  return users;
+}
 
-  if (parsed.count("client") > 0) options.clients = parsed["client"].as<std::vector<std::string>>();
-  if (options.clients.empty()) options.clients = {"compozy-cli"};
-  for (auto client = options.clients.begin(); client != options.clients.end(); ++client) {
+Result<std::vector<std::string>> read_clients(const cxxopts::ParseResult& parsed) {
+  std::vector<std::string> clients = list_of(parsed, "client", "compozy-cli");
+  for (auto client = clients.begin(); client != clients.end(); ++client) {
     if (!is_valid_client_id(*client)) {
       return usage_error("invalid --client '" + *client + "': expected visible ASCII characters");
     }
-    if (std::find(options.clients.begin(), client, *client) != client) {
+    if (std::find(clients.begin(), client, *client) != client) {
       return usage_error("--client '" + *client + "' is given twice");
     }
   }
+  return clients;
+}
 
-  if (auto state = text("state")) {
+Result<void> read_files(const cxxopts::ParseResult& parsed, Options& options) {
+  if (auto state = text_of(parsed, "state")) {
     if (state->empty()) return usage_error("--state needs a file name");
     options.state_file = *state;
   }
-  if (auto host = text("public-host")) {
-    if (!is_valid_host_name(*host)) {
-      return usage_error("invalid --public-host '" + *host + "': expected a host name or IP address");
-    }
-    options.public_host = *host;
+  if (auto key = text_of(parsed, "signing-key")) {
+    if (key->empty()) return usage_error("--signing-key needs a file name");
+    options.signing_key_file = *key;
   }
-
-  const auto cert = text("tls-cert");
-  const auto key = text("tls-key");
+  const auto cert = text_of(parsed, "tls-cert");
+  const auto key = text_of(parsed, "tls-key");
   if (cert.has_value() != key.has_value()) {
     return usage_error(cert ? "--tls-cert needs --tls-key" : "--tls-key needs --tls-cert");
   }
@@ -219,8 +229,17 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     options.tls_cert = *cert;
     options.tls_key = *key;
   }
+  return {};
+}
 
-  if (auto discovery = text("discovery")) {
+Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) {
+  if (auto host = text_of(parsed, "public-host")) {
+    if (!is_valid_host_name(*host)) {
+      return usage_error("invalid --public-host '" + *host + "': expected a host name or IP address");
+    }
+    options.public_host = *host;
+  }
+  if (auto discovery = text_of(parsed, "discovery")) {
     if (*discovery == "both") {
       options.discovery = Discovery::both;
     } else if (*discovery == "oauth") {
@@ -231,6 +250,30 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       return usage_error("invalid --discovery '" + *discovery + "': expected both, oauth or openid");
     }
   }
+  options.compozy_api = parsed.count("without-compozy-api") == 0;
+  return {};
+}
+
+}  // namespace
+
+std::string_view usage() { return usage_text; }
+
+Result<Options> parse_options(int argc, const char* const* argv) {
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed) return propagate(parsed);
+  Options options;
+  options.help = parsed->count("help") > 0;
+  options.version = parsed->count("version") > 0;
+  options.auto_approve = parsed->count("auto-approve") > 0;
+  if (auto read = read_numbers(*parsed, options); !read) return propagate(read);
+  auto users = read_users(*parsed);
+  if (!users) return propagate(users);
+  options.users = std::move(*users);
+  auto clients = read_clients(*parsed);
+  if (!clients) return propagate(clients);
+  options.clients = std::move(*clients);
+  if (auto read = read_files(*parsed, options); !read) return propagate(read);
+  if (auto read = read_serving(*parsed, options); !read) return propagate(read);
   return options;
 }
 

@@ -29,6 +29,9 @@ struct Options {
   std::string public_host = "127.0.0.1";
   std::optional<std::filesystem::path> tls_cert;
   std::optional<std::filesystem::path> tls_key;
+  // A PEM RSA key to sign with instead of generating one at start, which takes a tenth
+  // of a second or more: tests that start devcloud often share one key.
+  std::optional<std::filesystem::path> signing_key_file;
   Discovery discovery = Discovery::both;
   bool compozy_api = true;  // false: only the standard OAuth/OIDC endpoints
   bool help = false;

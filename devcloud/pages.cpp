@@ -168,6 +168,58 @@ std::string time_cell(const std::optional<TimePoint>& time, std::string_view non
   return "<time datetime=\"" + text + "\">" + text.substr(0, 10) + " " + text.substr(11, 5) + " UTC</time>";
 }
 
+// The heading, and a switcher when there is more than one account to act as.
+std::string api_keys_toolbar(const ApiKeysPage& page) {
+  std::string content =
+      "<div class=\"toolbar\"><div><div class=\"crumbs\">Settings \u203a API Keys</div><h1>API Keys</h1>"
+      "<p class=\"muted small flush\">Keys act as <strong>" +
+      escape_html(page.account.email) +
+      "</strong> on the Compozy API. Send one as <code>Authorization: Bearer czk_\u2026</code>.</p></div>";
+  if (page.accounts.size() > 1) {
+    content +=
+        "<form class=\"switcher\" method=\"get\" action=\"/settings/api-keys\"><select name=\"account\" "
+        "aria-label=\"Account\">";
+    for (const Account& account : page.accounts) {
+      content += "<option value=\"" + escape_html(account.email) + "\"" +
+                 (account.id == page.account.id ? " selected" : "") + ">" + escape_html(account.email) + "</option>";
+    }
+    content += "</select><button type=\"submit\" class=\"secondary\">Switch</button></form>";
+  }
+  return content + "</div>\n";
+}
+
+// Keeps what a refused form held, so that the person corrects it instead of typing it again.
+std::string generate_key_form(const ApiKeysPage& page) {
+  return "<div class=\"card\"><h2>Generate New Key</h2>\n<form class=\"grid-form\" method=\"post\" "
+         "action=\"/settings/api-keys\">\n<input type=\"hidden\" name=\"account\" value=\"" +
+         escape_html(page.account.email) +
+         "\">\n<div class=\"field\"><label for=\"name\">Name</label><input type=\"text\" id=\"name\" name=\"name\" "
+         "maxlength=\"100\" required placeholder=\"e.g. CI deploys\" value=\"" +
+         escape_html(page.name) +
+         "\"></div>\n<div class=\"field\"><label for=\"expires_in_days\">Expires in (days)</label><input "
+         "type=\"number\" id=\"expires_in_days\" name=\"expires_in_days\" min=\"0\" max=\"3650\" "
+         "placeholder=\"never\" value=\"" +
+         escape_html(page.expires_in_days) +
+         "\"></div>\n<button type=\"submit\" class=\"primary\">Generate New Key</button>\n</form></div>\n";
+}
+
+std::string api_keys_table(const ApiKeysPage& page) {
+  if (page.keys.empty()) return "<p class=\"muted\" id=\"no-api-keys\">No API keys yet.</p>";
+  std::string table =
+      "<table id=\"api-keys\"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th>Expires</th>"
+      "<th></th></tr></thead><tbody>\n";
+  for (const ApiKey& key : page.keys) {
+    const bool expired = key.expires_at && *key.expires_at <= page.now;
+    table += "<tr data-key-id=\"" + escape_html(key.id) + "\"><td class=\"name\">" + escape_html(key.name) +
+             "</td><td>" + time_cell(key.created_at, "") + "</td><td>" + time_cell(key.last_used_at, "Never") +
+             "</td><td>" + (expired ? "<span class=\"pill bad\">Expired</span>" : time_cell(key.expires_at, "Never")) +
+             "</td><td><form method=\"post\" action=\"/settings/api-keys/" + escape_html(key.id) +
+             "/revoke\"><input type=\"hidden\" name=\"account\" value=\"" + escape_html(page.account.email) +
+             "\"><button type=\"submit\" class=\"danger\">Revoke</button></form></td></tr>\n";
+  }
+  return table + "</tbody></table>";
+}
+
 }  // namespace
 
 std::string escape_html(std::string_view text) {
@@ -285,65 +337,15 @@ std::string render_api_keys_page(const ApiKeysPage& page) {
       "<span title=\"not part of devcloud\">Profile</span>"
       "<a class=\"active\" href=\"/settings/api-keys" +
       account_query + "\">API Keys</a></nav>\n<section class=\"stack\">\n";
-
-  content +=
-      "<div class=\"toolbar\"><div><div class=\"crumbs\">Settings \u203a API Keys</div><h1>API Keys</h1>"
-      "<p class=\"muted small flush\">Keys act as <strong>" +
-      escape_html(page.account.email) +
-      "</strong> on the Compozy API. Send one as <code>Authorization: Bearer czk_\u2026</code>.</p></div>";
-  if (page.accounts.size() > 1) {
-    content +=
-        "<form class=\"switcher\" method=\"get\" action=\"/settings/api-keys\"><select name=\"account\" "
-        "aria-label=\"Account\">";
-    for (const Account& account : page.accounts) {
-      content += "<option value=\"" + escape_html(account.email) + "\"" +
-                 (account.id == page.account.id ? " selected" : "") + ">" + escape_html(account.email) + "</option>";
-    }
-    content += "</select><button type=\"submit\" class=\"secondary\">Switch</button></form>";
-  }
-  content += "</div>\n";
-
+  content += api_keys_toolbar(page);
   if (page.created) {
     content += "<div class=\"callout ok\"><strong>Key \u201c" + escape_html(page.created->key.name) +
                "\u201d created.</strong> Copy it now, it will not be shown again.<code id=\"new-api-key\">" +
                escape_html(page.created->secret) + "</code></div>\n";
   }
   if (!page.problem.empty()) content += "<div class=\"callout bad\">" + escape_html(page.problem) + "</div>\n";
-
-  content +=
-      "<div class=\"card\"><h2>Generate New Key</h2>\n<form class=\"grid-form\" method=\"post\" "
-      "action=\"/settings/api-keys\">\n<input type=\"hidden\" name=\"account\" value=\"" +
-      escape_html(page.account.email) +
-      "\">\n<div class=\"field\"><label for=\"name\">Name</label><input type=\"text\" id=\"name\" name=\"name\" "
-      "maxlength=\"100\" required placeholder=\"e.g. CI deploys\" value=\"" +
-      escape_html(page.name) +
-      "\"></div>\n<div class=\"field\"><label for=\"expires_in_days\">Expires in (days)</label><input "
-      "type=\"number\" id=\"expires_in_days\" name=\"expires_in_days\" min=\"0\" max=\"3650\" "
-      "placeholder=\"never\" value=\"" +
-      escape_html(page.expires_in_days) +
-      "\"></div>\n<button type=\"submit\" class=\"primary\">Generate New Key</button>\n</form></div>\n";
-
-  content += "<div class=\"card\"><h2>Your keys</h2>\n";
-  if (page.keys.empty()) {
-    content += "<p class=\"muted\" id=\"no-api-keys\">No API keys yet.</p>";
-  } else {
-    content +=
-        "<table id=\"api-keys\"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th>Expires</th>"
-        "<th></th></tr></thead><tbody>\n";
-    const TimePoint now = now_seconds();
-    for (const ApiKey& key : page.keys) {
-      const bool expired = key.expires_at && *key.expires_at <= now;
-      content += "<tr data-key-id=\"" + escape_html(key.id) + "\"><td class=\"name\">" + escape_html(key.name) +
-                 "</td><td>" + time_cell(key.created_at, "") + "</td><td>" + time_cell(key.last_used_at, "Never") +
-                 "</td><td>" +
-                 (expired ? "<span class=\"pill bad\">Expired</span>" : time_cell(key.expires_at, "Never")) +
-                 "</td><td><form method=\"post\" action=\"/settings/api-keys/" + escape_html(key.id) +
-                 "/revoke\"><input type=\"hidden\" name=\"account\" value=\"" + escape_html(page.account.email) +
-                 "\"><button type=\"submit\" class=\"danger\">Revoke</button></form></td></tr>\n";
-    }
-    content += "</tbody></table>";
-  }
-  content += "</div>\n</section>\n</div>";
+  content += generate_key_form(page);
+  content += "<div class=\"card\"><h2>Your keys</h2>\n" + api_keys_table(page) + "</div>\n</section>\n</div>";
   return layout("Settings \u203a API Keys", "", content);
 }
 

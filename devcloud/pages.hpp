@@ -46,6 +46,7 @@ struct ApiKeysPage {
   std::string problem;               // why the form was refused
   std::string name;                  // what the refused form held
   std::string expires_in_days;
+  TimePoint now;  // for marking keys expired, by the authority's clock
 };
 std::string render_api_keys_page(const ApiKeysPage& page);
 

@@ -14,12 +14,12 @@ namespace compozy::devcloud {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // httplib calls the pre-routing handler, the route and the logger of one request on
 // the same worker thread, so what the log line needs can wait here in between.
 struct RequestTrace {
-  Clock::time_point start;
+  SteadyClock::time_point start;
   bool started = false;
   std::string note;
 };
@@ -29,7 +29,7 @@ thread_local RequestTrace trace;
 // a code or a state; the note is only ever a grant type.
 void log_request(const httplib::Request& request, const httplib::Response& response) {
   const double milliseconds =
-      trace.started ? std::chrono::duration<double, std::milli>(Clock::now() - trace.start).count() : 0.0;
+      trace.started ? std::chrono::duration<double, std::milli>(SteadyClock::now() - trace.start).count() : 0.0;
   std::string line = request.method.empty() ? "-" : printable_path(request.method);
   line += " ";
   line += request.path.empty() ? "-" : printable_path(request.path);
@@ -95,55 +95,45 @@ Outcome<std::string> read_body(const httplib::Request& request, httplib::Respons
   return body;
 }
 
-}  // namespace
-
-Server::Server(Authority& authority, std::unique_ptr<httplib::Server> http)
-    : authority_(authority), http_(std::move(http)) {}
-
-Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
-  const Options& options = authority.options();
-  std::unique_ptr<httplib::Server> http;
-  if (options.tls_cert) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert->c_str(), options.tls_key->c_str());
-    if (!tls->is_valid()) {
-      return fail("loading TLS certificate '" + options.tls_cert->string() + "' and key '" + options.tls_key->string() +
-                  "': expected readable PEM files of one key pair");
-    }
-    http = std::move(tls);
-  } else {
-    http = std::make_unique<httplib::Server>();
+// Loads the TLS certificate and key when the options name them.
+Result<std::unique_ptr<httplib::Server>> make_http_server(const Options& options) {
+  if (!options.tls_cert) return std::make_unique<httplib::Server>();
+  auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert->c_str(), options.tls_key->c_str());
+  if (!tls->is_valid()) {
+    return fail("loading TLS certificate '" + options.tls_cert->string() + "' and key '" + options.tls_key->string() +
+                "': expected readable PEM files of one key pair");
   }
-  std::unique_ptr<Server> server(new Server(authority, std::move(http)));
+  return tls;
+}
 
-  add_oauth_routes(server->router_, authority);
-  if (options.compozy_api) add_compozy_routes(server->router_, authority);
-
-  httplib::Server& h = *server->http_;
-  h.set_payload_max_length(max_body_size);
-  h.set_keep_alive_timeout(2);  // a stop waits for idle keep-alive connections this long
+void set_limits_and_headers(httplib::Server& http) {
+  http.set_payload_max_length(max_body_size);
+  http.set_keep_alive_timeout(2);  // a stop waits for idle keep-alive connections this long
   // httplib writes headers and body apart; with Nagle on, a kept-alive client
   // would wait for the delayed ACK of the first piece (40 ms) before the second.
-  h.set_tcp_nodelay(true);
-  h.set_read_timeout(10);
-  h.set_write_timeout(10);
+  http.set_tcp_nodelay(true);
+  http.set_read_timeout(10);
+  http.set_write_timeout(10);
   // Without httplib's default SO_REUSEPORT, a second server on a busy port fails to
   // bind instead of silently sharing it.
-  h.set_socket_options([](socket_t socket) {
+  http.set_socket_options([](socket_t socket) {
     const int yes = 1;
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  h.set_default_headers({
+  http.set_default_headers({
       {"Cache-Control", "no-store"},  // tokens, codes and pages for one person: nothing is cacheable
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
   });
+}
 
-  Server* const self = server.get();
-  h.set_pre_routing_handler([self](const httplib::Request& request, httplib::Response& response) {
-    trace = {Clock::now(), true, {}};
+// Runs before any route: starts the log line's clock and refuses DNS rebinding.
+void refuse_unexpected_hosts(httplib::Server& http, const Authority& authority) {
+  http.set_pre_routing_handler([&authority](const httplib::Request& request, httplib::Response& response) {
+    trace = {SteadyClock::now(), true, {}};
     // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
     const_cast<httplib::Request&>(request).ranges.clear();
-    if (!is_expected_host(request.get_header_value("Host"), self->authority_.options().public_host)) {
+    if (!is_expected_host(request.get_header_value("Host"), authority.options().public_host)) {
       response.set_header("Connection", "close");
       send_error(response, {400, "invalid_request",
                             "unexpected Host header '" + printable_path(request.get_header_value("Host")) +
@@ -152,39 +142,10 @@ Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+}
 
-  // Paths longer than any route never reach a handler: a bounded pattern keeps
-  // std::regex from recursing once per character of a hostile path.
-  const std::string any_path = R"(/[\s\S]{0,511})";
-  const auto plain = [self](const httplib::Request& request, httplib::Response& response) {
-    self->handle(request, response, nullptr);
-  };
-  const auto with_body = [self](const httplib::Request& request, httplib::Response& response,
-                                const httplib::ContentReader& reader) { self->handle(request, response, &reader); };
-  h.Get(any_path, plain);
-  h.Options(any_path, plain);
-  h.Post(any_path, plain);
-  h.Post(any_path, with_body);
-  h.Put(any_path, plain);
-  h.Put(any_path, with_body);
-  h.Patch(any_path, plain);
-  h.Patch(any_path, with_body);
-  h.Delete(any_path, plain);
-  h.Delete(any_path, with_body);
-
-  h.set_error_handler(httplib::Server::HandlerWithResponse([self](const httplib::Request& request,
-                                                                  httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // one of ours
-    // httplib answers 400 to methods it routes nowhere (TRACE, CONNECT); for a known path that is a 405.
-    if (response.status == 400 && (request.method == "TRACE" || request.method == "CONNECT") && !request.path.empty()) {
-      Exchange exchange{request, response, {}, {}, {}};
-      self->router_.dispatch(exchange);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    send_error(response, error_for_status(response.status));
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  h.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr thrown) {
+void answer_exceptions_with_500(httplib::Server& http) {
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr thrown) {
     std::string what = "an unknown exception";
     try {
       std::rethrow_exception(thrown);
@@ -197,8 +158,67 @@ Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
     response.headers.erase("WWW-Authenticate");
     send_error(response, {500, "server_error", "internal error"});
   });
-  h.set_logger(log_request);
+}
+
+}  // namespace
+
+Server::Server(Authority& authority, std::unique_ptr<httplib::Server> http)
+    : authority_(authority), http_(std::move(http)) {}
+
+Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
+  auto http = make_http_server(authority.options());
+  if (!http) return propagate(http);
+  std::unique_ptr<Server> server(new Server(authority, std::move(*http)));
+  add_oauth_routes(server->router_, authority);
+  if (authority.options().compozy_api) add_compozy_routes(server->router_, authority);
+
+  set_limits_and_headers(*server->http_);
+  refuse_unexpected_hosts(*server->http_, authority);
+  server->route_everything_to_router();
+  server->answer_httplib_errors_as_json();
+  answer_exceptions_with_500(*server->http_);
+  server->http_->set_logger(log_request);
   return server;
+}
+
+// Every method on every path goes to our router, which tells 404 from 405. Paths
+// longer than any route never reach it: a bounded pattern keeps std::regex from
+// recursing once per character of a hostile path.
+void Server::route_everything_to_router() {
+  const std::string any_path = R"(/[\s\S]{0,511})";
+  const auto plain = [this](const httplib::Request& request, httplib::Response& response) {
+    handle(request, response, nullptr);
+  };
+  const auto with_body = [this](const httplib::Request& request, httplib::Response& response,
+                                const httplib::ContentReader& reader) { handle(request, response, &reader); };
+  httplib::Server& h = *http_;
+  h.Get(any_path, plain);
+  h.Options(any_path, plain);
+  h.Post(any_path, plain);
+  h.Post(any_path, with_body);
+  h.Put(any_path, plain);
+  h.Put(any_path, with_body);
+  h.Patch(any_path, plain);
+  h.Patch(any_path, with_body);
+  h.Delete(any_path, plain);
+  h.Delete(any_path, with_body);
+}
+
+// Errors httplib answers itself (bad request lines, oversized bodies, over-long URIs,
+// unrouted methods) get the same JSON shape as ours.
+void Server::answer_httplib_errors_as_json() {
+  http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& request,
+                                                                       httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // one of ours
+    // httplib answers 400 to methods it routes nowhere (TRACE, CONNECT); for a known path that is a 405.
+    if (response.status == 400 && (request.method == "TRACE" || request.method == "CONNECT") && !request.path.empty()) {
+      Exchange exchange{request, response, {}, {}, {}};
+      router_.dispatch(exchange);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    send_error(response, error_for_status(response.status));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
 }
 
 void Server::handle(const httplib::Request& request, httplib::Response& response,

@@ -25,6 +25,8 @@ class Server {
 
  private:
   Server(Authority& authority, std::unique_ptr<httplib::Server> http);
+  void route_everything_to_router();
+  void answer_httplib_errors_as_json();
   void handle(const httplib::Request& request, httplib::Response& response, const httplib::ContentReader* reader);
 
   Authority& authority_;

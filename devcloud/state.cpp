@@ -1,5 +1,8 @@
 #include "state.hpp"
 
+#include <concepts>
+#include <type_traits>
+
 namespace compozy::devcloud {
 
 namespace {
@@ -7,292 +10,344 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view state_format = "compozy-devcloud-state";
-constexpr int state_version = 1;
+constexpr std::int64_t state_version = 1;
 
-// Thrown inside state_from_json only, and turned into an Error at its edge.
-struct MalformedState {
-  std::string message;
+// Each record type is described once, by a `describe` that calls `field(name, member)`
+// for every member. The same description writes the record (with a Writer) and reads
+// it (with a Reader), so the two directions cannot drift apart.
+template <class T, class Record>
+concept record_of = std::same_as<std::remove_const_t<T>, Record>;
+
+// A map of records that the file keeps as a list, each entry carrying its key as `key`.
+template <class Map>
+struct Keyed {
+  const char* key;
+  Map& records;
+};
+template <class Map>
+Keyed<Map> keyed_by(const char* key, Map& records) {
+  return {key, records};
+}
+
+void describe(auto& field, record_of<Account> auto& account) {
+  field("id", account.id);
+  field("email", account.email);
+  field("name", account.name);
+}
+
+void describe(auto& field, record_of<SessionRecord> auto& session) {
+  field("id", session.id);
+  field("account_id", session.account_id);
+  field("client_id", session.client_id);
+  field("user_agent", session.user_agent);
+  field("scopes", session.scopes);
+  field("nonce", session.nonce);
+  field("auth_time", session.auth_time);
+  field("created_at", session.created_at);
+  field("last_used_at", session.last_used_at);
+  field("expires_at", session.expires_at);
+}
+
+void describe(auto& field, record_of<AccessToken> auto& token) {
+  field("session_id", token.session_id);
+  field("scopes", token.scopes);
+  field("expires_at", token.expires_at);
+}
+
+void describe(auto& field, record_of<RefreshToken> auto& token) {
+  field("session_id", token.session_id);
+  field("expires_at", token.expires_at);
+  field("used", token.used);
+}
+
+void describe(auto& field, record_of<AuthorizationCode> auto& code) {
+  field("client_id", code.client_id);
+  field("redirect_uri", code.redirect_uri);
+  field("code_challenge", code.code_challenge);
+  field("account_id", code.account_id);
+  field("scopes", code.scopes);
+  field("nonce", code.nonce);
+  field("auth_time", code.auth_time);
+  field("expires_at", code.expires_at);
+  field("session_id", code.session_id);
+}
+
+// prompt_none is not kept: a request with prompt=none never waits for consent.
+void describe(auto& field, record_of<ConsentRequest> auto& pending) {
+  field("client_id", pending.request.client_id);
+  field("redirect_uri", pending.request.redirect_uri);
+  field("state", pending.request.state);
+  field("code_challenge", pending.request.code_challenge);
+  field("nonce", pending.request.nonce);
+  field("login_hint", pending.request.login_hint);
+  field("scopes", pending.request.scopes);
+  field("expires_at", pending.expires_at);
+}
+
+void describe(auto& field, record_of<DeviceCodeRecord> auto& device) {
+  field("user_code_hash", device.user_code_hash);
+  field("client_id", device.client_id);
+  field("scopes", device.scopes);
+  field("expires_at", device.expires_at);
+  field("interval_seconds", device.interval_seconds);
+  field("last_poll_ms", device.last_poll_ms);
+  field("status", device.status);
+  field("account_id", device.account_id);
+  field("decided_at", device.decided_at);
+}
+
+void describe(auto& field, record_of<ApiKey> auto& key) {
+  field("id", key.id);
+  field("account_id", key.account_id);
+  field("name", key.name);
+  field("hash", key.hash);
+  field("created_at", key.created_at);
+  field("last_used_at", key.last_used_at);
+  field("expires_at", key.expires_at);
+}
+
+void describe(auto& field, record_of<State> auto& state) {
+  field("signing_key_pem", state.signing_key_pem);
+  field("accounts", state.accounts);
+  field("clients", state.clients);
+  field("sessions", keyed_by("id", state.sessions));
+  field("access_tokens", keyed_by("hash", state.access_tokens));
+  field("refresh_tokens", keyed_by("hash", state.refresh_tokens));
+  field("codes", keyed_by("hash", state.codes));
+  field("consent_requests", keyed_by("hash", state.consent_requests));
+  field("device_authorizations", keyed_by("hash", state.device_codes));
+  field("api_keys", keyed_by("id", state.api_keys));
+}
+
+constexpr std::pair<DeviceStatus, std::string_view> device_status_names[] = {
+    {DeviceStatus::pending, "pending"},
+    {DeviceStatus::approved, "approved"},
+    {DeviceStatus::denied, "denied"},
+    {DeviceStatus::redeemed, "redeemed"},
 };
 
-[[noreturn]] void malformed(std::string message) { throw MalformedState{std::move(message)}; }
+std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
 
-std::string time_text(TimePoint time) { return format_rfc3339(time); }
+// ---------------------------------------------------------------------------------
+// Writing
 
-json optional_time(const std::optional<TimePoint>& time) { return time ? json(format_rfc3339(*time)) : json(nullptr); }
+json to_json_value(const std::string& text) { return text; }
+json to_json_value(const std::vector<std::string>& texts) { return texts; }
+json to_json_value(std::int64_t number) { return number; }
+json to_json_value(bool flag) { return flag; }
+json to_json_value(TimePoint time) { return format_rfc3339(time); }
 
-const json& member(const json& object, const char* name) {
-  if (!object.is_object()) malformed("expected an object");
-  const auto found = object.find(name);
-  if (found == object.end()) malformed(std::string("'") + name + "' is missing");
-  return *found;
-}
-
-std::string text(const json& object, const char* name) {
-  const json& value = member(object, name);
-  if (!value.is_string()) malformed(std::string("'") + name + "' is not a string");
-  return value.get<std::string>();
-}
-
-std::int64_t integer(const json& object, const char* name) {
-  const json& value = member(object, name);
-  if (!value.is_number_integer()) malformed(std::string("'") + name + "' is not a whole number");
-  return value.get<std::int64_t>();
-}
-
-bool boolean(const json& object, const char* name) {
-  const json& value = member(object, name);
-  if (!value.is_boolean()) malformed(std::string("'") + name + "' is not true or false");
-  return value.get<bool>();
-}
-
-TimePoint time(const json& object, const char* name) {
-  const std::string value = text(object, name);
-  const auto parsed = parse_rfc3339(value);
-  if (!parsed) malformed(std::string("'") + name + "' is not an RFC 3339 time: '" + value + "'");
-  return *parsed;
-}
-
-std::optional<TimePoint> maybe_time(const json& object, const char* name) {
-  if (member(object, name).is_null()) return std::nullopt;
-  return time(object, name);
-}
-
-std::vector<std::string> strings(const json& object, const char* name) {
-  const json& value = member(object, name);
-  if (!value.is_array()) malformed(std::string("'") + name + "' is not a list");
-  std::vector<std::string> result;
-  for (const json& item : value) {
-    if (!item.is_string()) malformed(std::string("'") + name + "' holds something other than strings");
-    result.push_back(item.get<std::string>());
-  }
-  return result;
-}
-
-const json& list(const json& object, const char* name) {
-  const json& value = member(object, name);
-  if (!value.is_array()) malformed(std::string("'") + name + "' is not a list");
-  return value;
-}
-
-// Reads list `name` into a map keyed by member `key` of each entry, naming the entry on errors.
-template <class Value, class Read>
-std::map<std::string, Value> keyed(const json& object, const char* name, const char* key, Read read) {
-  std::map<std::string, Value> result;
-  std::size_t index = 0;
-  for (const json& entry : list(object, name)) {
-    try {
-      std::string id = text(entry, key);
-      if (result.contains(id)) malformed("'" + std::string(key) + "' is not unique");
-      result.emplace(std::move(id), read(entry));
-    } catch (MalformedState& error) {
-      malformed(std::string(name) + "[" + std::to_string(index) + "]: " + error.message);
-    }
-    ++index;
-  }
-  return result;
-}
-
-std::string_view device_status_name(DeviceStatus status) {
-  switch (status) {
-    case DeviceStatus::pending:
-      return "pending";
-    case DeviceStatus::approved:
-      return "approved";
-    case DeviceStatus::denied:
-      return "denied";
-    case DeviceStatus::redeemed:
-      return "redeemed";
+json to_json_value(DeviceStatus status) {
+  for (const auto& [value, name] : device_status_names) {
+    if (value == status) return std::string(name);
   }
   return "pending";
 }
 
-DeviceStatus device_status(const json& object) {
-  const std::string name = text(object, "status");
-  for (const DeviceStatus status :
-       {DeviceStatus::pending, DeviceStatus::approved, DeviceStatus::denied, DeviceStatus::redeemed}) {
-    if (name == device_status_name(status)) return status;
+template <class T>
+json to_json_value(const std::optional<T>& value) {
+  return value ? to_json_value(*value) : json(nullptr);
+}
+
+template <class Record>
+json to_json_value(const Record& record);
+
+template <class Record>
+json to_json_value(const std::vector<Record>& records) {
+  json list = json::array();
+  for (const Record& record : records) list.push_back(to_json_value(record));
+  return list;
+}
+
+template <class Map>
+json to_json_value(const Keyed<Map>& keyed) {
+  json list = json::array();
+  for (const auto& [key, record] : keyed.records) {
+    json entry = to_json_value(record);
+    entry[keyed.key] = key;
+    list.push_back(std::move(entry));
   }
-  malformed("'status' is not pending, approved, denied or redeemed: '" + name + "'");
+  return list;
+}
+
+struct Writer {
+  json& object;
+  template <class T>
+  void operator()(const char* name, T&& value) {
+    object[name] = to_json_value(value);
+  }
+};
+
+template <class Record>
+json to_json_value(const Record& record) {
+  json object = json::object();
+  Writer write{object};
+  describe(write, record);
+  return object;
+}
+
+// ---------------------------------------------------------------------------------
+// Reading: the first problem found, named by the path to it ("sessions[2]: 'nonce' is missing")
+
+Result<void> read_value(const json& value, std::string_view name, std::string& text) {
+  if (!value.is_string()) return fail(quoted(name) + " is not a string");
+  text = value.get<std::string>();
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, std::vector<std::string>& texts) {
+  if (!value.is_array()) return fail(quoted(name) + " is not a list");
+  texts.clear();
+  for (const json& item : value) {
+    if (!item.is_string()) return fail(quoted(name) + " holds something other than strings");
+    texts.push_back(item.get<std::string>());
+  }
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, std::int64_t& number) {
+  if (!value.is_number_integer()) return fail(quoted(name) + " is not a whole number");
+  number = value.get<std::int64_t>();
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, bool& flag) {
+  if (!value.is_boolean()) return fail(quoted(name) + " is not true or false");
+  flag = value.get<bool>();
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, TimePoint& time) {
+  std::string text;
+  if (auto read = read_value(value, name, text); !read) return read;
+  const auto parsed = parse_rfc3339(text);
+  if (!parsed) return fail(quoted(name) + " is not an RFC 3339 time: '" + text + "'");
+  time = *parsed;
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, DeviceStatus& status) {
+  std::string text;
+  if (auto read = read_value(value, name, text); !read) return read;
+  for (const auto& [candidate, candidate_name] : device_status_names) {
+    if (text == candidate_name) {
+      status = candidate;
+      return {};
+    }
+  }
+  return fail(quoted(name) + " is not pending, approved, denied or redeemed: '" + text + "'");
+}
+
+template <class T>
+Result<void> read_value(const json& value, std::string_view name, std::optional<T>& optional) {
+  if (value.is_null()) {
+    optional.reset();
+    return {};
+  }
+  T present{};
+  if (auto read = read_value(value, name, present); !read) return read;
+  optional = std::move(present);
+  return {};
+}
+
+template <class Record>
+Result<void> read_value(const json& value, std::string_view name, Record& record);
+
+std::string entry_name(std::string_view list, std::size_t index) {
+  return std::string(list) + "[" + std::to_string(index) + "]";
+}
+
+template <class Record>
+Result<void> read_value(const json& value, std::string_view name, std::vector<Record>& records) {
+  if (!value.is_array()) return fail(quoted(name) + " is not a list");
+  records.clear();
+  for (const json& entry : value) {
+    Record record{};
+    if (auto read = read_value(entry, name, record); !read) return propagate(read, entry_name(name, records.size()));
+    records.push_back(std::move(record));
+  }
+  return {};
+}
+
+template <class Map>
+Result<void> read_entry(const json& entry, const char* key, Map& records) {
+  std::string id;
+  if (!entry.is_object()) return fail("expected an object");
+  if (!entry.contains(key)) return fail(quoted(key) + " is missing");
+  if (auto read = read_value(entry[key], key, id); !read) return read;
+  if (records.contains(id)) return fail(quoted(key) + " is not unique");
+  typename Map::mapped_type record{};
+  if (auto read = read_value(entry, key, record); !read) return read;
+  records.emplace(std::move(id), std::move(record));
+  return {};
+}
+
+template <class Map>
+Result<void> read_value(const json& value, std::string_view name, Keyed<Map> keyed) {
+  if (!value.is_array()) return fail(quoted(name) + " is not a list");
+  keyed.records.clear();
+  std::size_t index = 0;
+  for (const json& entry : value) {
+    if (auto read = read_entry(entry, keyed.key, keyed.records); !read) return propagate(read, entry_name(name, index));
+    ++index;
+  }
+  return {};
+}
+
+struct Reader {
+  const json& object;
+  Result<void> outcome = {};
+
+  template <class T>
+  void operator()(const char* name, T&& value) {
+    if (!outcome) return;
+    const auto found = object.find(name);
+    if (found == object.end()) {
+      outcome = fail(quoted(name) + " is missing");
+      return;
+    }
+    outcome = read_value(*found, name, value);
+  }
+};
+
+template <class Record>
+Result<void> read_value(const json& value, std::string_view, Record& record) {
+  if (!value.is_object()) return fail("expected an object");
+  Reader read{value};
+  describe(read, record);
+  return read.outcome;
+}
+
+Result<void> check_format(const json& document) {
+  const auto format = document.is_object() ? document.find("format") : document.end();
+  if (!document.is_object() || format == document.end() || !format->is_string() ||
+      format->get<std::string>() != state_format) {
+    return fail("not a compozy-devcloud state file");
+  }
+  std::int64_t version = 0;
+  Reader read{document};
+  read("version", version);
+  if (!read.outcome) return read.outcome;
+  if (version != state_version) {
+    return fail("unsupported version " + std::to_string(version) + " (expected " + std::to_string(state_version) + ")");
+  }
+  return {};
 }
 
 }  // namespace
 
 json state_to_json(const State& state) {
-  json accounts = json::array();
-  for (const Account& account : state.accounts) {
-    accounts.push_back({{"id", account.id}, {"email", account.email}, {"name", account.name}});
-  }
-  json sessions = json::array();
-  for (const auto& [id, session] : state.sessions) {
-    sessions.push_back({
-        {"id", id},
-        {"account_id", session.account_id},
-        {"client_id", session.client_id},
-        {"user_agent", session.user_agent},
-        {"scopes", session.scopes},
-        {"nonce", session.nonce},
-        {"auth_time", time_text(session.auth_time)},
-        {"created_at", time_text(session.created_at)},
-        {"last_used_at", time_text(session.last_used_at)},
-        {"expires_at", time_text(session.expires_at)},
-    });
-  }
-  json access_tokens = json::array();
-  for (const auto& [hash, token] : state.access_tokens) {
-    access_tokens.push_back({{"hash", hash},
-                             {"session_id", token.session_id},
-                             {"scopes", token.scopes},
-                             {"expires_at", time_text(token.expires_at)}});
-  }
-  json refresh_tokens = json::array();
-  for (const auto& [hash, token] : state.refresh_tokens) {
-    refresh_tokens.push_back({{"hash", hash},
-                              {"session_id", token.session_id},
-                              {"expires_at", time_text(token.expires_at)},
-                              {"used", token.used}});
-  }
-  json codes = json::array();
-  for (const auto& [hash, code] : state.codes) {
-    codes.push_back({
-        {"hash", hash},
-        {"client_id", code.client_id},
-        {"redirect_uri", code.redirect_uri},
-        {"code_challenge", code.code_challenge},
-        {"account_id", code.account_id},
-        {"scopes", code.scopes},
-        {"nonce", code.nonce},
-        {"auth_time", time_text(code.auth_time)},
-        {"expires_at", time_text(code.expires_at)},
-        {"session_id", code.session_id},
-    });
-  }
-  json consent_requests = json::array();
-  for (const auto& [hash, pending] : state.consent_requests) {
-    const AuthorizationRequest& request = pending.request;
-    consent_requests.push_back({
-        {"hash", hash},
-        {"client_id", request.client_id},
-        {"redirect_uri", request.redirect_uri},
-        {"state", request.state},
-        {"code_challenge", request.code_challenge},
-        {"nonce", request.nonce},
-        {"login_hint", request.login_hint},
-        {"scopes", request.scopes},
-        {"expires_at", time_text(pending.expires_at)},
-    });
-  }
-  json device_authorizations = json::array();
-  for (const auto& [hash, device] : state.device_authorizations) {
-    device_authorizations.push_back({
-        {"hash", hash},
-        {"user_code_hash", device.user_code_hash},
-        {"client_id", device.client_id},
-        {"scopes", device.scopes},
-        {"expires_at", time_text(device.expires_at)},
-        {"interval_seconds", device.interval_seconds},
-        {"last_poll_ms", device.last_poll_ms ? json(*device.last_poll_ms) : json(nullptr)},
-        {"status", device_status_name(device.status)},
-        {"account_id", device.account_id},
-        {"decided_at", time_text(device.decided_at)},
-    });
-  }
-  json api_keys = json::array();
-  for (const auto& [id, key] : state.api_keys) {
-    api_keys.push_back({
-        {"id", id},
-        {"account_id", key.account_id},
-        {"name", key.name},
-        {"hash", key.hash},
-        {"created_at", time_text(key.created_at)},
-        {"last_used_at", optional_time(key.last_used_at)},
-        {"expires_at", optional_time(key.expires_at)},
-    });
-  }
-  return {
-      {"format", state_format},
-      {"version", state_version},
-      {"signing_key_pem", state.signing_key_pem},
-      {"accounts", accounts},
-      {"clients", state.clients},
-      {"sessions", sessions},
-      {"access_tokens", access_tokens},
-      {"refresh_tokens", refresh_tokens},
-      {"codes", codes},
-      {"consent_requests", consent_requests},
-      {"device_authorizations", device_authorizations},
-      {"api_keys", api_keys},
-  };
+  json document = to_json_value(state);
+  document["format"] = std::string(state_format);
+  document["version"] = state_version;
+  return document;
 }
 
-Result<State> state_from_json(const json& document) try {
-  if (!document.is_object() || document.value("format", "") != state_format) {
-    malformed("not a compozy-devcloud state file");
-  }
-  if (integer(document, "version") != state_version) {
-    malformed("unsupported version " + std::to_string(integer(document, "version")) + " (expected " +
-              std::to_string(state_version) + ")");
-  }
+Result<State> state_from_json(const json& document) {
+  if (auto checked = check_format(document); !checked) return propagate(checked);
   State state;
-  state.signing_key_pem = text(document, "signing_key_pem");
-  std::size_t index = 0;
-  for (const json& entry : list(document, "accounts")) {
-    try {
-      state.accounts.push_back({text(entry, "id"), text(entry, "email"), text(entry, "name")});
-    } catch (MalformedState& error) {
-      malformed("accounts[" + std::to_string(index) + "]: " + error.message);
-    }
-    ++index;
-  }
-  state.clients = strings(document, "clients");
-  state.sessions = keyed<Session>(document, "sessions", "id", [](const json& entry) {
-    return Session{text(entry, "id"),         text(entry, "account_id"), text(entry, "client_id"),
-                   text(entry, "user_agent"), strings(entry, "scopes"),  text(entry, "nonce"),
-                   time(entry, "auth_time"),  time(entry, "created_at"), time(entry, "last_used_at"),
-                   time(entry, "expires_at")};
-  });
-  state.access_tokens = keyed<AccessToken>(document, "access_tokens", "hash", [](const json& entry) {
-    return AccessToken{text(entry, "session_id"), strings(entry, "scopes"), time(entry, "expires_at")};
-  });
-  state.refresh_tokens = keyed<RefreshToken>(document, "refresh_tokens", "hash", [](const json& entry) {
-    return RefreshToken{text(entry, "session_id"), time(entry, "expires_at"), boolean(entry, "used")};
-  });
-  state.codes = keyed<AuthorizationCode>(document, "codes", "hash", [](const json& entry) {
-    return AuthorizationCode{text(entry, "client_id"),  text(entry, "redirect_uri"), text(entry, "code_challenge"),
-                             text(entry, "account_id"), strings(entry, "scopes"),    text(entry, "nonce"),
-                             time(entry, "auth_time"),  time(entry, "expires_at"),   text(entry, "session_id")};
-  });
-  state.consent_requests = keyed<ConsentRequest>(document, "consent_requests", "hash", [](const json& entry) {
-    AuthorizationRequest request{text(entry, "client_id"), text(entry, "redirect_uri"), text(entry, "state"),
-                                 text(entry, "code_challenge"), text(entry, "nonce"), text(entry, "login_hint"),
-                                 false, strings(entry, "scopes")};
-    return ConsentRequest{std::move(request), time(entry, "expires_at")};
-  });
-  state.device_authorizations =
-      keyed<DeviceAuthorization>(document, "device_authorizations", "hash", [](const json& entry) {
-        DeviceAuthorization device;
-        device.user_code_hash = text(entry, "user_code_hash");
-        device.client_id = text(entry, "client_id");
-        device.scopes = strings(entry, "scopes");
-        device.expires_at = time(entry, "expires_at");
-        device.interval_seconds = integer(entry, "interval_seconds");
-        if (!member(entry, "last_poll_ms").is_null()) device.last_poll_ms = integer(entry, "last_poll_ms");
-        device.status = device_status(entry);
-        device.account_id = text(entry, "account_id");
-        device.decided_at = time(entry, "decided_at");
-        return device;
-      });
-  state.api_keys = keyed<ApiKey>(document, "api_keys", "id", [](const json& entry) {
-    return ApiKey{text(entry, "id"),
-                  text(entry, "account_id"),
-                  text(entry, "name"),
-                  text(entry, "hash"),
-                  time(entry, "created_at"),
-                  maybe_time(entry, "last_used_at"),
-                  maybe_time(entry, "expires_at")};
-  });
+  if (auto read = read_value(document, "", state); !read) return propagate(read);
   return state;
-} catch (const MalformedState& error) {
-  return fail(error.message);
 }
 
 }  // namespace compozy::devcloud

@@ -24,8 +24,10 @@ struct Account {
   std::string name;
 };
 
-// One grant: everything issued from one approved authorization, refreshed or not.
-struct Session {
+// The server's record of one session, which RFC 6749 calls a grant: everything issued
+// from one approved authorization, refreshed or not. (compozy::Session, in the client,
+// is what the sessions API shows of one.)
+struct SessionRecord {
   std::string id;  // "ses_…"
   std::string account_id;
   std::string client_id;
@@ -62,8 +64,10 @@ struct AuthorizationCode {
   std::string session_id;  // set once redeemed: a replay revokes this session
 };
 
-// A checked /oauth/authorize request.
-struct AuthorizationRequest {
+// An /oauth/authorize request that passed every check, on its way to a code: at once
+// with --auto-approve, or once the person approves. (compozy::AuthorizationRequest,
+// in the client, is what a client builds to send.)
+struct CheckedAuthorizeRequest {
   std::string client_id;
   std::string redirect_uri;
   std::string state;
@@ -76,13 +80,16 @@ struct AuthorizationRequest {
 
 // An authorization request waiting for the person's Approve or Deny.
 struct ConsentRequest {
-  AuthorizationRequest request;
+  CheckedAuthorizeRequest request;
   TimePoint expires_at;
 };
 
 enum class DeviceStatus { pending, approved, denied, redeemed };
 
-struct DeviceAuthorization {
+// What one device code stands for (RFC 8628 §3.2), from its issue until it is redeemed
+// or forgotten. (compozy::DeviceAuthorization, in the client, is the device endpoint's
+// answer.)
+struct DeviceCodeRecord {
   std::string user_code_hash;
   std::string client_id;
   Scopes scopes;
@@ -108,13 +115,13 @@ struct State {
   std::vector<Account> accounts;
   std::vector<std::string> clients;
   std::string signing_key_pem;
-  std::map<std::string, Session> sessions;                           // by id
-  std::map<std::string, AccessToken> access_tokens;                  // by token hash
-  std::map<std::string, RefreshToken> refresh_tokens;                // by token hash
-  std::map<std::string, AuthorizationCode> codes;                    // by code hash
-  std::map<std::string, ConsentRequest> consent_requests;            // by request id hash
-  std::map<std::string, DeviceAuthorization> device_authorizations;  // by device code hash
-  std::map<std::string, ApiKey> api_keys;                            // by id
+  std::map<std::string, SessionRecord> sessions;           // by id
+  std::map<std::string, AccessToken> access_tokens;        // by token hash
+  std::map<std::string, RefreshToken> refresh_tokens;      // by token hash
+  std::map<std::string, AuthorizationCode> codes;          // by code hash
+  std::map<std::string, ConsentRequest> consent_requests;  // by request id hash
+  std::map<std::string, DeviceCodeRecord> device_codes;    // by device code hash
+  std::map<std::string, ApiKey> api_keys;                  // by id
 };
 
 nlohmann::json state_to_json(const State& state);

@@ -6,6 +6,17 @@
 #   expect_request 200 GET "$DEVCLOUD_URL/api/v1/me" -H "Authorization: Bearer $ACCESS_TOKEN"
 #   expect_json .email a@example.com
 
+# One RSA signing key for a whole script, made on first use: compozy-devcloud would
+# otherwise generate one at every start, 0.1 s or more (longer under sanitizers).
+shared_signing_key() {
+  local key="$SUITE_TMP/signing-key.pem"
+  [ -s "$key" ] || openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$key" 2>/dev/null
+  printf '%s' "$key"
+}
+
+# start_devcloud, signing with shared_signing_key: for every case but those about the key itself.
+start_devcloud_with_shared_key() { start_devcloud --signing-key "$(shared_signing_key)" "$@"; }
+
 # Nothing listens here: codes are read from the Location header, never delivered.
 REDIRECT_URI="http://127.0.0.1:9/callback"
 CLIENT_ID=compozy-cli
@@ -76,6 +87,20 @@ base64url_decode() {
 
 url_decode() { local text=${1//+/ }; printf '%b' "${text//%/\\x}"; }
 
+# Percent-encodes all but the RFC 3986 unreserved characters, byte by byte, without
+# starting a process: authorize_url calls it once per parameter.
+url_encode() {
+  local LC_ALL=C text=$1 encoded="" char i
+  for ((i = 0; i < ${#text}; i++)); do
+    char=${text:i:1}
+    case $char in
+      [A-Za-z0-9._~-]) encoded+=$char ;;
+      *) printf -v char '%%%02X' "'$char"; encoded+=$char ;;
+    esac
+  done
+  printf '%s' "$encoded"
+}
+
 # query_param URL NAME: the decoded value of NAME in the query of URL.
 query_param() {
   local value
@@ -102,7 +127,7 @@ authorize_url() {
     if [ "${item:0:1}" = - ]; then unset "params[${item:1}]"; else params[${item%%=*}]=${item#*=}; fi
   done
   for name in "${!params[@]}"; do
-    query+="${query:+&}$name=$(jq -rn --arg value "${params[$name]}" '$value | @uri')"
+    query+="${query:+&}$name=$(url_encode "${params[$name]}")"
   done
   printf '%s/oauth/authorize?%s' "$DEVCLOUD_URL" "$query"
 }
@@ -172,7 +197,7 @@ verify_jwt() {
     openssl rsa -RSAPublicKey_in -inform DER -in "$folder/key.der" -pubout -out "$folder/key.pem" 2>/dev/null &&
     printf '%s' "$header.$payload" >"$folder/signed" &&
     printf '%s' "$signature" | base64url_decode >"$folder/signature" &&
-    openssl dgst -sha256 -verify "$folder/key.pem" -signature "$folder/signature" "$folder/signed" >/dev/null
+    openssl dgst -sha256 -verify "$folder/key.pem" -signature "$folder/signature" "$folder/signed" >/dev/null 2>&1
 }
 
 # The key that "Generate New Key" shows once, from the dashboard page in $BODY.
