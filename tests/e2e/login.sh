@@ -26,7 +26,7 @@ new_key() {  # new_key NAME: an API key from the dashboard's "Generate New Key"
 }
 
 test_browser_login_stores_a_private_session_and_says_who() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   FAKE_BROWSER_LOG="$TEST_DIR/visited" log_in
   expect_stderr_has "✓ Logged in to $DEVCLOUD_URL as ada@example.com"
   expect_stderr_has "$DEVCLOUD_URL/oauth/authorize?"
@@ -44,14 +44,14 @@ test_browser_login_stores_a_private_session_and_says_who() {
 }
 
 test_a_denied_browser_login_fails_and_stores_nothing() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   FAKE_BROWSER_DECISION=deny BROWSER="$FAKE_BROWSER" expect_status 1 "$COMPOZY" login --host "$DEVCLOUD_URL"
   expect_stderr_has "compozy login: error: the sign-in was denied"
   [ ! -e "$(credentials_file)" ] || fail "credentials were stored after a denial"
 }
 
 test_device_login_when_there_is_no_browser() {
-  start_devcloud --user ada@example.com --device-interval 1
+  start_devcloud_with_shared_key --user ada@example.com --device-interval 1
   start_login
   local page
   page=$(wait_for "$LOGIN_ERR" "$DEVCLOUD_URL/device\?user_code=[A-Z-]+") || return
@@ -64,7 +64,7 @@ test_device_login_when_there_is_no_browser() {
 }
 
 test_device_login_opens_the_verification_page_when_there_is_a_browser() {
-  start_devcloud --user ada@example.com --device-interval 1
+  start_devcloud_with_shared_key --user ada@example.com --device-interval 1
   BROWSER="$FAKE_BROWSER" FAKE_BROWSER_LOG="$TEST_DIR/visited" \
     expect_status 0 "$COMPOZY" login --device --host "$DEVCLOUD_URL"
   expect_file_has "$TEST_DIR/visited" "$DEVCLOUD_URL/device?user_code="
@@ -72,7 +72,7 @@ test_device_login_opens_the_verification_page_when_there_is_a_browser() {
 }
 
 test_a_forged_callback_with_a_wrong_state_is_turned_away() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   start_login --no-browser --callback-port "$(free_port)"
   local url callback
   url=$(wait_for "$LOGIN_ERR" "$DEVCLOUD_URL/oauth/authorize\?[^ ]+") || return
@@ -86,7 +86,7 @@ test_a_forged_callback_with_a_wrong_state_is_turned_away() {
 }
 
 test_a_busy_callback_port_is_refused_not_shared() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   python3 -c 'import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1); s.bind(("127.0.0.1",0)); s.listen(1)
@@ -100,7 +100,7 @@ print(s.getsockname()[1], flush=True); time.sleep(60)' >"$TEST_DIR/busy.port" &
 }
 
 test_login_gives_up_at_its_timeout_and_stops_on_ctrl_c() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   local started=$SECONDS
   expect_status 1 "$COMPOZY" login --no-browser --timeout 1s --host "$DEVCLOUD_URL"
   expect_stderr_has "compozy login: error: timed out waiting for the sign-in in the browser"
@@ -116,7 +116,7 @@ test_login_gives_up_at_its_timeout_and_stops_on_ctrl_c() {
 }
 
 test_status_asks_the_server_and_prints_text_or_json() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
   expect_stderr_has "Not logged in: run \`compozy login\`"
   log_in
@@ -135,7 +135,7 @@ test_status_asks_the_server_and_prints_text_or_json() {
 }
 
 test_colour_only_on_a_terminal_and_never_with_no_color() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   expect_stderr_lacks $'\e['
   script -qec "$COMPOZY auth status --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1 </dev/null
@@ -146,7 +146,7 @@ test_colour_only_on_a_terminal_and_never_with_no_color() {
 }
 
 test_auth_token_prints_the_stored_token_without_the_network() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   stop_devcloud
   expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
@@ -156,7 +156,7 @@ test_auth_token_prints_the_stored_token_without_the_network() {
 }
 
 test_auth_token_hands_an_expired_token_to_auth_refresh_which_rotates_it() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local first_access first_refresh
   first_access=$(stored access_token)
@@ -175,7 +175,7 @@ test_auth_token_hands_an_expired_token_to_auth_refresh_which_rotates_it() {
 }
 
 test_logout_revokes_at_the_server_then_forgets() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local access refresh
   access=$(stored access_token)
@@ -193,7 +193,7 @@ test_logout_revokes_at_the_server_then_forgets() {
 }
 
 test_logout_without_the_server_still_forgets_and_says_so() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   stop_devcloud
   expect_status 0 "$COMPOZY" logout --host "$DEVCLOUD_URL"
@@ -201,7 +201,7 @@ test_logout_without_the_server_still_forgets_and_says_so() {
   expect_stderr_has "they stay valid until they expire"
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   expect_status 0 "$COMPOZY" logout --local-only --host "$DEVCLOUD_URL"
   expect_stderr_has "the tokens were not revoked (--local-only)"
@@ -209,7 +209,7 @@ test_logout_without_the_server_still_forgets_and_says_so() {
 }
 
 test_with_token_reads_an_api_key_from_stdin_and_checks_it() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   local key
   key=$(new_key laptop)
   [ -n "$key" ] || { fail "the dashboard gave no key"; return; }
@@ -230,7 +230,7 @@ test_with_token_reads_an_api_key_from_stdin_and_checks_it() {
 }
 
 test_flyzt_api_key_wins_over_stored_credentials() {
-  start_devcloud --user ada@example.com --user bob@example.com
+  start_devcloud_with_shared_key --user ada@example.com --user bob@example.com
   log_in
   local key
   request POST "$DEVCLOUD_URL/settings/api-keys" --data-urlencode name=ci --data-urlencode account=bob@example.com
@@ -245,9 +245,9 @@ test_flyzt_api_key_wins_over_stored_credentials() {
 }
 
 test_two_profiles_are_kept_apart() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   local first=$DEVCLOUD_URL
-  start_devcloud --user bob@example.com
+  start_devcloud_with_shared_key --user bob@example.com
   local second=$DEVCLOUD_URL
   DEVCLOUD_URL=$first log_in
   DEVCLOUD_URL=$second log_in --profile work
@@ -263,7 +263,7 @@ test_two_profiles_are_kept_apart() {
 }
 
 test_the_profile_host_comes_from_config_yaml() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   mkdir -p "$HOME/.config/compozy"
   printf 'profiles:\n  dev:\n    host: %s\n' "$DEVCLOUD_URL" >"$HOME/.config/compozy/config.yaml"
   BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" --profile dev login

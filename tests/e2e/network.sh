@@ -26,7 +26,7 @@ make_certificate() {
 start_tls_devcloud() {  # start_tls_devcloud NAME [options…]
   local name=$1
   shift
-  start_devcloud --public-host "$name" --tls-cert "$TEST_DIR/pki/$name.pem" --tls-key "$TEST_DIR/pki/$name.key" "$@"
+  start_devcloud_with_shared_key --public-host "$name" --tls-cert "$TEST_DIR/pki/$name.pem" --tls-key "$TEST_DIR/pki/$name.key" "$@"
 }
 
 start_proxy() {
@@ -105,7 +105,7 @@ test_https_proxy_carries_every_request_and_no_proxy_bypasses_it() {
 }
 
 test_debug_logging_shows_requests_but_no_secret() {
-  start_devcloud --user ada@example.com --access-token-ttl 2
+  start_devcloud_with_shared_key --user ada@example.com --access-token-ttl 2
   COMPOZY_DEBUG=1 BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL"
   expect_stderr_has "compozy: http: GET $DEVCLOUD_URL/.well-known/oauth-authorization-server -> 200 in "
   expect_stderr_has "compozy: http: POST $DEVCLOUD_URL/oauth/token -> 200 in "
@@ -124,7 +124,7 @@ test_debug_logging_shows_requests_but_no_secret() {
 }
 
 test_a_plain_openid_provider_works_with_oidc_discovery_only() {
-  start_devcloud --user ada@example.com --without-compozy-api --discovery openid
+  start_devcloud_with_shared_key --user ada@example.com --without-compozy-api --discovery openid
   BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL"
   expect_stderr_has "✓ Logged in to $DEVCLOUD_URL as ada@example.com"
   expect_file_has "$DEVCLOUD_LOG" "GET /.well-known/oauth-authorization-server 404"
@@ -137,7 +137,7 @@ test_a_plain_openid_provider_works_with_oidc_discovery_only() {
 }
 
 test_a_server_that_names_another_issuer_is_refused() {
-  start_devcloud --user ada@example.com --public-host localhost
+  start_devcloud_with_shared_key --user ada@example.com --public-host localhost
   local port=${DEVCLOUD_URL##*:}
   expect_status 1 "$COMPOZY" login --host "http://127.0.0.1:$port"
   expect_stderr_has "names the issuer 'http://localhost:$port', not 'http://127.0.0.1:$port'"

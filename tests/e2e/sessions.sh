@@ -21,7 +21,7 @@ session_of() {
 }
 
 test_auth_list_shows_every_session_and_marks_this_machines() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   other_session
   expect_status 0 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
@@ -42,7 +42,7 @@ test_auth_list_shows_every_session_and_marks_this_machines() {
 }
 
 test_auth_refresh_rotates_stores_and_prints_the_expiry() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local access refresh
   access=$(stored access_token)
@@ -58,7 +58,7 @@ test_auth_refresh_rotates_stores_and_prints_the_expiry() {
 }
 
 test_auth_revoke_ends_one_session() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   other_session
   local theirs
@@ -78,7 +78,7 @@ hint: see \`compozy auth list\` for the sessions of your account"
 }
 
 test_revoking_this_machines_session_removes_its_credentials() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local ours
   ours=$(session_of "$(stored access_token)")
@@ -88,7 +88,7 @@ test_revoking_this_machines_session_removes_its_credentials() {
 }
 
 test_revoke_all_asks_on_a_terminal_and_refuses_without_one() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   other_session
   expect_status 2 "$COMPOZY" auth revoke-all --host "$DEVCLOUD_URL"
@@ -105,7 +105,7 @@ test_revoke_all_asks_on_a_terminal_and_refuses_without_one() {
 }
 
 test_revoke_all_with_yes_ends_everything_and_forgets_this_machine() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   other_session
   local ours=$(stored access_token)
@@ -118,7 +118,7 @@ test_revoke_all_with_yes_ends_everything_and_forgets_this_machine() {
 }
 
 test_flyzt_api_key_is_the_credential_for_session_commands() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   other_session
   request POST "$DEVCLOUD_URL/settings/api-keys" --data-urlencode name=ci
   local key
@@ -139,7 +139,7 @@ test_flyzt_api_key_is_the_credential_for_session_commands() {
 # the server sees one refresh, and the session lives on. Five times over here;
 # tests/unit/refresh_test.cpp runs the same race many more times, without exec.
 test_64_concurrent_processes_refresh_once_and_keep_the_session() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local round i failures expected
   for round in $(seq 1 5); do
@@ -167,7 +167,7 @@ test_64_concurrent_processes_refresh_once_and_keep_the_session() {
 # readable: the next one either goes on with the session or is told, with
 # exit 4, to log in again. Never a damaged file.
 test_a_refresh_killed_at_any_moment_never_corrupts_the_credentials() {
-  start_devcloud --user ada@example.com
+  start_devcloud_with_shared_key --user ada@example.com
   log_in
   local attempt pid status went_on=0 ended=0
   for attempt in $(seq 0 29); do
