@@ -22,9 +22,17 @@ bool is_name_word(std::string_view word) {
 }
 
 std::size_t count_name_words(std::span<const std::string> args) {
-  const auto end = std::find_if_not(args.begin(), args.end(),
-                                    [](const std::string& arg) { return is_name_word(arg); });
-  return static_cast<std::size_t>(end - args.begin());
+  // No file name is longer than NAME_MAX: joining more words only costs time
+  // (every leading run is probed and compared for suggestions).
+  std::size_t length = plugin_prefix.size();
+  std::size_t words = 0;
+  for (const auto& arg : args) {
+    if (!is_name_word(arg)) break;
+    length += (words == 0 ? 0 : 1) + arg.size();
+    if (length > max_file_name) break;
+    ++words;
+  }
+  return words;
 }
 
 std::string plugin_file_name(std::span<const std::string> words) {

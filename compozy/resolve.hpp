@@ -27,8 +27,11 @@ FileKind probe_file(const std::string& path);
 // can reach outside a search folder.
 bool is_name_word(std::string_view word);
 
+inline constexpr std::size_t max_file_name = 255;  // NAME_MAX on Linux
+
 // How many leading arguments can be joined into a name; joining stops at the
-// first option or at anything that cannot be in a name.
+// first option, at anything that cannot be in a name, and before the name
+// would be longer than a file name can be.
 std::size_t count_name_words(std::span<const std::string> args);
 
 std::string plugin_file_name(std::span<const std::string> words);  // compozy-auth-status

@@ -150,3 +150,15 @@ BOOST_AUTO_TEST_CASE(every_core_command_has_a_distinct_file_and_a_summary) {
   BOOST_TEST(core_file_name("auth revoke-all") == "compozy-auth-revoke-all");
   BOOST_TEST(display_name("compozy-deploy-preview") == "deploy preview");
 }
+
+// Issue 8, finding 8: 12,000 arguments to an unknown command took 97 s and 495 MB, every
+// prefix of them joined and compared with every command.
+BOOST_AUTO_TEST_CASE(a_name_is_never_longer_than_a_file_name_can_be) {
+  const Words many(12'000, "ab");
+  const std::size_t words = count_name_words(many);
+  BOOST_TEST(words < 100u);
+  BOOST_TEST(plugin_file_name(std::span(many).first(words)).size() <= 255u);
+  std::vector<std::string> probed;
+  (void)resolve_command(many, dirs, fake_files({}, &probed));
+  BOOST_TEST(probed.size() == words * dirs.size());
+}
