@@ -22,21 +22,27 @@ std::unexpected<Error> fail_at(const std::filesystem::path& path, const YAML::Ma
   return fail(where + ": " + std::string(problem), ExitCode::failure, "fix or remove the file");
 }
 
+// A key, which must be a plain name: yaml-cpp's own "bad conversion" would tell nobody anything.
+Result<std::string> read_key(const std::filesystem::path& path, const YAML::Node& key, std::string_view where) {
+  if (!key.IsScalar()) return fail_at(path, key.Mark(), where, "expected a name, not a list or a mapping");
+  return key.Scalar();
+}
+
 Result<std::string> read_string(const std::filesystem::path& path, const YAML::Node& node,
                                 std::string_view key) {
   if (!node.IsScalar()) return fail_at(path, node.Mark(), key, "expected a string");
-  return node.as<std::string>();
+  return node.Scalar();
 }
 
 // Scopes are a list ([openid, email]) or one space-separated string, as in OAuth.
 Result<std::vector<std::string>> read_scopes(const std::filesystem::path& path, const YAML::Node& node,
                                              std::string_view key) {
   std::vector<std::string> scopes;
-  if (node.IsScalar()) return split_words(node.as<std::string>());
+  if (node.IsScalar()) return split_words(node.Scalar());
   if (!node.IsSequence()) return fail_at(path, node.Mark(), key, "expected a list of scopes");
   for (const auto& item : node) {
     if (!item.IsScalar()) return fail_at(path, item.Mark(), key, "expected a list of scopes");
-    scopes.push_back(item.as<std::string>());
+    scopes.push_back(item.Scalar());
   }
   return scopes;
 }
@@ -53,7 +59,9 @@ Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std:
   const std::string prefix = "profiles." + name;
   if (!node.IsMap()) return fail_at(path, node.Mark(), prefix, "expected a mapping of settings");
   for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>();
+    auto key_text = read_key(path, entry.first, prefix);
+    if (!key_text) return propagate(key_text);
+    const std::string& key = *key_text;
     const std::string full_key = prefix + "." + key;
     if (key == "host" || key == "client_id") {
       auto value = read_string(path, entry.second, full_key);
@@ -74,7 +82,9 @@ Result<void> read_profiles(const std::filesystem::path& path, const YAML::Node& 
   if (value.IsNull()) return {};
   if (!value.IsMap()) return fail_at(path, value.Mark(), "profiles", "expected a mapping of profiles");
   for (const auto& profile : value) {
-    const std::string name = profile.first.as<std::string>();
+    auto name_text = read_key(path, profile.first, "profiles");
+    if (!name_text) return propagate(name_text);
+    const std::string& name = *name_text;
     if (!is_valid_profile_name(name)) {
       return fail_at(path, profile.first.Mark(), "profiles." + name, "a profile name is letters, digits, '-', '_' and '.'");
     }
@@ -89,7 +99,9 @@ Result<void> read_aliases(const std::filesystem::path& path, const YAML::Node& v
   if (value.IsNull()) return {};
   if (!value.IsMap()) return fail_at(path, value.Mark(), "aliases", "expected a mapping of aliases");
   for (const auto& alias : value) {
-    const std::string name = alias.first.as<std::string>();
+    auto name_text = read_key(path, alias.first, "aliases");
+    if (!name_text) return propagate(name_text);
+    const std::string& name = *name_text;
     auto expansion = read_string(path, alias.second, "aliases." + name);
     if (!expansion) return propagate(expansion);
     config.aliases.emplace_back(name, std::move(*expansion));
@@ -127,14 +139,15 @@ Result<ConfigFile> load_config(const std::filesystem::path& path) {
 
   try {
     for (const auto& entry : root) {
-      const std::string key = entry.first.as<std::string>();
+      auto key = read_key(path, entry.first, "");
+      if (!key) return propagate(key);
       Result<void> read;
-      if (key == "profiles") {
+      if (*key == "profiles") {
         read = read_profiles(path, entry.second, config);
-      } else if (key == "aliases") {
+      } else if (*key == "aliases") {
         read = read_aliases(path, entry.second, config);
       } else {
-        config.warnings.push_back(unknown_key(path, entry.first, key));
+        config.warnings.push_back(unknown_key(path, entry.first, *key));
       }
       if (!read) return propagate(read);
     }

@@ -78,9 +78,9 @@ Result<YAML::Node> read_document(const std::filesystem::path& path) {
     YAML::Node root = YAML::Load(**text);
     if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap()) return fail_in(path, root.Mark(), "expected a mapping at the top level");
-    if (const auto version = root["version"]; version && version.as<int>() > file_format_version) {
-      return fail("credentials file '" + path.string() + "' was written by a newer compozy (format " +
-                      version.as<std::string>() + ")",
+    if (const auto version = root["version"]; version && version.Scalar() != std::to_string(file_format_version)) {
+      return fail("credentials file '" + path.string() + "' was written by a newer compozy (format '" +
+                      (version.IsScalar() ? version.Scalar() : "?") + "')",
                   ExitCode::failure, "upgrade compozy");
     }
     if (const auto profiles = root["profiles"]; profiles && !profiles.IsMap() && !profiles.IsNull()) {

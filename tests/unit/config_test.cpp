@@ -163,3 +163,15 @@ BOOST_AUTO_TEST_CASE(the_http_timeout_setting_is_a_duration_or_a_usage_error) {
     BOOST_TEST((refused.error().code == ExitCode::usage));
   }
 }
+
+// Issue 8, finding 8: yaml-cpp's own messages ("bad conversion") reached users.
+BOOST_AUTO_TEST_CASE(keys_that_are_not_names_are_named_as_such) {
+  TempFolder folder;
+  for (const char* text : {"profiles:\n  [a, b]: {host: x}\n", "? [a]\n: 1\n", "aliases:\n  {x: y}: auth status\n",
+                           "profiles:\n  work:\n    [k]: v\n"}) {
+    folder.write("config.yaml", text);
+    const auto config = load_config(folder.path() / "config.yaml");
+    BOOST_TEST_REQUIRE(!config.has_value(), text);
+    BOOST_TEST(config.error().message.ends_with(": expected a name, not a list or a mapping"), config.error().message);
+  }
+}
