@@ -125,6 +125,7 @@ Result<Context::Parts> load_context_parts(const CommandInfo& info, const cxxopts
 int run_main(int argc, char** argv, const CommandInfo& given, void (*declare)(cxxopts::Options&),
              const std::function<Result<void>(const cxxopts::ParseResult&)>& parse,
              const std::function<Result<void>(Context&)>& run, const HttpClientFactory& http) {
+  keep_secrets_out_of_dumps();
   catch_interrupts();
   Environment env = Environment::from_process();
   Output output(env);

@@ -1,5 +1,8 @@
 #include "compozy/interrupt.hpp"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <atomic>
 #include <csignal>
 #include <thread>
@@ -21,6 +24,12 @@ void catch_interrupts() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+void keep_secrets_out_of_dumps() {
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 bool interrupted() { return interrupt_signal != 0 && holds.load() == 0; }

@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,4 +142,15 @@ BOOST_AUTO_TEST_CASE(only_regular_files_of_bounded_size_are_read) {
   BOOST_TEST_REQUIRE(!huge.has_value());
   BOOST_TEST(huge.error().message == "reading '" + (temp.path() / "huge").string() + "': larger than 1 MiB");
   BOOST_TEST(!required(read_file(temp.path() / "missing", 10)).has_value());
+}
+
+// Issue 8, finding 8: core dumps were left enabled, and a crash wrote the refresh token into `core`.
+BOOST_AUTO_TEST_CASE(a_process_holding_secrets_leaves_no_core_file_and_cannot_be_read) {
+  const int status = in_child([] {
+    keep_secrets_out_of_dumps();
+    rlimit core{};
+    ::getrlimit(RLIMIT_CORE, &core);
+    return core.rlim_cur == 0 && core.rlim_max == 0 && ::prctl(PR_GET_DUMPABLE) == 0 ? 0 : 1;
+  });
+  BOOST_TEST(status == 0);
 }

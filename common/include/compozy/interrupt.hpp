@@ -11,6 +11,11 @@ namespace compozy {
 
 // Installs the SIGINT and SIGTERM handlers; the plugin harness calls it once.
 void catch_interrupts();
+
+// A crash must not write the tokens this process holds into a core file, and
+// another process of the same user must not read them from /proc/PID/mem
+// (as ssh-agent does): no core files, and not dumpable. The harness calls it first.
+void keep_secrets_out_of_dumps();
 bool interrupted();
 
 // While one exists, Ctrl-C and SIGTERM are held: interrupted() says no, and
