@@ -1,11 +1,16 @@
 #include "compozy/loopback_redirect.hpp"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <condition_variable>
-#include <mutex>
+#include <cerrno>
+#include <cstring>
+#include <deque>
 #include <optional>
-#include <thread>
 
 #include "compozy/crypto.hpp"
 #include "compozy/interrupt.hpp"
@@ -14,6 +19,13 @@
 namespace compozy {
 
 namespace {
+
+using Monotonic = std::chrono::steady_clock;
+
+constexpr std::size_t max_request_head = 8192;
+constexpr std::size_t max_connections = 64;
+// A browser sends its request at once; a connection that has not within this is dropped.
+constexpr std::chrono::seconds request_patience{5};
 
 std::string page(std::string_view title, std::string_view message, bool good) {
   const std::string mark = good ? "&#10003;" : "&#10007;";
@@ -31,103 +43,180 @@ std::string page(std::string_view title, std::string_view message, bool good) {
          "</p></div></body></html>";
 }
 
-class HttplibLoopbackRedirect final : public LoopbackRedirect {
+std::string http_response(int status, std::string_view reason, const std::string& html) {
+  // The callback's URL carries the code: no cache, no referrer, nothing but this page.
+  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+         "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(html.size()) +
+         "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n"
+         "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
+         "Connection: close\r\n\r\n" +
+         html;
+}
+
+class FileDescriptor {
  public:
-  ~HttplibLoopbackRedirect() override {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
+  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
   }
-
-  HttplibLoopbackRedirect(const ServerMetadata& server, std::string state,
-                          std::function<void(std::string_view)> on_ignored)
-      : server_metadata_(server), state_(std::move(state)), on_ignored_(std::move(on_ignored)) {}
-
-  Result<void> start(int port) {
-    // httplib's default SO_REUSEPORT would let a second listener share a busy
-    // --callback-port, and the browser's redirect could reach either of them.
-    server_.set_socket_options([](socket_t socket) {
-      int yes = 1;
-      ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1") : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
-    if (port_ <= 0) {
-      return fail("cannot listen on 127.0.0.1:" + std::to_string(port) + " for the browser's redirect",
-                  ExitCode::failure, port == 0 ? "" : "choose another --callback-port, or free that one");
-    }
-    server_.Get("/callback", [this](const httplib::Request& request, httplib::Response& response) {
-      handle(request, response);
-    });
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    return {};
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
   }
-
-  std::string redirect_uri() const override { return "http://127.0.0.1:" + std::to_string(port_) + "/callback"; }
-
-  Result<std::string> wait_for_code(std::chrono::steady_clock::time_point deadline) override {
-    std::unique_lock lock(mutex_);
-    while (!outcome_ && !interrupted() && std::chrono::steady_clock::now() < deadline) {
-      arrived_.wait_for(lock, std::chrono::milliseconds(50));
-    }
-    if (outcome_) return *outcome_;
-    if (interrupted()) return fail_interrupted();
-    return fail("timed out waiting for the sign-in in the browser", ExitCode::failure,
-                "run `compozy login` again, or `compozy login --device` to enter a code instead");
-  }
+  int get() const { return fd_; }
 
  private:
-  void handle(const httplib::Request& request, httplib::Response& response) {
-    Params params;
-    for (const auto& [name, value] : request.params) params.emplace_back(name, value);
-    std::unique_lock lock(mutex_);
-    if (outcome_) {
-      response.status = 409;
-      response.set_content(page("Already done", "This login has already finished; you can close this tab.", false),
-                           "text/html; charset=utf-8");
-      return;
-    }
-    const auto state = find_param(params, "state");
-    if (!state || !constant_time_equal(*state, state_)) {
-      response.status = 400;
-      response.set_content(page("Not this login",
-                                "This response does not belong to the login that is waiting in your terminal, "
-                                "so it was ignored. Finish signing in from the link compozy printed.",
-                                false),
-                           "text/html; charset=utf-8");
-      if (on_ignored_) on_ignored_("ignored a sign-in response that does not belong to this login (wrong state)");
-      return;
-    }
-    outcome_ = authorization_code_from(params, state_, server_metadata_);
-    if (*outcome_) {
-      response.set_content(page("You are signed in", "compozy has your sign-in. You can close this tab and "
-                                                     "return to your terminal.", true),
-                           "text/html; charset=utf-8");
-    } else {
-      response.status = 400;
-      response.set_content(page("Sign-in failed", html_escape(outcome_->error().message) +
-                                                      ". Return to your terminal for what to do next.",
-                                false),
-                           "text/html; charset=utf-8");
-    }
-    arrived_.notify_all();
-  }
+  int fd_;
+};
 
-  httplib::Server server_;
-  std::thread thread_;
+// One browser connection: what it has sent so far, and until when it may take.
+struct Connection {
+  FileDescriptor socket;
+  std::string head;
+  Monotonic::time_point give_up;
+};
+
+class PollingLoopbackRedirect final : public LoopbackRedirect {
+ public:
+  PollingLoopbackRedirect(const ServerMetadata& server, std::string state, std::function<void(std::string_view)> on_ignored)
+      : server_metadata_(server), state_(std::move(state)), on_ignored_(std::move(on_ignored)) {}
+
+  Result<void> start(int port);
+  std::string redirect_uri() const override { return "http://127.0.0.1:" + std::to_string(port_) + "/callback"; }
+  Result<std::string> wait_for_code(std::chrono::steady_clock::time_point deadline) override;
+
+ private:
+  void accept_connections();
+  // Reads what is there; true when the connection is done with (answered or dropped).
+  bool serve(Connection& connection);
+  std::string answer(std::string_view head);
+
+  FileDescriptor listener_;
   int port_ = 0;
-  std::mutex mutex_;
-  std::condition_variable arrived_;
+  std::deque<Connection> connections_;
   const ServerMetadata server_metadata_;
   const std::string state_;
   std::function<void(std::string_view)> on_ignored_;
   std::optional<Result<std::string>> outcome_;
 };
 
+Result<void> PollingLoopbackRedirect::start(int port) {
+  const auto refuse = [port](std::string why) {
+    return fail("cannot listen on 127.0.0.1:" + std::to_string(port) + " for the browser's redirect: " + why,
+                ExitCode::failure, port == 0 ? "" : "choose another --callback-port, or free that one");
+  };
+  listener_ = FileDescriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (listener_.get() < 0) return refuse(std::strerror(errno));
+  // SO_REUSEADDR only: SO_REUSEPORT would let a second listener share a busy
+  // --callback-port, and the browser's redirect could reach either of them.
+  const int yes = 1;
+  ::setsockopt(listener_.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(listener_.get(), SOMAXCONN) != 0) {
+    return refuse(std::strerror(errno));
+  }
+  socklen_t length = sizeof address;
+  ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+  return {};
+}
+
+Result<std::string> PollingLoopbackRedirect::wait_for_code(std::chrono::steady_clock::time_point deadline) {
+  while (!outcome_) {
+    if (interrupted()) return fail_interrupted();
+    const auto now = Monotonic::now();
+    if (now >= deadline) {
+      return fail("timed out waiting for the sign-in in the browser", ExitCode::failure,
+                  "run `compozy login` again, or `compozy login --device` to enter a code instead");
+    }
+    std::vector<pollfd> fds{{listener_.get(), POLLIN, 0}};
+    for (const auto& connection : connections_) fds.push_back({connection.socket.get(), POLLIN, 0});
+    ::poll(fds.data(), fds.size(), 50);
+    if ((fds[0].revents & POLLIN) != 0) accept_connections();
+    // Each connection on its own clock: none can hold up another, or the sign-in.
+    std::erase_if(connections_, [&](Connection& connection) {
+      return serve(connection) || Monotonic::now() >= connection.give_up;
+    });
+  }
+  return *outcome_;
+}
+
+void PollingLoopbackRedirect::accept_connections() {
+  for (;;) {
+    FileDescriptor socket(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (socket.get() < 0) return;
+    // A flood of idle connections drops the oldest, never the newest (the browser's).
+    if (connections_.size() == max_connections) connections_.pop_front();
+    connections_.push_back({std::move(socket), {}, Monotonic::now() + request_patience});
+  }
+}
+
+bool PollingLoopbackRedirect::serve(Connection& connection) {
+  char buffer[2048];
+  const ssize_t got = ::recv(connection.socket.get(), buffer, sizeof buffer, 0);
+  if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return true;
+  if (got < 0) return false;
+  connection.head.append(buffer, static_cast<std::size_t>(got));
+  const bool complete = connection.head.find("\r\n\r\n") != std::string::npos;
+  if (!complete && connection.head.size() <= max_request_head) return false;
+  const std::string response = complete ? answer(connection.head)
+                                        : http_response(431, "Request Header Fields Too Large", "");
+  // Small enough for the socket's buffer; a browser that does not read it loses only its page.
+  (void)!::send(connection.socket.get(), response.data(), response.size(), MSG_NOSIGNAL);
+  return true;
+}
+
+std::string PollingLoopbackRedirect::answer(std::string_view head) {
+  const auto callback = callback_parameters(head);
+  if (!callback) return http_response(404, "Not Found", page("Not found", "Nothing here.", false));
+  if (outcome_) {
+    return http_response(409, "Conflict",
+                         page("Already done", "This login has already finished; you can close this tab.", false));
+  }
+  const auto state = find_param(*callback, "state");
+  if (!state || !constant_time_equal(*state, state_)) {
+    if (on_ignored_) on_ignored_("ignored a sign-in response that does not belong to this login (wrong state)");
+    return http_response(400, "Bad Request",
+                         page("Not this login",
+                              "This response does not belong to the login that is waiting in your terminal, so it "
+                              "was ignored. Finish signing in from the link compozy printed.",
+                              false));
+  }
+  outcome_ = authorization_code_from(*callback, state_, server_metadata_);
+  if (*outcome_) {
+    return http_response(200, "OK",
+                         page("You are signed in",
+                              "compozy has your sign-in. You can close this tab and return to your terminal.", true));
+  }
+  return http_response(400, "Bad Request",
+                       page("Sign-in failed",
+                            html_escape(outcome_->error().message) + ". Return to your terminal for what to do next.",
+                            false));
+}
+
 }  // namespace
+
+std::optional<Params> callback_parameters(std::string_view request_head) {
+  const auto line_end = request_head.find("\r\n");
+  const std::string_view line = request_head.substr(0, line_end);
+  if (!line.starts_with("GET ")) return std::nullopt;
+  const auto target_end = line.find(' ', 4);
+  if (target_end == std::string_view::npos || !line.substr(target_end + 1).starts_with("HTTP/1.")) return std::nullopt;
+  const std::string_view target = line.substr(4, target_end - 4);
+  const auto question = target.find('?');
+  if (target.substr(0, question) != "/callback") return std::nullopt;
+  return parse_query(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
+}
 
 Result<std::unique_ptr<LoopbackRedirect>> LoopbackRedirect::listen(int port, const ServerMetadata& server,
                                                                    std::string state,
                                                                    std::function<void(std::string_view)> on_ignored) {
-  auto redirect = std::make_unique<HttplibLoopbackRedirect>(server, std::move(state), std::move(on_ignored));
+  auto redirect = std::make_unique<PollingLoopbackRedirect>(server, std::move(state), std::move(on_ignored));
   if (auto started = redirect->start(port); !started) return propagate(started);
   return std::unique_ptr<LoopbackRedirect>(std::move(redirect));
 }
