@@ -122,15 +122,22 @@ Result<std::filesystem::path> config_dir(const Environment& env) {
 }
 
 Result<ConfigFile> load_config(const std::filesystem::path& path) {
-  ConfigFile config;
-  config.path = path;
   auto text = read_file(path);
   if (!text) return propagate(text);
-  if (!*text) return config;
+  if (!*text) {
+    ConfigFile empty;
+    empty.path = path;
+    return empty;
+  }
+  return parse_config(**text, path);
+}
 
+Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::path& path) {
+  ConfigFile config;
+  config.path = path;
   YAML::Node root;
   try {
-    root = YAML::Load(**text);
+    root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& error) {
     return fail_at(path, error.mark, "", error.msg);
   }

@@ -55,6 +55,8 @@ Result<std::filesystem::path> config_dir(const Environment& env);
 // A missing file is an empty configuration. A malformed one is an error that
 // names the file, the line and the key.
 Result<ConfigFile> load_config(const std::filesystem::path& path);
+// The same, from text already read (`path` is for messages).
+Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::path& path);
 
 enum class SettingSource { flag, environment, profile, built_in };
 std::string_view describe(SettingSource source);
