@@ -205,6 +205,7 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   if (auto ok = ensure_private_folder(folder_); !ok) return propagate(ok);
   auto lock = FileLock::acquire(lock_file_);
   if (!lock) return propagate(lock);
+  remove_stale_copies();
 
   auto root = read_document(file_);
   if (!root) return propagate(root);
@@ -237,6 +238,17 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   }
   if (decided->failure) return fail(std::move(*decided->failure));
   return std::move(decided->entry);
+}
+
+// A writer killed between writing its temporary copy and renaming it over the
+// file leaves the copy, tokens and all. Every writer holds the lock while its
+// copy exists, so under the lock any copy found is such a leftover.
+void CredentialStore::remove_stale_copies() const {
+  std::error_code ignored;
+  const std::string prefix = "." + file_.filename().string() + ".tmp-";
+  for (const auto& entry : std::filesystem::directory_iterator(folder_, ignored)) {
+    if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove(entry.path(), ignored);
+  }
 }
 
 Result<void> CredentialStore::save(std::string_view profile, const StoredCredential& credential) {

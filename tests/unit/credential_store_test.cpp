@@ -240,3 +240,12 @@ BOOST_AUTO_TEST_CASE(the_file_goes_with_the_last_entry) {
   BOOST_TEST(!std::filesystem::exists(store.file()));
   BOOST_TEST(!required(store.load("work")).has_value());
 }
+
+// A writer killed between writing its copy and renaming it left the copy, tokens and all.
+BOOST_AUTO_TEST_CASE(a_copy_left_by_a_killed_writer_is_removed_by_the_next_write) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  temp.write(".credentials.yaml.tmp-AbC123", "access_token: at-secret\n");
+  BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
+  BOOST_TEST(!std::filesystem::exists(temp.path() / ".credentials.yaml.tmp-AbC123"));
+}

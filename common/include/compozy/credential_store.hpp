@@ -46,6 +46,8 @@ class CredentialStore {
   Result<bool> remove(std::string_view profile);  // whether there was an entry
 
  private:
+  void remove_stale_copies() const;
+
   std::filesystem::path folder_;
   std::filesystem::path file_;
   std::filesystem::path lock_file_;
