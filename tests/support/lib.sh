@@ -144,7 +144,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Runs every test_* function (or those named on the command line) as TAP.
 run_tests() {
   local names number=0 failures=0 name
-  if [ $# -gt 0 ]; then names=("$@"); else
+  if [ $# -gt 0 ]; then names=("${@/#/test_}"); names=("${names[@]/#test_test_/test_}"); else
     mapfile -t names < <(declare -F | awk '{print $3}' | grep '^test_')
   fi
   echo "1..${#names[@]}"
@@ -152,6 +152,11 @@ run_tests() {
     number=$((number + 1))
     local started_ms
     started_ms=$(date +%s%3N)
+    if ! declare -F "$name" >/dev/null; then
+      echo "not ok $number - ${name#test_} # no such test"
+      failures=$((failures + 1))
+      continue
+    fi
     if (fresh_home; CASE_FAILED=0; "$name"; stop_background; exit "$CASE_FAILED"); then
       echo "ok $number - ${name#test_}"
     else
