@@ -914,11 +914,12 @@ Outcome<void> Authority::revoke(const Params& form) {
         return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
       }
       state.access_tokens.erase(access);
-    } else if (const auto refresh = state.refresh_tokens.find(hash); refresh != state.refresh_tokens.end()) {
-      if (!owned_by_client(refresh->second.session_id)) {
+    } else if (const SessionRecord* session = session_of_refresh_token(state, hash)) {
+      // A spent refresh token ends its session too: whoever revokes it wants the grant gone.
+      if (!owned_by_client(session->id)) {
         return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
       }
-      end_session(state, refresh->second.session_id);
+      end_session(state, session->id);
     } else if (options_.compozy_api && token->starts_with(api_key_prefix)) {
       std::erase_if(state.api_keys, [&](const auto& entry) { return entry.second.hash == hash; });
     }

@@ -921,6 +921,15 @@ BOOST_AUTO_TEST_CASE(a_refresh_token_ends_its_session_whatever_the_hint) {
   BOOST_TEST(devcloud->revoke({{"token", "never-issued"}}).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_spent_refresh_token_ends_its_session_too) {
+  Devcloud devcloud;
+  const Tokens first = devcloud.sign_in();
+  const Tokens second = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  BOOST_TEST(devcloud->revoke({{"token", first.refresh}}).has_value());
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + second.access)) == "invalid_token");
+  BOOST_TEST(error_of(devcloud.refresh(second.refresh)) == "invalid_grant");
+}
+
 BOOST_AUTO_TEST_CASE(refusals) {
   Options options = test_options();
   options.clients = {"compozy-cli", "other-app"};
