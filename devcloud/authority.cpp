@@ -21,6 +21,11 @@ constexpr auto consent_request_ttl = 10min;
 // replayed code still revokes what it issued and a late poll still hears expired_token.
 constexpr auto afterlife = 1h;
 constexpr std::size_t max_pending_requests = 1000;
+// A session remembers this many of its spent refresh tokens. Forgetting the oldest
+// costs only the alarm, never safety: a forgotten token is refused like an unknown one.
+constexpr std::size_t max_spent_refresh_tokens = 50;
+// Changes are written at most this often: a burst of requests costs one write.
+constexpr auto state_write_interval = 150ms;
 constexpr std::string_view api_key_prefix = "czk_";
 // RFC 8628 §6.1: consonants only, so no word can be spelled and nothing looks alike.
 constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
@@ -217,15 +222,29 @@ std::string printable(std::string_view text, std::size_t limit) {
   return result;
 }
 
+void forget_spent_refresh_tokens(State& state, const SessionRecord& session) {
+  for (const std::string& hash : session.spent_refresh_hashes) state.spent_refresh_tokens.erase(hash);
+}
+
 void end_session(State& state, const std::string& session_id) {
   const std::string id = session_id;  // the argument may live in what is erased
-  state.sessions.erase(id);
+  if (const auto session = state.sessions.find(id); session != state.sessions.end()) {
+    forget_spent_refresh_tokens(state, session->second);
+    state.sessions.erase(session);
+  }
   std::erase_if(state.access_tokens, [&](const auto& entry) { return entry.second.session_id == id; });
   std::erase_if(state.refresh_tokens, [&](const auto& entry) { return entry.second.session_id == id; });
 }
 
 void forget_expired(State& state, TimePoint now) {
-  std::erase_if(state.sessions, [&](const auto& entry) { return entry.second.expires_at <= now; });
+  for (auto session = state.sessions.begin(); session != state.sessions.end();) {
+    if (session->second.expires_at > now) {
+      ++session;
+      continue;
+    }
+    forget_spent_refresh_tokens(state, session->second);
+    session = state.sessions.erase(session);
+  }
   std::erase_if(state.access_tokens, [&](const auto& entry) {
     return entry.second.expires_at <= now || !state.sessions.contains(entry.second.session_id);
   });
@@ -263,9 +282,58 @@ SessionRecord& start_session(State& state, const Account& account, std::string_v
                         auth_time,
                         now,
                         now,
-                        now};
+                        now,
+                        {},
+                        std::nullopt};
   const std::string id = session.id;
   return state.sessions.emplace(id, std::move(session)).first->second;
+}
+
+// The session a refresh token belongs to, usable or spent, or nullptr.
+SessionRecord* session_of_refresh_token(State& state, const std::string& hash) {
+  std::string session_id;
+  if (const auto usable = state.refresh_tokens.find(hash); usable != state.refresh_tokens.end()) {
+    session_id = usable->second.session_id;
+  } else if (const auto spent = state.spent_refresh_tokens.find(hash); spent != state.spent_refresh_tokens.end()) {
+    session_id = spent->second;
+  }
+  const auto session = state.sessions.find(session_id);
+  return session == state.sessions.end() ? nullptr : &session->second;
+}
+
+void spend_refresh_token(State& state, SessionRecord& session, const std::string& hash) {
+  state.refresh_tokens.erase(hash);
+  session.spent_refresh_hashes.push_back(hash);
+  state.spent_refresh_tokens[hash] = session.id;
+  if (session.spent_refresh_hashes.size() > max_spent_refresh_tokens) {
+    state.spent_refresh_tokens.erase(session.spent_refresh_hashes.front());
+    session.spent_refresh_hashes.erase(session.spent_refresh_hashes.begin());
+  }
+}
+
+// The tokens of the last rotation, when it is answered again: their client never
+// stored them. The refresh token counts as spent rather than unknown, so that if
+// someone did keep it, using it ends the session: one chain of tokens, never two.
+void withdraw_last_issue(State& state, SessionRecord& session) {
+  const Rotation& rotation = *session.last_rotation;
+  state.access_tokens.erase(rotation.issued_access_hash);
+  if (state.refresh_tokens.contains(rotation.issued_refresh_hash)) {
+    spend_refresh_token(state, session, rotation.issued_refresh_hash);
+  }
+}
+
+// The granted scopes, or the narrower ones a refresh asks for (RFC 6749 §6).
+Outcome<Scopes> refreshed_scopes(const Scopes& granted, const Params& form) {
+  const auto requested = find_param(form, "scope");
+  if (!requested || requested->empty()) return granted;
+  auto narrowed = required_scopes(requested);
+  if (!narrowed) return std::unexpected(narrowed.error());
+  for (const std::string& scope : *narrowed) {
+    if (!has_scope(granted, scope)) {
+      return std::unexpected(OAuthError{400, "invalid_scope", "scope '" + scope + "' was not granted"});
+    }
+  }
+  return narrowed;
 }
 
 std::string add_code(State& state, const CheckedAuthorizeRequest& request, const Account& account, TimePoint now,
@@ -395,32 +463,60 @@ Result<std::unique_ptr<Authority>> Authority::open(const Options& options, TimeS
   authority->accounts_ = authority->state_.accounts;
   authority->users_ = std::move(users);
   authority->clients_ = authority->state_.clients;
-  {
-    std::lock_guard lock(authority->mutex_);
-    forget_expired(authority->state_, authority->now());
-    if (auto saved = authority->save_locked(); !saved) return propagate(saved);
+  forget_expired(authority->state_, authority->now());
+  if (options.state_file) {
+    // Written at once, so that a file that cannot be written stops the start.
+    if (auto saved = write_state_file(*options.state_file, authority->state_); !saved) return propagate(saved);
+    Authority* const owner = authority.get();
+    authority->state_writer_ = std::make_unique<StateWriter>(*options.state_file, state_write_interval, [owner] {
+      std::lock_guard lock(owner->mutex_);
+      return owner->state_;
+    });
   }
   return authority;
 }
 
-Result<void> Authority::save_locked() const {
-  if (!options_.state_file) return {};
-  const std::string text = state_to_json(state_).dump(2, ' ', false, json::error_handler_t::replace);
-  return replace_file_atomically(*options_.state_file, text + "\n", 0600);
+Result<void> Authority::flush() { return state_writer_ ? state_writer_->flush() : Result<void>(); }
+
+void Authority::must_save() {
+  if (state_writer_) state_writer_->changed();
+}
+
+void Authority::may_save() {
+  if (state_writer_) state_writer_->used();
 }
 
 template <class Apply>
 auto Authority::change(Apply&& apply) -> decltype(apply(std::declval<State&>())) {
   std::lock_guard lock(mutex_);
-  std::optional<State> before;
-  if (options_.state_file) before = state_;
   forget_expired(state_, now());
   auto outcome = apply(state_);
-  if (auto saved = save_locked(); !saved) {
-    state_ = std::move(*before);
-    return std::unexpected(server_error("could not save the state: " + saved.error().message));
-  }
+  if (outcome) must_save();
   return outcome;
+}
+
+template <class Apply>
+auto Authority::use(Apply&& apply) -> decltype(apply(std::declval<State&>())) {
+  std::lock_guard lock(mutex_);
+  forget_expired(state_, now());
+  auto outcome = apply(state_);
+  if (outcome) may_save();
+  return outcome;
+}
+
+Outcome<void> Authority::room_for_a_session(const State& state) const {
+  if (std::cmp_less(state.sessions.size(), options_.max_sessions)) return {};
+  // Refused rather than making room: forgetting a session would forget its spent refresh tokens too.
+  return std::unexpected(OAuthError{503, "temporarily_unavailable",
+                                    "the server holds " + std::to_string(options_.max_sessions) +
+                                        " sessions, its --max-sessions; end some or try again later"});
+}
+
+// Auth0's reuse interval: only the refresh token rotated away last, and only for a while.
+bool Authority::may_answer_again(const SessionRecord& session, const std::string& refresh_hash) const {
+  const std::optional<Rotation>& rotation = session.last_rotation;
+  return options_.refresh_reuse_interval > 0s && rotation && rotation->spent_hash == refresh_hash &&
+         now() - rotation->at <= options_.refresh_reuse_interval;
 }
 
 const Account* Authority::find_user(std::string_view email) const {
@@ -565,6 +661,7 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
   if (!grant.session_id.empty()) {
     // RFC 6749 §4.1.2: a code used twice may have been stolen; what it issued goes too.
     end_session(state, grant.session_id);
+    must_save();
     return std::unexpected(
         invalid_grant("the authorization code was already used; the tokens issued for it are revoked"));
   }
@@ -583,6 +680,7 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
   }
   const Account* account = find_account(grant.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this code no longer exists"));
+  if (auto room = room_for_a_session(state); !room) return std::unexpected(room.error());
 
   SessionRecord& session =
       start_session(state, *account, client_id, user_agent, grant.scopes, grant.nonce, grant.auth_time, now());
@@ -593,35 +691,33 @@ Outcome<json> Authority::redeem_code(State& state, const Params& form, std::stri
 Outcome<json> Authority::refresh(State& state, const Params& form, std::string_view client_id) {
   const auto token = find_param(form, "refresh_token");
   if (!token || token->empty()) return std::unexpected(invalid_request("refresh_token is missing"));
-  const auto found = state.refresh_tokens.find(digest(*token));
-  const auto session =
-      found == state.refresh_tokens.end() ? state.sessions.end() : state.sessions.find(found->second.session_id);
-  if (session == state.sessions.end()) {
-    return std::unexpected(invalid_grant("the refresh token is unknown, expired or revoked"));
-  }
-  if (session->second.client_id != client_id) {
+  const std::string hash = digest(*token);
+  SessionRecord* const session = session_of_refresh_token(state, hash);
+  if (session == nullptr) return std::unexpected(invalid_grant("the refresh token is unknown, expired or revoked"));
+  if (session->client_id != client_id) {
     return std::unexpected(invalid_grant("the refresh token was issued to another client"));
   }
-  if (found->second.used) {
+  const bool usable = state.refresh_tokens.contains(hash);
+  if (!usable && !may_answer_again(*session, hash)) {
     // RFC 9700 §4.14.2: either the client or an attacker holds a stolen copy; end the session for both.
-    end_session(state, session->first);
+    end_session(state, session->id);
+    must_save();
     return std::unexpected(invalid_grant("the refresh token was already used; the session is revoked"));
   }
+  auto scopes = refreshed_scopes(session->scopes, form);
+  if (!scopes) return std::unexpected(scopes.error());
 
-  Scopes scopes = session->second.scopes;
-  if (const auto requested = find_param(form, "scope"); requested && !requested->empty()) {
-    auto narrowed = required_scopes(requested);
-    if (!narrowed) return std::unexpected(narrowed.error());
-    for (const std::string& scope : *narrowed) {
-      if (!has_scope(scopes, scope)) {
-        return std::unexpected(OAuthError{400, "invalid_scope", "scope '" + scope + "' was not granted"});
-      }
-    }
-    scopes = std::move(*narrowed);
+  if (usable) {
+    spend_refresh_token(state, *session, hash);
+    session->last_rotation = Rotation{hash, now(), {}, {}};
+  } else {
+    // Answered again with new tokens, as Auth0 does, not with the same ones, as Okta
+    // does: the state keeps only hashes, and a thief within the interval would get
+    // the very tokens the client holds. What the first answer gave is withdrawn.
+    withdraw_last_issue(state, *session);
   }
-  found->second.used = true;
-  session->second.last_used_at = now();
-  return issue_tokens(state, session->second, scopes, false);
+  session->last_used_at = now();
+  return issue_tokens(state, *session, *scopes, false);
 }
 
 Outcome<json> Authority::redeem_device_code(State& state, const Params& form, std::string_view client_id,
@@ -648,14 +744,17 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
     if (last_poll && now_ms - *last_poll < device.interval_seconds * 1000) {
       // RFC 8628 §3.5: the client must add 5 seconds to its interval; so do we.
       device.interval_seconds += 5;
+      may_save();
       return std::unexpected(OAuthError{
           400, "slow_down",
           "polling too fast; wait " + std::to_string(device.interval_seconds) + " seconds between requests"});
     }
+    may_save();
     return std::unexpected(OAuthError{400, "authorization_pending", "waiting for the person to approve the request"});
   }
   const Account* account = find_account(device.account_id);
   if (account == nullptr) return std::unexpected(invalid_grant("the account of this device code no longer exists"));
+  if (auto room = room_for_a_session(state); !room) return std::unexpected(room.error());
   device.status = DeviceStatus::redeemed;
   SessionRecord& session =
       start_session(state, *account, client_id, user_agent, device.scopes, {}, device.decided_at, now());
@@ -664,7 +763,9 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
 
 Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue) {
   const std::string access_token = random_token(32);
-  state.access_tokens[digest(access_token)] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
+  const std::string access_hash = digest(access_token);
+  state.access_tokens[access_hash] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
+  std::string refresh_hash;
   json body = {
       {"access_token", access_token},
       {"token_type", "Bearer"},
@@ -673,11 +774,16 @@ Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, cons
   };
   if (has_scope(session.scopes, "offline_access")) {
     const std::string refresh_token = random_token(32);
+    refresh_hash = digest(refresh_token);
     session.expires_at = expiry_after(options_.refresh_token_ttl);
-    state.refresh_tokens[digest(refresh_token)] = RefreshToken{session.id, session.expires_at, false};
+    state.refresh_tokens[refresh_hash] = RefreshToken{session.id, session.expires_at};
     body["refresh_token"] = refresh_token;
   } else {
     session.expires_at = std::max(session.expires_at, expiry_after(options_.access_token_ttl));
+  }
+  if (session.last_rotation) {  // so that answering this rotation again can withdraw what it gave
+    session.last_rotation->issued_access_hash = access_hash;
+    session.last_rotation->issued_refresh_hash = refresh_hash;
   }
 
   if (has_scope(scopes, "openid")) {
@@ -808,11 +914,12 @@ Outcome<void> Authority::revoke(const Params& form) {
         return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
       }
       state.access_tokens.erase(access);
-    } else if (const auto refresh = state.refresh_tokens.find(hash); refresh != state.refresh_tokens.end()) {
-      if (!owned_by_client(refresh->second.session_id)) {
+    } else if (const SessionRecord* session = session_of_refresh_token(state, hash)) {
+      // A spent refresh token ends its session too: whoever revokes it wants the grant gone.
+      if (!owned_by_client(session->id)) {
         return std::unexpected(OAuthError{400, "unauthorized_client", "the token was issued to another client"});
       }
-      end_session(state, refresh->second.session_id);
+      end_session(state, session->id);
     } else if (options_.compozy_api && token->starts_with(api_key_prefix)) {
       std::erase_if(state.api_keys, [&](const auto& entry) { return entry.second.hash == hash; });
     }
@@ -824,7 +931,7 @@ Outcome<void> Authority::revoke(const Params& form) {
 Outcome<Caller> Authority::authenticate(std::string_view header) {
   const auto token = bearer_token(header);
   if (!token) return std::unexpected(token.error());
-  return change([&](State& state) -> Outcome<Caller> {
+  return use([&](State& state) -> Outcome<Caller> {
     if (options_.compozy_api && token->starts_with(api_key_prefix)) return api_key_caller(state, digest(*token));
     return access_token_caller(state, digest(*token));
   });

@@ -1,7 +1,7 @@
 // The authorization server itself, apart from HTTP: it checks requests, issues and
-// revokes credentials, and keeps the state (in memory, and in the --state file after
-// every change). One mutex guards the state; every public member may be called from
-// any request thread.
+// revokes credentials, and keeps the state (in memory, and in the --state file a
+// moment after each change, by a StateWriter). One mutex guards the state; every
+// public member may be called from any request thread.
 #pragma once
 
 #include <chrono>
@@ -21,6 +21,7 @@
 #include "options.hpp"
 #include "signing_key.hpp"
 #include "state.hpp"
+#include "state_writer.hpp"
 
 namespace compozy::devcloud {
 
@@ -131,6 +132,9 @@ class Authority {
   Outcome<void> revoke_session(const Caller& caller, std::string_view session_id);
   Outcome<int> revoke_all_sessions(const Caller& caller);
 
+  // Writes the --state file now if anything is not yet written: at shutdown.
+  Result<void> flush();
+
   Outcome<NewApiKey> create_api_key(const Account& account, std::string_view name, std::optional<int> expires_in_days);
   std::vector<ApiKey> api_keys_of(const Account& account);
   Outcome<void> revoke_api_key(const Account& account, std::string_view key_id);
@@ -145,11 +149,18 @@ class Authority {
   TimePoint expiry_after(std::chrono::seconds lifetime) const;
   std::int64_t now_milliseconds() const;  // Unix time, for the device flow's polling interval
 
-  // Runs `apply` on the state under the lock, after dropping what has expired, then
-  // saves; if saving fails the state is rolled back and the caller gets a 500.
+  // Run `apply` on the state under the lock, after dropping what has expired. What
+  // `change` applied is written soon if it succeeded; what `use` applied (last-used
+  // times) is written with the next change. A refusal writes nothing unless it says so.
   template <class Apply>
   auto change(Apply&& apply) -> decltype(apply(std::declval<State&>()));
-  Result<void> save_locked() const;
+  template <class Apply>
+  auto use(Apply&& apply) -> decltype(apply(std::declval<State&>()));
+  void must_save();  // for a refusal that changed the state, as a replay that ends a session
+  void may_save();   // for bookkeeping that a restart may lose, as a device poll's time
+
+  Outcome<void> room_for_a_session(const State& state) const;
+  bool may_answer_again(const SessionRecord& session, const std::string& refresh_hash) const;
 
   Outcome<nlohmann::json> redeem_code(State& state, const Params& form, std::string_view client_id,
                                       std::string_view user_agent);
@@ -172,6 +183,7 @@ class Authority {
 
   std::mutex mutex_;
   State state_;
+  std::unique_ptr<StateWriter> state_writer_;  // with --state; last, so that it is gone before the state
 };
 
 }  // namespace compozy::devcloud

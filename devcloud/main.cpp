@@ -4,8 +4,8 @@
 //   compozy-devcloud [--port N] [--user EMAIL]... [--auto-approve] [--state FILE] …
 //
 // Prints "compozy-devcloud listening on http://127.0.0.1:PORT" first, then one line
-// per request. SIGINT and SIGTERM stop it cleanly with status 0. Exit codes: 0 ok,
-// 1 the server could not start, 2 bad usage.
+// per request. SIGINT and SIGTERM stop it cleanly with status 0, the --state file
+// written. Exit codes: 0 ok, 1 the server could not start (or save), 2 bad usage.
 #include <pthread.h>
 #include <signal.h>
 
@@ -73,7 +73,10 @@ Result<void> run(const Options& options) {
   finished = true;
   pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if no signal came
   watcher.join();
-  return served;
+  if (!served) return served;
+  // Changes wait up to a moment to be written; a stop by signal writes them first.
+  if (auto flushed = (*authority)->flush(); !flushed) return propagate(flushed, "saving the state");
+  return {};
 }
 
 }  // namespace

@@ -197,6 +197,13 @@ void device_problem(Exchange& exchange, std::string_view user_code, const OAuthE
   send_html(exchange.response, error.status, render_device_entry_page(user_code, problem));
 }
 
+// A page opened from another page, a link or a form elsewhere, as browsers say in
+// Sec-Fetch-Site; typed, bookmarked and script requests (which send none) are not.
+bool is_opened_from_elsewhere(const httplib::Request& request) {
+  const std::string site = request.get_header_value("Sec-Fetch-Site");
+  return !site.empty() && site != "same-origin" && site != "none";
+}
+
 void device_page(Exchange& exchange, Authority& authority) {
   const auto query = read_query(exchange);
   if (!query) {
@@ -213,7 +220,9 @@ void device_page(Exchange& exchange, Authority& authority) {
     device_problem(exchange, user_code, prompt.error());
     return;
   }
-  if (authority.options().auto_approve) {
+  // --auto-approve approves on sight, but not for a page that another site opened:
+  // that gets the consent page, whose answer must come from devcloud's own origin.
+  if (authority.options().auto_approve && !is_opened_from_elsewhere(exchange.request)) {
     const auto answered = authority.answer_device_request(user_code, authority.users().front().email, true);
     if (!answered) {
       device_problem(exchange, user_code, answered.error());

@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view usage_text =
     "usage: compozy-devcloud [--port N] [--user EMAIL]... [--client ID]... [--auto-approve]\n"
     "                        [--access-token-ttl S] [--refresh-token-ttl S] [--device-interval S]\n"
-    "                        [--device-code-ttl S] [--state FILE] [--signing-key FILE]\n"
+    "                        [--device-code-ttl S] [--refresh-reuse-interval S]\n"
+    "                        [--max-sessions N] [--state FILE] [--signing-key FILE]\n"
     "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
     "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
     "                        [--help] [--version]\n"
@@ -31,6 +32,11 @@ constexpr std::string_view usage_text =
     "    --refresh-token-ttl S    refresh token lifetime in seconds (default 2592000)\n"
     "    --device-interval S      device flow polling interval in seconds (default 5)\n"
     "    --device-code-ttl S      device code lifetime in seconds (default 600)\n"
+    "    --refresh-reuse-interval S\n"
+    "                             seconds in which the refresh token rotated away last is\n"
+    "                             answered again, not taken for a replay (default 30; 0: never)\n"
+    "    --max-sessions N         live sessions at most; sign-ins beyond are refused with\n"
+    "                             503 (default 10000)\n"
     "    --state FILE             keep accounts, clients, sessions, keys and the signing key\n"
     "                             in FILE, so that a restart loses nothing\n"
     "    --signing-key FILE       sign ID tokens with this PEM RSA key (at least 2048 bits)\n"
@@ -124,6 +130,8 @@ cxxopts::Options declare_options() {
       ("refresh-token-ttl", "", cxxopts::value<std::string>())    //
       ("device-interval", "", cxxopts::value<std::string>())      //
       ("device-code-ttl", "", cxxopts::value<std::string>())      //
+      ("refresh-reuse-interval", "", cxxopts::value<std::string>())  //
+      ("max-sessions", "", cxxopts::value<std::string>())         //
       ("state", "", cxxopts::value<std::string>())                //
       ("signing-key", "", cxxopts::value<std::string>())          //
       ("public-host", "", cxxopts::value<std::string>())          //
@@ -182,6 +190,16 @@ Result<void> read_numbers(const cxxopts::ParseResult& parsed, Options& options) 
       if (!value) return propagate(value);
       *target = *value;
     }
+  }
+  if (auto text = text_of(parsed, "refresh-reuse-interval")) {
+    auto value = parse_integer("refresh-reuse-interval", *text, 0, 3600);
+    if (!value) return propagate(value);
+    options.refresh_reuse_interval = std::chrono::seconds(*value);
+  }
+  if (auto text = text_of(parsed, "max-sessions")) {
+    auto value = parse_integer("max-sessions", *text, 1, 10'000'000);
+    if (!value) return propagate(value);
+    options.max_sessions = *value;
   }
   return {};
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -25,6 +26,11 @@ struct Options {
   std::chrono::seconds refresh_token_ttl{2592000};  // 30 days
   std::chrono::seconds device_code_ttl{600};
   std::chrono::seconds device_interval{5};  // RFC 8628 §3.2 default
+  // How long the refresh token rotated away last is answered again instead of being
+  // taken for a replay, so that a client killed before storing an answer recovers. 0: never.
+  std::chrono::seconds refresh_reuse_interval{30};
+  // Sign-ins beyond this many live sessions are refused with 503, never forgotten to make room.
+  std::int64_t max_sessions = 10000;
   std::optional<std::filesystem::path> state_file;
   std::string public_host = "127.0.0.1";
   std::optional<std::filesystem::path> tls_cert;

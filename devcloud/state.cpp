@@ -10,7 +10,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view state_format = "compozy-devcloud-state";
-constexpr std::int64_t state_version = 1;
+// 2: spent refresh tokens moved from refresh_tokens ("used": true) into their sessions.
+constexpr std::int64_t state_version = 2;
 
 // Each record type is described once, by a `describe` that calls `field(name, member)`
 // for every member. The same description writes the record (with a Writer) and reads
@@ -35,6 +36,13 @@ void describe(auto& field, record_of<Account> auto& account) {
   field("name", account.name);
 }
 
+void describe(auto& field, record_of<Rotation> auto& rotation) {
+  field("spent_hash", rotation.spent_hash);
+  field("at", rotation.at);
+  field("issued_access_hash", rotation.issued_access_hash);
+  field("issued_refresh_hash", rotation.issued_refresh_hash);
+}
+
 void describe(auto& field, record_of<SessionRecord> auto& session) {
   field("id", session.id);
   field("account_id", session.account_id);
@@ -46,6 +54,8 @@ void describe(auto& field, record_of<SessionRecord> auto& session) {
   field("created_at", session.created_at);
   field("last_used_at", session.last_used_at);
   field("expires_at", session.expires_at);
+  field("spent_refresh_hashes", session.spent_refresh_hashes);
+  field("last_rotation", session.last_rotation);
 }
 
 void describe(auto& field, record_of<AccessToken> auto& token) {
@@ -57,7 +67,6 @@ void describe(auto& field, record_of<AccessToken> auto& token) {
 void describe(auto& field, record_of<RefreshToken> auto& token) {
   field("session_id", token.session_id);
   field("expires_at", token.expires_at);
-  field("used", token.used);
 }
 
 void describe(auto& field, record_of<AuthorizationCode> auto& code) {
@@ -134,7 +143,6 @@ std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"
 json to_json_value(const std::string& text) { return text; }
 json to_json_value(const std::vector<std::string>& texts) { return texts; }
 json to_json_value(std::int64_t number) { return number; }
-json to_json_value(bool flag) { return flag; }
 json to_json_value(TimePoint time) { return format_rfc3339(time); }
 
 json to_json_value(DeviceStatus status) {
@@ -144,13 +152,13 @@ json to_json_value(DeviceStatus status) {
   return "pending";
 }
 
+template <class Record>
+json to_json_value(const Record& record);
+
 template <class T>
 json to_json_value(const std::optional<T>& value) {
   return value ? to_json_value(*value) : json(nullptr);
 }
-
-template <class Record>
-json to_json_value(const Record& record);
 
 template <class Record>
 json to_json_value(const std::vector<Record>& records) {
@@ -211,12 +219,6 @@ Result<void> read_value(const json& value, std::string_view name, std::int64_t& 
   return {};
 }
 
-Result<void> read_value(const json& value, std::string_view name, bool& flag) {
-  if (!value.is_boolean()) return fail(quoted(name) + " is not true or false");
-  flag = value.get<bool>();
-  return {};
-}
-
 Result<void> read_value(const json& value, std::string_view name, TimePoint& time) {
   std::string text;
   if (auto read = read_value(value, name, text); !read) return read;
@@ -238,6 +240,9 @@ Result<void> read_value(const json& value, std::string_view name, DeviceStatus& 
   return fail(quoted(name) + " is not pending, approved, denied or redeemed: '" + text + "'");
 }
 
+template <class Record>
+Result<void> read_value(const json& value, std::string_view name, Record& record);
+
 template <class T>
 Result<void> read_value(const json& value, std::string_view name, std::optional<T>& optional) {
   if (value.is_null()) {
@@ -249,9 +254,6 @@ Result<void> read_value(const json& value, std::string_view name, std::optional<
   optional = std::move(present);
   return {};
 }
-
-template <class Record>
-Result<void> read_value(const json& value, std::string_view name, Record& record);
 
 std::string entry_name(std::string_view list, std::size_t index) {
   return std::string(list) + "[" + std::to_string(index) + "]";
@@ -318,7 +320,8 @@ Result<void> read_value(const json& value, std::string_view, Record& record) {
   return read.outcome;
 }
 
-Result<void> check_format(const json& document) {
+// The version of a compozy-devcloud state file.
+Result<std::int64_t> version_of(const json& document) {
   const auto format = document.is_object() ? document.find("format") : document.end();
   if (!document.is_object() || format == document.end() || !format->is_string() ||
       format->get<std::string>() != state_format) {
@@ -327,11 +330,44 @@ Result<void> check_format(const json& document) {
   std::int64_t version = 0;
   Reader read{document};
   read("version", version);
-  if (!read.outcome) return read.outcome;
-  if (version != state_version) {
+  if (!read.outcome) return propagate(read.outcome);
+  if (version != 1 && version != state_version) {
     return fail("unsupported version " + std::to_string(version) + " (expected " + std::to_string(state_version) + ")");
   }
-  return {};
+  return version;
+}
+
+// Version 1 kept spent refresh tokens among the usable ones, marked "used"; they move
+// to their sessions, so that a restart after an upgrade still knows them for replays.
+json upgraded_from_version_1(json document) {
+  if (!document.contains("sessions") || !document["sessions"].is_array()) return document;
+  for (json& session : document["sessions"]) {
+    if (!session.is_object()) continue;
+    session["spent_refresh_hashes"] = json::array();
+    session["last_rotation"] = nullptr;
+  }
+  if (!document.contains("refresh_tokens") || !document["refresh_tokens"].is_array()) return document;
+  json usable = json::array();
+  for (json& token : document["refresh_tokens"]) {
+    if (!token.is_object() || token.value("used", false) != true) {
+      usable.push_back(std::move(token));
+      continue;
+    }
+    for (json& session : document["sessions"]) {
+      if (session.is_object() && session.value("id", "") == token.value("session_id", "")) {
+        session["spent_refresh_hashes"].push_back(token.value("hash", ""));
+      }
+    }
+  }
+  document["refresh_tokens"] = std::move(usable);
+  return document;
+}
+
+void index_spent_refresh_tokens(State& state) {
+  state.spent_refresh_tokens.clear();
+  for (const auto& [id, session] : state.sessions) {
+    for (const std::string& hash : session.spent_refresh_hashes) state.spent_refresh_tokens[hash] = id;
+  }
 }
 
 }  // namespace
@@ -344,9 +380,12 @@ json state_to_json(const State& state) {
 }
 
 Result<State> state_from_json(const json& document) {
-  if (auto checked = check_format(document); !checked) return propagate(checked);
+  const auto version = version_of(document);
+  if (!version) return propagate(version);
   State state;
-  if (auto read = read_value(document, "", state); !read) return propagate(read);
+  const json current = *version == 1 ? upgraded_from_version_1(document) : document;
+  if (auto read = read_value(current, "", state); !read) return propagate(read);
+  index_spent_refresh_tokens(state);
   return state;
 }
 

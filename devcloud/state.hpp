@@ -24,6 +24,15 @@ struct Account {
   std::string name;
 };
 
+// A session's last refresh, which --refresh-reuse-interval may answer once more: a
+// client killed before it stored the answer comes back with the token it still holds.
+struct Rotation {
+  std::string spent_hash;  // the refresh token it took
+  TimePoint at;
+  std::string issued_access_hash;  // what it gave, withdrawn if it is answered again
+  std::string issued_refresh_hash;
+};
+
 // The server's record of one session, which RFC 6749 calls a grant: everything issued
 // from one approved authorization, refreshed or not. (compozy::Session, in the client,
 // is what the sessions API shows of one.)
@@ -38,6 +47,11 @@ struct SessionRecord {
   TimePoint created_at;
   TimePoint last_used_at;
   TimePoint expires_at;  // of the current refresh token, or of the access token when there is none
+  // The refresh tokens this session rotated away, oldest first, kept as long as the
+  // session: any of them presented again is a replay (RFC 9700 §4.14.2). Each session
+  // keeps its own, so no flood of other sessions can push them out.
+  std::vector<std::string> spent_refresh_hashes;
+  std::optional<Rotation> last_rotation;
 };
 
 struct AccessToken {
@@ -46,10 +60,10 @@ struct AccessToken {
   TimePoint expires_at;
 };
 
+// A refresh token that can be used now; the spent ones are kept by their session.
 struct RefreshToken {
   std::string session_id;
   TimePoint expires_at;
-  bool used = false;  // rotated away; presenting it again revokes the session
 };
 
 struct AuthorizationCode {
@@ -122,6 +136,9 @@ struct State {
   std::map<std::string, ConsentRequest> consent_requests;  // by request id hash
   std::map<std::string, DeviceCodeRecord> device_codes;    // by device code hash
   std::map<std::string, ApiKey> api_keys;                  // by id
+  // Which session spent a refresh token, by token hash: an index of the sessions'
+  // spent_refresh_hashes, made when the file is read and never written to it.
+  std::map<std::string, std::string> spent_refresh_tokens;
 };
 
 nlohmann::json state_to_json(const State& state);

@@ -207,6 +207,38 @@ test_state_file_keeps_sessions_keys_and_the_signing_key_across_a_restart() {
   expect_json '.keys[0].kid' "$kid"
 }
 
+# The state file is written a moment after a change, never for a refusal or a read
+# (each write replaces the file: a new inode); SIGTERM writes what is still pending.
+test_state_is_written_after_changes_only_and_at_sigterm() {
+  local state="$TEST_DIR/devcloud-state.json"
+  start_devcloud_with_shared_key --state "$state" --user keep@example.com || return
+  sign_in
+  sleep 0.5
+  local written
+  written=$(stat -c '%i %y' "$state")
+  refresh made-up-token
+  expect_eq "$STATUS" 400 "a made-up refresh token"
+  as made-up-token GET /api/v1/me
+  expect_eq "$STATUS" 401 "a made-up access token"
+  as "$ACCESS_TOKEN" GET /api/v1/me
+  expect_eq "$STATUS" 200 "a read"
+  expect_request 200 GET "$DEVCLOUD_URL/.well-known/openid-configuration"
+  sleep 0.5
+  expect_eq "$(stat -c '%i %y' "$state")" "$written" "the state file after refusals and reads"
+
+  refresh "$REFRESH_TOKEN"
+  expect_eq "$STATUS" 200 "a refresh just before SIGTERM"
+  local rotated
+  rotated=$(json .refresh_token)
+  kill -TERM "$DEVCLOUD_PID"
+  local status=0
+  wait "$DEVCLOUD_PID" || status=$?
+  expect_eq "$status" 0 "the exit status after SIGTERM"
+  start_devcloud_with_shared_key --state "$state" --user keep@example.com || return
+  refresh "$rotated"
+  expect_eq "$STATUS" 200 "the refresh token issued just before SIGTERM, after a restart"
+}
+
 test_a_state_file_that_cannot_be_used_stops_the_start() {
   local state="$TEST_DIR/state.json"
   printf 'not json' >"$state"

@@ -192,4 +192,33 @@ test_a_refresh_killed_at_any_moment_never_corrupts_the_credentials() {
   printf '# %d times the session went on, %d times it had ended\n' "$went_on" "$ended"
 }
 
+# A client killed after the server answered a refresh and before it stored the
+# answer, played by curl, whose answer is thrown away. Within devcloud's reuse
+# interval the token the client still holds is answered again: the session lives.
+test_a_refresh_whose_answer_was_lost_is_answered_again() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  refresh "$(stored refresh_token)"
+  expect_eq "$STATUS" 200 "the refresh whose answer is lost"
+  expect_status 0 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  as "$(stored access_token)" GET /api/v1/me
+  expect_eq "$STATUS" 200 "the session after the lost answer"
+  expect_status 0 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_eq "$(grep -c 'grant_type=refresh_token 400' "$DEVCLOUD_LOG")" 0 "refused refreshes"
+}
+
+# What remains against a server without a reuse interval: the session ends, and
+# the user is told to log in again.
+test_without_a_reuse_interval_a_lost_answer_ends_the_session() {
+  start_devcloud_with_shared_key --user ada@example.com --refresh-reuse-interval 0
+  log_in
+  refresh "$(stored refresh_token)"
+  expect_eq "$STATUS" 200 "the refresh whose answer is lost"
+  expect_status 4 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
+  expect_stderr_is "compozy auth refresh: error: the session of profile 'default' has ended: the server refused \
+its refresh token (invalid_grant: the refresh token was already used; the session is revoked)
+hint: run \`compozy login\`"
+  expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+}
+
 run_tests "$@"

@@ -13,6 +13,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -631,6 +632,7 @@ BOOST_AUTO_TEST_CASE(a_reused_refresh_token_ends_the_whole_session) {
   const Tokens second = Devcloud::tokens_from(devcloud.refresh(first.refresh));
   const Tokens bystander = devcloud.sign_in();
 
+  devcloud.clock().advance(31s);  // past the reuse interval
   const auto reuse = devcloud.refresh(first.refresh);
   BOOST_TEST(error_of(reuse) == "invalid_grant");
   BOOST_TEST(description_of(reuse) == "the refresh token was already used; the session is revoked");
@@ -640,6 +642,115 @@ BOOST_AUTO_TEST_CASE(a_reused_refresh_token_ends_the_whole_session) {
              "the access token is unknown, expired or revoked");
   BOOST_TEST(error_of(devcloud->authenticate("Bearer " + first.access)) == "invalid_token");
   BOOST_TEST(devcloud.refresh(bystander.refresh).has_value());
+}
+
+// A client killed after the server answered and before it stored the answer comes
+// back with the token it still has: within --refresh-reuse-interval that is answered
+// with new tokens for the same session, and what the lost answer gave is withdrawn.
+BOOST_AUTO_TEST_CASE(the_token_rotated_away_last_is_answered_again_within_the_reuse_interval) {
+  Devcloud devcloud;
+  const Tokens first = devcloud.sign_in();
+  const Tokens lost = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  const std::string session = devcloud.caller(lost.access).credential_id;
+  devcloud.clock().advance(30s);
+
+  const Tokens again = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  BOOST_TEST(again.refresh != lost.refresh);
+  BOOST_TEST(again.access != lost.access);
+  BOOST_TEST(devcloud.caller(again.access).credential_id == session);
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + lost.access)) == "invalid_token");
+  // The chain goes on from the new answer.
+  const Tokens next = Devcloud::tokens_from(devcloud.refresh(again.refresh));
+  BOOST_TEST(devcloud.caller(next.access).credential_id == session);
+}
+
+BOOST_AUTO_TEST_CASE(answering_again_counts_from_the_first_answer) {
+  Devcloud devcloud;
+  const Tokens first = devcloud.sign_in();
+  Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  devcloud.clock().advance(20s);
+  const Tokens second_try = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  devcloud.clock().advance(11s);  // 31 s after the rotation
+  BOOST_TEST(description_of(devcloud.refresh(first.refresh)) ==
+             "the refresh token was already used; the session is revoked");
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + second_try.access)) == "invalid_token");
+}
+
+// Only one chain of tokens lives: whoever uses the withdrawn answer, or a token older
+// than the last one rotated away, ends the session, as a replay does.
+BOOST_AUTO_TEST_CASE(the_withdrawn_answer_and_older_tokens_are_replays) {
+  Devcloud devcloud;
+  const Tokens first = devcloud.sign_in();
+  const Tokens lost = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  const Tokens again = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  BOOST_TEST(description_of(devcloud.refresh(lost.refresh)) ==
+             "the refresh token was already used; the session is revoked");
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + again.access)) == "invalid_token");
+
+  const Tokens one = devcloud.sign_in();
+  const Tokens two = Devcloud::tokens_from(devcloud.refresh(one.refresh));
+  const Tokens three = Devcloud::tokens_from(devcloud.refresh(two.refresh));
+  BOOST_TEST(description_of(devcloud.refresh(one.refresh)) ==
+             "the refresh token was already used; the session is revoked");
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + three.access)) == "invalid_token");
+}
+
+BOOST_AUTO_TEST_CASE(a_reuse_interval_of_zero_answers_nothing_again) {
+  Options options = test_options();
+  options.refresh_reuse_interval = 0s;
+  Devcloud devcloud(options);
+  const Tokens first = devcloud.sign_in();
+  const Tokens second = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  BOOST_TEST(description_of(devcloud.refresh(first.refresh)) ==
+             "the refresh token was already used; the session is revoked");
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + second.access)) == "invalid_token");
+}
+
+// Each session keeps its own spent tokens until it ends, so no flood of other sign-ins
+// and refreshes pushes them out; the number of sessions is bounded instead, and a
+// sign-in beyond it is refused rather than making room.
+BOOST_AUTO_TEST_CASE(a_flood_neither_hides_a_replay_nor_grows_without_bound) {
+  Options options = test_options();
+  options.max_sessions = 100;
+  Devcloud devcloud(options);
+  const SignInRequest quick{.scope = "offline_access"};  // no ID token to sign
+  const Tokens victim = devcloud.sign_in(quick);
+  Devcloud::tokens_from(devcloud.refresh(victim.refresh));
+
+  std::vector<Tokens> flood;
+  for (int i = 0; i < 99; ++i) flood.push_back(devcloud.sign_in(quick));
+  const auto beyond = devcloud->grant_tokens(devcloud.code_form(devcloud.authorize(quick)), "");
+  BOOST_TEST(status_of(beyond) == 503);
+  BOOST_TEST(error_of(beyond) == "temporarily_unavailable");
+  BOOST_TEST(description_of(beyond) ==
+             "the server holds 100 sessions, its --max-sessions; end some or try again later");
+  std::string refresh = flood.front().refresh;
+  for (int i = 0; i < 2000; ++i) refresh = Devcloud::tokens_from(devcloud.refresh(refresh)).refresh;
+
+  devcloud.clock().advance(31s);
+  BOOST_TEST(description_of(devcloud.refresh(victim.refresh)) ==
+             "the refresh token was already used; the session is revoked");
+  // The victim's session is gone, so there is room for one more.
+  BOOST_TEST(devcloud->grant_tokens(devcloud.code_form(devcloud.authorize(quick)), "").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_session_keeps_its_last_fifty_spent_tokens) {
+  TempFolder folder;
+  Options options = test_options();
+  options.state_file = folder.path() / "state.json";
+  Devcloud devcloud(options);
+  const Tokens first = devcloud.sign_in({.scope = "offline_access"});
+  std::vector<std::string> refreshes = {first.refresh};
+  for (int i = 0; i < 60; ++i) refreshes.push_back(Devcloud::tokens_from(devcloud.refresh(refreshes.back())).refresh);
+  BOOST_TEST_REQUIRE(devcloud->flush().has_value());
+  std::ifstream file(*options.state_file);
+  const json saved = json::parse(file);
+  BOOST_TEST(saved.at("sessions").at(0).at("spent_refresh_hashes").size() == 50u);
+  devcloud.clock().advance(31s);
+  // The oldest is forgotten and refused like any unknown token; the session lives on.
+  BOOST_TEST(description_of(devcloud.refresh(refreshes.front())) == "the refresh token is unknown, expired or revoked");
+  BOOST_TEST(description_of(devcloud.refresh(refreshes[10])) ==
+             "the refresh token was already used; the session is revoked");
 }
 
 BOOST_AUTO_TEST_CASE(a_refresh_token_is_bound_to_its_client) {
@@ -808,6 +919,15 @@ BOOST_AUTO_TEST_CASE(a_refresh_token_ends_its_session_whatever_the_hint) {
   // Revoking it again, or a token never issued, is answered alike (RFC 7009 §2.2).
   BOOST_TEST(devcloud->revoke({{"token", tokens.refresh}}).has_value());
   BOOST_TEST(devcloud->revoke({{"token", "never-issued"}}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_spent_refresh_token_ends_its_session_too) {
+  Devcloud devcloud;
+  const Tokens first = devcloud.sign_in();
+  const Tokens second = Devcloud::tokens_from(devcloud.refresh(first.refresh));
+  BOOST_TEST(devcloud->revoke({{"token", first.refresh}}).has_value());
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + second.access)) == "invalid_token");
+  BOOST_TEST(error_of(devcloud.refresh(second.refresh)) == "invalid_grant");
 }
 
 BOOST_AUTO_TEST_CASE(refusals) {
@@ -1160,6 +1280,7 @@ BOOST_AUTO_TEST_CASE(everything_survives_a_restart) {
   const auto device = devcloud->authorize_device({{"client_id", "compozy-cli"}, {"scope", "openid"}});
   BOOST_TEST_REQUIRE(device.has_value());
 
+  BOOST_TEST_REQUIRE(devcloud->flush().has_value());
   BOOST_TEST(mode_of(*options.state_file) == 0600u);
   const std::string saved = content_of(*options.state_file);
   for (const std::string& secret :
@@ -1186,6 +1307,54 @@ BOOST_AUTO_TEST_CASE(everything_survives_a_restart) {
                                  {"device_code", device->at("device_code").get<std::string>()}},
                                 "")
                  .has_value());
+}
+
+// The inode of a file changes with each write, which replaces the file.
+ino_t inode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  ::stat(path.c_str(), &info);
+  return info.st_ino;
+}
+
+// Writes happen behind the requests, a moment after a change; a refusal or a mere use
+// (a bearer token checked, a last-used time) writes nothing by itself.
+BOOST_AUTO_TEST_CASE(only_a_change_writes_the_state_file_and_a_moment_later) {
+  TempFolder folder;
+  Options options = test_options();
+  options.state_file = folder.path() / "state.json";
+  Devcloud devcloud(options);
+  const Tokens tokens = devcloud.sign_in();
+  BOOST_TEST_REQUIRE(devcloud->flush().has_value());
+  const ino_t written = inode_of(*options.state_file);
+
+  BOOST_TEST(error_of(devcloud.refresh("made-up")) == "invalid_grant");
+  BOOST_TEST(error_of(devcloud->grant_tokens(devcloud.code_form("made-up"), "")) == "invalid_grant");
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer made-up")) == "invalid_token");
+  devcloud.caller(tokens.access);
+  std::this_thread::sleep_for(400ms);  // more than the writer waits
+  BOOST_TEST(inode_of(*options.state_file) == written);
+
+  Devcloud::tokens_from(devcloud.refresh(tokens.refresh));
+  for (int waited = 0; waited < 100 && inode_of(*options.state_file) == written; ++waited) {
+    std::this_thread::sleep_for(20ms);
+  }
+  BOOST_TEST(inode_of(*options.state_file) != written);
+}
+
+// The last-used time waits for the next write, or the shutdown's flush.
+BOOST_AUTO_TEST_CASE(a_use_is_written_at_the_flush) {
+  TempFolder folder;
+  Options options = test_options();
+  options.state_file = folder.path() / "state.json";
+  Devcloud devcloud(options);
+  const Tokens tokens = devcloud.sign_in();
+  BOOST_TEST_REQUIRE(devcloud->flush().has_value());
+  devcloud.clock().advance(60s);
+  devcloud.caller(tokens.access);
+  BOOST_TEST_REQUIRE(devcloud->flush().has_value());
+  std::ifstream file(*options.state_file);
+  BOOST_TEST(json::parse(file).at("sessions").at(0).at("last_used_at") ==
+             format_rfc3339(devcloud.clock().now_seconds()));
 }
 
 BOOST_AUTO_TEST_CASE(accounts_and_clients_of_earlier_runs_are_kept) {
@@ -1232,7 +1401,7 @@ BOOST_AUTO_TEST_CASE(files_that_cannot_be_used_are_refused) {
   folder.write("other.json", R"({"format": "something else"})");
   folder.write("number.json", R"({"format": 1})");
   folder.write("text.json", "not json");
-  folder.write("version.json", R"({"format": "compozy-devcloud-state", "version": 2})");
+  folder.write("version.json", R"({"format": "compozy-devcloud-state", "version": 3})");
   folder.write("key.pem", "not a key");
   const struct {
     std::string what;
@@ -1255,7 +1424,7 @@ BOOST_AUTO_TEST_CASE(files_that_cannot_be_used_are_refused) {
       {"a later version",
        folder.path() / "version.json",
        {},
-       "reading state file '" + (folder.path() / "version.json").string() + "': unsupported version 2 (expected 1)"},
+       "reading state file '" + (folder.path() / "version.json").string() + "': unsupported version 3 (expected 2)"},
       {"a missing signing key",
        {},
        folder.path() / "none.pem",
@@ -1297,10 +1466,11 @@ State every_kind_of_record() {
   state.signing_key_pem = "-----BEGIN PRIVATE KEY-----\n...";
   state.accounts = {{"usr_1", "ada@example.com", "Ada"}, {"usr_2", "bob@example.com", "Bob"}};
   state.clients = {"compozy-cli", "other"};
-  state.sessions["ses_1"] = {"ses_1", "usr_1", "compozy-cli", "ua/1", {"openid", "email"},
-                             "n",     t,       t + 1s,        t + 2s, t + 3s};
+  state.sessions["ses_1"] = {"ses_1", "usr_1", "compozy-cli", "ua/1", {"openid", "email"}, "n", t, t + 1s, t + 2s,
+                             t + 3s,  {"r0", "r00"}, Rotation{"r00", t + 2s, "a1", "r1"}};
+  state.sessions["ses_2"] = {"ses_2", "usr_2", "compozy-cli", "ua/2", {"openid"}, "", t, t, t, t + 3s, {}, std::nullopt};
   state.access_tokens["a1"] = {"ses_1", {"openid"}, t + 4s};
-  state.refresh_tokens["r1"] = {"ses_1", t + 5s, true};
+  state.refresh_tokens["r1"] = {"ses_1", t + 5s};
   state.codes["c1"] = {"compozy-cli", redirect_uri, "challenge", "usr_1", {"openid"}, "n", t, t + 6s, "ses_1"};
   state.consent_requests["q1"] = {
       {"compozy-cli", redirect_uri, "st", "challenge", "n", "ada@example.com", false, {"openid", "offline_access"}},
@@ -1327,7 +1497,7 @@ State every_kind_of_record() {
 BOOST_AUTO_TEST_CASE(what_is_written_is_read_back_the_same) {
   const json written = state_to_json(every_kind_of_record());
   BOOST_TEST(written.at("format") == "compozy-devcloud-state");
-  BOOST_TEST(written.at("version") == 1);
+  BOOST_TEST(written.at("version") == 2);
   BOOST_TEST(written.at("sessions").at(0).at("auth_time") == "2027-01-15T08:00:00Z");
   BOOST_TEST(written.at("device_authorizations").at(0).at("status") == "denied");
   BOOST_TEST(written.at("device_authorizations").at(1).at("last_poll_ms").is_null());
@@ -1340,7 +1510,32 @@ BOOST_AUTO_TEST_CASE(what_is_written_is_read_back_the_same) {
   BOOST_TEST(read->device_codes.at("d1").last_poll_ms == std::optional<std::int64_t>(1'800'000'000'123));
   BOOST_TEST((read->device_codes.at("d1").status == DeviceStatus::denied));
   BOOST_TEST(read->consent_requests.at("q1").request.login_hint == "ada@example.com");
-  BOOST_TEST(read->refresh_tokens.at("r1").used);
+  BOOST_TEST(read->spent_refresh_tokens == (std::map<std::string, std::string>{{"r0", "ses_1"}, {"r00", "ses_1"}}));
+  BOOST_TEST(written.at("sessions").at(1).at("last_rotation").is_null());
+  BOOST_TEST(read->sessions.at("ses_1").last_rotation->issued_refresh_hash == "r1");
+  BOOST_TEST(!written.contains("spent_refresh_tokens"));  // an index, made again when read
+}
+
+// Version 1 kept spent refresh tokens among the usable ones, marked "used".
+BOOST_AUTO_TEST_CASE(a_version_1_file_moves_spent_refresh_tokens_to_their_sessions) {
+  json old = state_to_json(every_kind_of_record());
+  old["version"] = 1;
+  for (json& session : old["sessions"]) {
+    session.erase("spent_refresh_hashes");
+    session.erase("last_rotation");
+  }
+  old["refresh_tokens"] = json::array({
+      {{"hash", "r1"}, {"session_id", "ses_1"}, {"expires_at", "2027-01-15T08:00:05Z"}, {"used", false}},
+      {{"hash", "r0"}, {"session_id", "ses_1"}, {"expires_at", "2027-01-15T08:00:05Z"}, {"used", true}},
+  });
+  const auto read = state_from_json(old);
+  BOOST_TEST_REQUIRE(read.has_value(), (read ? "" : read.error().message));
+  BOOST_TEST(read->refresh_tokens.size() == 1u);
+  BOOST_TEST(read->refresh_tokens.contains("r1"));
+  BOOST_TEST(read->sessions.at("ses_1").spent_refresh_hashes == std::vector<std::string>{"r0"});
+  BOOST_TEST(read->spent_refresh_tokens.at("r0") == "ses_1");
+  BOOST_TEST(!read->sessions.at("ses_1").last_rotation.has_value());
+  BOOST_TEST(state_to_json(*read).at("version") == 2);
 }
 
 // Each problem is named by the path to it, so a hand-edited file can be mended.
@@ -1362,14 +1557,16 @@ BOOST_AUTO_TEST_CASE(problems_are_named_by_where_they_are) {
       {"a client that is not text", [](json& j) { j["clients"][0] = 1; },
        "'clients' holds something other than strings"},
       {"a session id twice", [](json& j) { j["sessions"].push_back(j["sessions"][0]); },
-       "sessions[1]: 'id' is not unique"},
+       "sessions[2]: 'id' is not unique"},
       {"a session without id", [](json& j) { j["sessions"][0].erase("id"); }, "sessions[0]: 'id' is missing"},
       {"a bad time", [](json& j) { j["sessions"][0]["created_at"] = "yesterday"; },
        "sessions[0]: 'created_at' is not an RFC 3339 time: 'yesterday'"},
       {"scopes that are text", [](json& j) { j["access_tokens"][0]["scopes"] = "openid"; },
        "access_tokens[0]: 'scopes' is not a list"},
-      {"used that is text", [](json& j) { j["refresh_tokens"][0]["used"] = "yes"; },
-       "refresh_tokens[0]: 'used' is not true or false"},
+      {"a spent hash that is a number", [](json& j) { j["sessions"][0]["spent_refresh_hashes"][0] = 1; },
+       "sessions[0]: 'spent_refresh_hashes' holds something other than strings"},
+      {"a rotation without its time", [](json& j) { j["sessions"][0]["last_rotation"].erase("at"); },
+       "sessions[0]: 'at' is missing"},
       {"a hash that is a number", [](json& j) { j["codes"][0]["hash"] = 7; }, "codes[0]: 'hash' is not a string"},
       {"a consent request without expiry", [](json& j) { j["consent_requests"][0].erase("expires_at"); },
        "consent_requests[0]: 'expires_at' is missing"},

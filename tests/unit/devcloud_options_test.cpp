@@ -36,6 +36,8 @@ BOOST_AUTO_TEST_CASE(the_defaults) {
   BOOST_TEST(options->refresh_token_ttl.count() == 2592000);
   BOOST_TEST(options->device_interval.count() == 5);
   BOOST_TEST(options->device_code_ttl.count() == 600);
+  BOOST_TEST(options->refresh_reuse_interval.count() == 30);
+  BOOST_TEST(options->max_sessions == 10000);
   BOOST_TEST(!options->state_file.has_value());
   BOOST_TEST(!options->signing_key_file.has_value());
   BOOST_TEST(options->public_host == "127.0.0.1");
@@ -66,6 +68,10 @@ BOOST_AUTO_TEST_CASE(every_option_sets_its_value) {
                               "2",
                               "--device-code-ttl",
                               "30",
+                              "--refresh-reuse-interval",
+                              "0",
+                              "--max-sessions",
+                              "5",
                               "--state",
                               "state.json",
                               "--signing-key",
@@ -90,6 +96,8 @@ BOOST_AUTO_TEST_CASE(every_option_sets_its_value) {
   BOOST_TEST(options->refresh_token_ttl.count() == 3);
   BOOST_TEST(options->device_interval.count() == 2);
   BOOST_TEST(options->device_code_ttl.count() == 30);
+  BOOST_TEST(options->refresh_reuse_interval.count() == 0);
+  BOOST_TEST(options->max_sessions == 5);
   BOOST_TEST(options->state_file.value_or("").string() == "state.json");
   BOOST_TEST(options->signing_key_file.value_or("").string() == "key.pem");
   BOOST_TEST(options->public_host == "devcloud.test");
@@ -114,6 +122,9 @@ BOOST_AUTO_TEST_CASE(what_is_wrong_is_said_in_one_line) {
        "invalid value '0' for --access-token-ttl: expected a whole number from 1 to 316224000"},
       {{"--device-interval", "-1"},
        "invalid value '-1' for --device-interval: expected a whole number from 1 to 316224000"},
+      {{"--refresh-reuse-interval", "-1"},
+       "invalid value '-1' for --refresh-reuse-interval: expected a whole number from 0 to 3600"},
+      {{"--max-sessions", "0"}, "invalid value '0' for --max-sessions: expected a whole number from 1 to 10000000"},
       {{"--user", "not-an-email"}, "invalid --user 'not-an-email': expected an e-mail address"},
       {{"--user", "a@example.com", "--user", "A@example.com"}, "--user 'A@example.com' is given twice"},
       {{"--client", "has space"}, "invalid --client 'has space': expected visible ASCII characters"},
@@ -138,7 +149,7 @@ BOOST_AUTO_TEST_CASE(what_is_wrong_is_said_in_one_line) {
 BOOST_AUTO_TEST_CASE(the_usage_names_every_option) {
   for (const std::string option :
        {"--port", "--user", "--client", "--auto-approve", "--access-token-ttl", "--refresh-token-ttl",
-        "--device-interval", "--device-code-ttl", "--state", "--signing-key", "--public-host", "--tls-cert",
+        "--device-interval", "--device-code-ttl", "--refresh-reuse-interval", "--max-sessions", "--state", "--signing-key", "--public-host", "--tls-cert",
         "--tls-key", "--discovery", "--without-compozy-api", "--help", "--version"}) {
     BOOST_TEST(usage().find(option) != std::string_view::npos, option);
   }

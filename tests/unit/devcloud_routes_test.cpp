@@ -772,6 +772,28 @@ BOOST_AUTO_TEST_CASE(auto_approve_connects_the_device_on_sight) {
                  .status == 200);
 }
 
+// A link on another site must not approve a device: that needs a click on our page.
+BOOST_AUTO_TEST_CASE(auto_approve_asks_when_another_site_opened_the_page) {
+  Options options = test_options();
+  options.auto_approve = true;
+  Routes routes(options);
+  const json started = routes.post("/oauth/device", {{"client_id", "compozy-cli"}, {"scope", "openid"}}).body_json();
+  const std::string page_url = "/device?user_code=" + started.at("user_code").get<std::string>();
+  const Params poll = {{"grant_type", std::string(device_code_grant)},
+                       {"client_id", "compozy-cli"},
+                       {"device_code", started.at("device_code")}};
+  for (const std::string site : {"cross-site", "same-site"}) {
+    BOOST_TEST_CONTEXT(site) {
+      const Reply page = routes.get(page_url, {{"Sec-Fetch-Site", site}});
+      BOOST_TEST(page.status == 200);
+      BOOST_TEST(!page.has("Device connected"));
+      BOOST_TEST(page.has("name=\"decision\""));
+      BOOST_TEST(routes.post("/oauth/token", poll).status == 400);  // still pending (or too fast)
+    }
+  }
+  BOOST_TEST(routes.get(page_url, {{"Sec-Fetch-Site", "none"}}).has("Device connected"));  // typed in
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------
