@@ -61,7 +61,8 @@ void StateWriter::write_in_the_background() {
     // The changes of the next moments join this write; stopping leaves the rest to the destructor.
     if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
     lock.unlock();
-    auto written = write_pending();
+    // A flush may have written meanwhile, leaving at most a use, which waits.
+    auto written = write_pending(Pending::change);
     lock.lock();
     if (written) {
       failing_ = false;
@@ -71,11 +72,11 @@ void StateWriter::write_in_the_background() {
   }
 }
 
-Result<void> StateWriter::write_pending() {
+Result<void> StateWriter::write_pending(Pending least) {
   std::lock_guard writing(writing_);
   {
     std::lock_guard lock(mutex_);
-    if (pending_ == Pending::nothing) return {};
+    if (pending_ < least) return {};
     pending_ = Pending::nothing;  // before the snapshot: a change made after it asks again
   }
   auto written = write_state_file(file_, snapshot_());

@@ -39,7 +39,8 @@ class StateWriter {
   enum class Pending { nothing, use, change };
 
   void write_in_the_background();
-  Result<void> write_pending();
+  // Writes when at least `least` is pending: the background writes for changes only.
+  Result<void> write_pending(Pending least = Pending::use);
 
   const std::filesystem::path file_;
   const std::chrono::milliseconds interval_;
