@@ -13,10 +13,12 @@ with open(sys.argv[1], encoding="utf-8") as log:
     for line in log:
         test = json.loads(line)
         output = test.get("stdout", "") or ""
+        # Boost.Test writes its report to stderr; meson keeps the two apart.
+        report = output + (test.get("stderr", "") or "")
         ok = len(re.findall(r"^ok \d+", output, re.M))
         not_ok = len(re.findall(r"^not ok \d+", output, re.M))
-        boost_passed = sum(int(n) for n in re.findall(r"^\s+(\d+) test cases? out of \d+ passed", output, re.M))
-        boost_failed = sum(int(n) for n in re.findall(r"^\s+(\d+) test cases? out of \d+ failed", output, re.M))
+        boost_passed = sum(int(n) for n in re.findall(r"^\s+(\d+) test cases? out of \d+ passed", report, re.M))
+        boost_failed = sum(int(n) for n in re.findall(r"^\s+(\d+) test cases? out of \d+ failed", report, re.M))
         good, bad = ok + boost_passed, not_ok + boost_failed
         if test["result"] not in ("OK", "SKIP", "EXPECTEDFAIL") and bad == 0:
             bad = 1  # it crashed, timed out, or failed without saying which case
