@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
           "Aliases live under 'aliases:' in config.yaml and run when no command of that name exists:\n\n"
           "  aliases:\n"
           "    st: auth status\n"
-          "    who: \"!compozy auth status --json | jq -r .account.email\"\n\n"
+          "    who: \"!compozy auth status --json | jq -r .account\"\n\n"
           "An expansion is split into words as a shell would, with quotes; one that starts with '!'\n"
           "runs in /bin/sh, with the rest of the command line as \"$@\". An alias never shadows a command.\n\n"
           "Exit codes: 0 ok, 1 a malformed config.yaml, 2 bad usage.",
