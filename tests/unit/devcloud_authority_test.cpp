@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/devcloud_test_options.hpp"
 #include "support/temp_folder.hpp"
 #include "support/test_printers.hpp"
 
@@ -27,6 +28,7 @@
 
 using namespace compozy;
 using namespace compozy::devcloud;
+using namespace compozy::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -35,18 +37,6 @@ namespace {
 const std::string redirect_uri = "http://127.0.0.1:9/callback";
 const std::string issuer = "http://127.0.0.1:8000";
 const std::string all_scopes = "openid email profile offline_access";
-
-// Generating an RSA key takes a tenth of a second or more; every test signs with this one.
-const std::filesystem::path& shared_signing_key() {
-  static TempFolder folder;
-  static const std::filesystem::path path = [] {
-    auto key = SigningKey::generate();
-    BOOST_TEST_REQUIRE(key.has_value());
-    folder.write("signing-key.pem", key->private_key_pem());
-    return folder.path() / "signing-key.pem";
-  }();
-  return path;
-}
 
 // Starts at a fixed time, with some milliseconds, as a real clock would have.
 class FakeClock {
@@ -60,15 +50,6 @@ class FakeClock {
  private:
   WallClock::time_point now_ = WallClock::time_point(1'800'000'000s + 250ms);
 };
-
-Options test_options() {
-  Options options;
-  options.users = {"ada@example.com"};
-  options.clients = {"compozy-cli"};
-  options.device_interval = 1s;
-  options.signing_key_file = shared_signing_key();
-  return options;
-}
 
 // The error code of a refused outcome, or "" when it succeeded.
 template <class T>
