@@ -171,6 +171,8 @@ Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
   std::unique_ptr<Server> server(new Server(authority, std::move(*http)));
   add_oauth_routes(server->router_, authority);
   if (authority.options().compozy_api) add_compozy_routes(server->router_, authority);
+  if (authority.options().faults_switchable) add_fault_routes(server->router_, server->faults_, authority);
+  for (const Fault& fault : authority.options().faults) server->faults_.add(fault);
 
   set_limits_and_headers(*server->http_);
   refuse_unexpected_hosts(*server->http_, authority);
@@ -236,8 +238,24 @@ void Server::handle(const httplib::Request& request, httplib::Response& response
   } else {
     exchange.body = request.body;
   }
-  router_.dispatch(exchange);
-  trace.note = std::move(exchange.log_note);
+  trace.note = answer(exchange);
+}
+
+std::string Server::answer(Exchange& exchange) {
+  const bool is_switch = authority_.options().faults_switchable && exchange.request.path == "/_faults";
+  const auto fault = is_switch ? std::nullopt : faults_.take(exchange.request.path);
+  if (!fault) {
+    router_.dispatch(exchange);
+    return std::move(exchange.log_note);
+  }
+  if (fault->replaces_answer()) {
+    answer_with_fault(*fault, exchange);
+  } else {
+    if (fault->kind == FaultKind::delay) faults_.pause(std::chrono::seconds(fault->seconds));
+    router_.dispatch(exchange);
+    spoil_answer(*fault, exchange, faults_);
+  }
+  return (exchange.log_note.empty() ? "" : exchange.log_note + " ") + "fault=" + std::string(fault->name());
 }
 
 Result<int> Server::bind(int port) {
@@ -257,7 +275,10 @@ Result<void> Server::serve() {
   return {};
 }
 
-void Server::stop() { http_->stop(); }
+void Server::stop() {
+  faults_.stop();  // ends delays and trickles, which would otherwise hold their worker threads
+  http_->stop();
+}
 
 bool Server::is_running() const { return http_->is_running(); }
 
