@@ -22,6 +22,7 @@ struct RequestTrace {
   SteadyClock::time_point start;
   bool started = false;
   std::string note;
+  bool spoiled = false;  // by a fault, whose answer httplib must send as it is
 };
 thread_local RequestTrace trace;
 
@@ -130,7 +131,7 @@ void set_limits_and_headers(httplib::Server& http) {
 // Runs before any route: starts the log line's clock and refuses DNS rebinding.
 void refuse_unexpected_hosts(httplib::Server& http, const Authority& authority) {
   http.set_pre_routing_handler([&authority](const httplib::Request& request, httplib::Response& response) {
-    trace = {SteadyClock::now(), true, {}};
+    trace = {SteadyClock::now(), true, {}, false};
     // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
     const_cast<httplib::Request&>(request).ranges.clear();
     if (!is_expected_host(request.get_header_value("Host"), authority.options().public_host)) {
@@ -211,7 +212,8 @@ void Server::route_everything_to_router() {
 void Server::answer_httplib_errors_as_json() {
   http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& request,
                                                                        httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // one of ours
+    // One of ours; a fault's may stream its body, or have none.
+    if (!response.body.empty() || trace.spoiled) return httplib::Server::HandlerResponse::Unhandled;
     // httplib answers 400 to methods it routes nowhere (TRACE, CONNECT); for a known path that is a 405.
     if (response.status == 400 && (request.method == "TRACE" || request.method == "CONNECT") && !request.path.empty()) {
       Exchange exchange{request, response, {}, {}, {}};
@@ -248,6 +250,7 @@ std::string Server::answer(Exchange& exchange) {
     router_.dispatch(exchange);
     return std::move(exchange.log_note);
   }
+  trace.spoiled = true;
   if (fault->replaces_answer()) {
     answer_with_fault(*fault, exchange);
   } else {
