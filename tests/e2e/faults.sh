@@ -126,16 +126,18 @@ check_stderr() {  # check_stderr EXPECTATION COMMAND
 }
 
 check_store() {  # check_store EXPECTATION COMMAND
-  local store
+  local before after="" store
+  before=$(cat "$TEST_DIR/store.before")
   store=$(credentials_file)
+  [ ! -f "$store" ] || after=$(sha256sum <"$store")  # logout removes the file with the last profile
   if [ "$2" = logout ] && [ "$LAST_STATUS" = 0 ]; then
     expect_eq "$(stored access_token)" "" "the stored access token after logout"
   elif [ "$1" = 0+ ]; then
-    ! sha256sum -c --status "$TEST_DIR/store.before" <"$store" 2>/dev/null || fail "the store did not change"
+    [ "$after" != "$before" ] || fail "the store did not change"
     [ -n "$(stored access_token)" ] || fail "no access token stored"
     [[ "$(stored expires_at)" =~ ^(|20[0-9][0-9]-.*)$ ]] || fail "an absurd expiry was stored: $(stored expires_at)"
   else
-    expect_eq "$(sha256sum <"$store")" "$(cat "$TEST_DIR/store.before")" "the store's sha256"
+    expect_eq "$after" "$before" "the store's sha256"
   fi
 }
 
