@@ -18,7 +18,7 @@ constexpr std::string_view usage_text =
     "                        [--max-sessions N] [--state FILE] [--signing-key FILE]\n"
     "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
     "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
-    "                        [--help] [--version]\n"
+    "                        [--faults] [--fault SPEC]... [--help] [--version]\n"
     "\n"
     "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
     "account API, listening on 127.0.0.1 only.\n"
@@ -50,6 +50,10 @@ constexpr std::string_view usage_text =
     "                             (/.well-known/oauth-authorization-server) or openid\n"
     "                             (/.well-known/openid-configuration)\n"
     "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
+    "    --faults                 let tests switch faults on and off with POST and\n"
+    "                             DELETE /_faults, from this machine only\n"
+    "    --fault SPEC             answer badly from the start (repeatable), e.g.\n"
+    "                             status=503,path=/oauth/token; the README lists them\n"
     "    --help                   show this help\n"
     "    --version                show the version\n";
 
@@ -139,6 +143,8 @@ cxxopts::Options declare_options() {
       ("tls-key", "", cxxopts::value<std::string>())              //
       ("discovery", "", cxxopts::value<std::string>())            //
       ("without-compozy-api", "")                                 //
+      ("faults", "")                                              //
+      ("fault", "", cxxopts::value<std::string>())                //
       ("h,help", "")                                              //
       ("version", "");
   return parser;
@@ -272,6 +278,18 @@ Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) 
   return {};
 }
 
+Result<void> read_faults(const cxxopts::ParseResult& parsed, Options& options) {
+  options.faults_switchable = parsed.count("faults") > 0;
+  // Each in turn: a vector option would split the specs at their commas.
+  for (const cxxopts::KeyValue& argument : parsed.arguments()) {
+    if (argument.key() != "fault") continue;
+    auto fault = parse_fault_spec(argument.value());
+    if (!fault) return usage_error("invalid --fault: " + fault.error().message);
+    options.faults.push_back(std::move(*fault));
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string_view usage() { return usage_text; }
@@ -292,6 +310,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
   options.clients = std::move(*clients);
   if (auto read = read_files(*parsed, options); !read) return propagate(read);
   if (auto read = read_serving(*parsed, options); !read) return propagate(read);
+  if (auto read = read_faults(*parsed, options); !read) return propagate(read);
   return options;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compozy/error.hpp"
+#include "fault_spec.hpp"
 
 namespace compozy::devcloud {
 
@@ -40,6 +41,8 @@ struct Options {
   std::optional<std::filesystem::path> signing_key_file;
   Discovery discovery = Discovery::both;
   bool compozy_api = true;  // false: only the standard OAuth/OIDC endpoints
+  std::vector<Fault> faults;       // in force from the start (--fault)
+  bool faults_switchable = false;  // --faults: /_faults switches them at run time
   bool help = false;
   bool version = false;
 };

@@ -22,6 +22,7 @@ struct RequestTrace {
   SteadyClock::time_point start;
   bool started = false;
   std::string note;
+  bool spoiled = false;  // by a fault, whose answer httplib must send as it is
 };
 thread_local RequestTrace trace;
 
@@ -130,7 +131,7 @@ void set_limits_and_headers(httplib::Server& http) {
 // Runs before any route: starts the log line's clock and refuses DNS rebinding.
 void refuse_unexpected_hosts(httplib::Server& http, const Authority& authority) {
   http.set_pre_routing_handler([&authority](const httplib::Request& request, httplib::Response& response) {
-    trace = {SteadyClock::now(), true, {}};
+    trace = {SteadyClock::now(), true, {}, false};
     // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
     const_cast<httplib::Request&>(request).ranges.clear();
     if (!is_expected_host(request.get_header_value("Host"), authority.options().public_host)) {
@@ -171,6 +172,8 @@ Result<std::unique_ptr<Server>> Server::create(Authority& authority) {
   std::unique_ptr<Server> server(new Server(authority, std::move(*http)));
   add_oauth_routes(server->router_, authority);
   if (authority.options().compozy_api) add_compozy_routes(server->router_, authority);
+  if (authority.options().faults_switchable) add_fault_routes(server->router_, server->faults_, authority);
+  for (const Fault& fault : authority.options().faults) server->faults_.add(fault);
 
   set_limits_and_headers(*server->http_);
   refuse_unexpected_hosts(*server->http_, authority);
@@ -209,7 +212,8 @@ void Server::route_everything_to_router() {
 void Server::answer_httplib_errors_as_json() {
   http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& request,
                                                                        httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // one of ours
+    // One of ours; a fault's may stream its body, or have none.
+    if (!response.body.empty() || trace.spoiled) return httplib::Server::HandlerResponse::Unhandled;
     // httplib answers 400 to methods it routes nowhere (TRACE, CONNECT); for a known path that is a 405.
     if (response.status == 400 && (request.method == "TRACE" || request.method == "CONNECT") && !request.path.empty()) {
       Exchange exchange{request, response, {}, {}, {}};
@@ -236,8 +240,25 @@ void Server::handle(const httplib::Request& request, httplib::Response& response
   } else {
     exchange.body = request.body;
   }
-  router_.dispatch(exchange);
-  trace.note = std::move(exchange.log_note);
+  trace.note = answer(exchange);
+}
+
+std::string Server::answer(Exchange& exchange) {
+  const bool is_switch = authority_.options().faults_switchable && exchange.request.path == "/_faults";
+  const auto fault = is_switch ? std::nullopt : faults_.take(exchange.request.path);
+  if (!fault) {
+    router_.dispatch(exchange);
+    return std::move(exchange.log_note);
+  }
+  trace.spoiled = true;
+  if (fault->replaces_answer()) {
+    answer_with_fault(*fault, exchange);
+  } else {
+    if (fault->kind == FaultKind::delay) faults_.pause(std::chrono::seconds(fault->seconds));
+    router_.dispatch(exchange);
+    spoil_answer(*fault, exchange, faults_);
+  }
+  return (exchange.log_note.empty() ? "" : exchange.log_note + " ") + "fault=" + std::string(fault->name());
 }
 
 Result<int> Server::bind(int port) {
@@ -257,7 +278,10 @@ Result<void> Server::serve() {
   return {};
 }
 
-void Server::stop() { http_->stop(); }
+void Server::stop() {
+  faults_.stop();  // ends delays and trickles, which would otherwise hold their worker threads
+  http_->stop();
+}
 
 bool Server::is_running() const { return http_->is_running(); }
 

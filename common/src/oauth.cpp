@@ -31,6 +31,13 @@ std::unexpected<Error> server_failed(std::string_view what, std::string_view url
   return fail_with_status(std::string(what) + " '" + std::string(url) + "'", status);
 }
 
+// RFC 6749 §5.2: a server refuses a request with 400 (401 for the client's
+// credentials) and an error code. A 5xx or a 429 with the same body is the server
+// failing or busy (RFC 7009 §2.2.1: 503 means try later), and its words are no verdict.
+bool is_refusal(const HttpResponse& response, const std::optional<json>& document) {
+  return (response.status == 400 || response.status == 401) && document && document->contains("error");
+}
+
 bool is_token_text(std::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7F; });
 }
@@ -73,7 +80,7 @@ Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, s
     }
     return TokenOutcome(std::move(tokens));
   }
-  if ((response->status == 400 || response->status == 401) && document && document->contains("error")) {
+  if (is_refusal(*response, document)) {
     return TokenOutcome(TokenError{string_field(*document, "error"), string_field(*document, "error_description")});
   }
   return server_failed("token endpoint", endpoint, response->status);
@@ -214,7 +221,7 @@ Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const S
   if (!response) return propagate(response);
   const auto document = parse_json_object(response->body);
   if (!response->ok()) {
-    if (document && document->contains("error")) {
+    if (is_refusal(*response, document)) {
       return fail("device authorization endpoint '" + endpoint + "' refused: " + string_field(*document, "error") +
                   " " + string_field(*document, "error_description"));
     }
@@ -255,7 +262,7 @@ Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint
   auto response = http.send(request);
   if (!response) return propagate(response);
   if (response->ok()) return {};
-  if (const auto document = parse_json_object(response->body); document && document->contains("error")) {
+  if (const auto document = parse_json_object(response->body); is_refusal(*response, document)) {
     return fail("revocation endpoint '" + std::string(revocation_endpoint) +
                 "' refused: " + string_field(*document, "error"));
   }

@@ -4,6 +4,7 @@
 
 #include "compozy/http_client.hpp"
 #include "compozy/json_fields.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy {
 
@@ -41,20 +42,17 @@ std::optional<TimePoint> time_field(const nlohmann::json& object, const char* na
   return parse_rfc3339(found->get<std::string>());
 }
 
-}  // namespace
+// A web app without the API may answer any path with its HTML page; a body that
+// says it is JSON and is not comes from a server that is failing.
+bool claims_json(const HttpResponse& response) {
+  const std::string type = lower(response.header("content-type").value_or(""));
+  return type.starts_with("application/json") || type.find("+json") != std::string::npos;
+}
 
-Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential) {
-  const std::string url = sessions_url(context);
-  auto response = send_with(context, credential, HttpRequest::get(url));
-  if (!response) return propagate(response);
-  const auto document = parse_json_object(response->body);
-  const bool is_listing = document && document->contains("sessions") && (*document)["sessions"].is_array();
-  if (response->status == 404 || response->status == 405 || (response->ok() && !is_listing)) {
-    return no_sessions_api(context);
-  }
-  if (!response->ok()) return unexpected_answer(*response, url);
+// The sessions a listing names; an item without an id cannot be shown or revoked.
+std::vector<Session> readable_sessions(const nlohmann::json& listed) {
   std::vector<Session> sessions;
-  for (const auto& item : (*document)["sessions"]) {
+  for (const auto& item : listed) {
     if (!item.is_object()) continue;
     Session session;
     session.id = string_field(item, "id");
@@ -66,6 +64,29 @@ Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredent
     session.current = true_field(item, "current");
     if (!session.id.empty()) sessions.push_back(std::move(session));
   }
+  return sessions;
+}
+
+}  // namespace
+
+Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential) {
+  const std::string url = sessions_url(context);
+  auto response = send_with(context, credential, HttpRequest::get(url));
+  if (!response) return propagate(response);
+  const auto document = parse_json_object(response->body);
+  if (response->ok() && !document && claims_json(*response)) {
+    return fail("'" + url + "' answered with something that is not JSON");
+  }
+  const bool is_listing = document && document->contains("sessions") && (*document)["sessions"].is_array();
+  if (response->status == 404 || response->status == 405 || (response->ok() && !is_listing)) {
+    return no_sessions_api(context);
+  }
+  if (!response->ok()) return unexpected_answer(*response, url);
+  const nlohmann::json& listed = (*document)["sessions"];
+  std::vector<Session> sessions = readable_sessions(listed);
+  // Found by the fault matrix: "No active sessions" was said of a listing that had
+  // some, none of which could be read; that is a broken answer, not an empty one.
+  if (sessions.empty() && !listed.empty()) return fail("'" + url + "' listed sessions without an id");
   return sessions;
 }
 

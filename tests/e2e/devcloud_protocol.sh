@@ -339,4 +339,38 @@ test_signals_stop_the_server_cleanly() {
   expect_eq "$status" 0 "the exit status after an early SIGTERM"
 }
 
+# What only a socket shows of the fault switches (devcloud/README.md); the specs
+# and the rewritten answers are unit tests, the client against each is faults.sh.
+test_fault_switches_answer_on_the_wire_and_only_when_asked_for() {
+  start_devcloud_with_shared_key || return
+  expect_oauth_error 404 not_found POST "$DEVCLOUD_URL/_faults" -d fault=drop
+  stop_devcloud
+
+  start_devcloud_with_shared_key --faults --fault "status=503,retry-after=7,path=/oauth/jwks,times=1" || return
+  expect_request 503 GET "$DEVCLOUD_URL/oauth/jwks"
+  expect_header Retry-After 7
+  expect_request 200 GET "$DEVCLOUD_URL/oauth/jwks"
+  expect_oauth_error 400 invalid_request POST "$DEVCLOUD_URL/_faults" -d fault=explode
+
+  expect_request 200 POST "$DEVCLOUD_URL/_faults" --data-urlencode "fault=drop,path=/oauth/jwks,times=1"
+  request GET "$DEVCLOUD_URL/oauth/jwks"
+  expect_eq "$STATUS" 000 "curl's verdict on a body cut off before its Content-Length"
+  expect_request 200 POST "$DEVCLOUD_URL/_faults" --data-urlencode "fault=trickle,path=/oauth/jwks,times=1"
+  request GET "$DEVCLOUD_URL/oauth/jwks" --max-time 1.5
+  [ "$(wc -c <"$BODY")" -le 2 ] || fail "a trickle sent $(wc -c <"$BODY") bytes in 1.5 s"
+
+  # A stop does not wait for a delay (nor a trickle) to run out.
+  expect_request 200 POST "$DEVCLOUD_URL/_faults" --data-urlencode "fault=delay=60,path=/oauth/jwks"
+  curl --silent --noproxy '*' --max-time 30 -H 'Connection: close' "$DEVCLOUD_URL/oauth/jwks" >/dev/null &
+  local client=$! started
+  sleep 0.3
+  started=$(date +%s%3N)
+  stop_devcloud
+  [ $(($(date +%s%3N) - started)) -lt 3000 ] || fail "stopping devcloud waited for the delay"
+  wait "$client"
+  expect_file_has "$DEVCLOUD_LOG" "GET /oauth/jwks fault=status 503 "
+  expect_file_has "$DEVCLOUD_LOG" "GET /oauth/jwks fault=drop 200 "
+  expect_file_has "$DEVCLOUD_LOG" "GET /oauth/jwks fault=delay 200 "
+}
+
 run_tests "$@"

@@ -109,6 +109,25 @@ BOOST_AUTO_TEST_CASE(every_option_sets_its_value) {
   BOOST_TEST(options->version);
 }
 
+BOOST_AUTO_TEST_CASE(faults_are_off_unless_asked_for) {
+  const auto options = parse({});
+  BOOST_TEST_REQUIRE(options.has_value());
+  BOOST_TEST(options->faults.empty());
+  BOOST_TEST(!options->faults_switchable);
+}
+
+// Specs hold commas, which must not split one --fault into several.
+BOOST_AUTO_TEST_CASE(each_fault_option_is_one_whole_spec) {
+  const auto options = parse({"--faults", "--fault", "status=503,retry-after=2,times=1", "--fault", "delay=3"});
+  BOOST_TEST_REQUIRE(options.has_value(), (options ? "" : options.error().message));
+  BOOST_TEST(options->faults_switchable);
+  BOOST_TEST_REQUIRE(options->faults.size() == 2u);
+  BOOST_TEST((options->faults[0].kind == FaultKind::status));
+  BOOST_TEST(options->faults[0].retry_after == std::optional<int>(2));
+  BOOST_TEST(options->faults[0].times == std::optional<int>(1));
+  BOOST_TEST(options->faults[1].seconds == 3);
+}
+
 BOOST_AUTO_TEST_CASE(what_is_wrong_is_said_in_one_line) {
   const struct {
     std::vector<std::string> arguments;
@@ -135,6 +154,9 @@ BOOST_AUTO_TEST_CASE(what_is_wrong_is_said_in_one_line) {
       {{"--tls-key", "key.pem"}, "--tls-key needs --tls-cert"},
       {{"--public-host", "bad host"}, "invalid --public-host 'bad host': expected a host name or IP address"},
       {{"--discovery", "webfinger"}, "invalid --discovery 'webfinger': expected both, oauth or openid"},
+      {{"--fault", "explode"},
+       "invalid --fault: unknown fault 'explode'; expected one of delay, drop, status, html, malformed-json, "
+       "truncated-json, wrong-types, missing, absurd, oversized, redirect, trickle"},
   };
   for (const auto& row : cases) {
     BOOST_TEST_CONTEXT(row.arguments.front()) {
@@ -149,8 +171,9 @@ BOOST_AUTO_TEST_CASE(what_is_wrong_is_said_in_one_line) {
 BOOST_AUTO_TEST_CASE(the_usage_names_every_option) {
   for (const std::string option :
        {"--port", "--user", "--client", "--auto-approve", "--access-token-ttl", "--refresh-token-ttl",
-        "--device-interval", "--device-code-ttl", "--refresh-reuse-interval", "--max-sessions", "--state", "--signing-key", "--public-host", "--tls-cert",
-        "--tls-key", "--discovery", "--without-compozy-api", "--help", "--version"}) {
+        "--device-interval", "--device-code-ttl", "--refresh-reuse-interval", "--max-sessions", "--state",
+        "--signing-key", "--public-host", "--tls-cert", "--tls-key", "--discovery", "--without-compozy-api",
+        "--faults", "--fault", "--help", "--version"}) {
     BOOST_TEST(usage().find(option) != std::string_view::npos, option);
   }
 }

@@ -309,6 +309,19 @@ BOOST_AUTO_TEST_CASE(revocation_posts_the_token_with_its_hint_and_reads_refusals
              "revocation endpoint '" + url + "' refused: unsupported_token_type");
 }
 
+// Found by the fault matrix (tests/e2e/faults.sh): a 503 was "refused: temporarily_unavailable",
+// in the server's words, though RFC 7009 §2.2.1 says 503 means try again later.
+BOOST_AUTO_TEST_CASE(a_failing_or_busy_revocation_endpoint_is_not_a_refusal) {
+  const std::string url = issuer + "/oauth/revoke";
+  for (const int status : {500, 503, 429}) {
+    FakeHttpClient failing;
+    failing.on("POST", url, json_response(status, {{"error", "server_error"}, {"error_description", "try later"}}));
+    const Error error = failure_of(revoke_token(failing, url, "compozy-cli", "x", "access_token"));
+    BOOST_TEST(error.message == "revocation endpoint '" + url + "' answered HTTP " + std::to_string(status));
+    BOOST_TEST((error.kind == (status == 429 ? Error::Kind::general : Error::Kind::unreachable)));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_identity_comes_from_userinfo_or_the_compozy_api) {
   FakeHttpClient http;
   http.on("GET", issuer + "/oauth/userinfo", json_response(200, {{"sub", "usr_1"}, {"email", "ada@example.com"}}));

@@ -180,6 +180,9 @@ const BadDeviceAnswer bad_device_answers[] = {
      "starting the device sign-in: device authorization endpoint '" + device_url + "' answered with something that is not JSON"},
     {"a refusal", json_response(400, {{"error", "invalid_scope"}, {"error_description", "nope"}}),
      "starting the device sign-in: device authorization endpoint '" + device_url + "' refused: invalid_scope nope"},
+    // The fault matrix (tests/e2e/faults.sh): a failing server's JSON is not a refusal, and not shown.
+    {"a 503 with an error body", json_response(503, {{"error", "temporarily_unavailable"}, {"error_description", "x"}}),
+     "starting the device sign-in: device authorization endpoint '" + device_url + "' answered HTTP 503"},
 };
 
 BOOST_DATA_TEST_CASE(a_bad_device_answer_is_named, data::make(bad_device_answers), c) {

@@ -228,6 +228,33 @@ BOOST_AUTO_TEST_CASE(a_server_without_the_sessions_api_says_so) {
   }
 }
 
+// Found by the fault matrix (tests/e2e/faults.sh): a server failing mid-answer was
+// said to have no session management, and one whose sessions could not be read to
+// have none, with exit status 0.
+BOOST_AUTO_TEST_CASE(a_broken_listing_is_an_error_not_a_missing_api_nor_an_empty_list) {
+  const struct {
+    Answer answer;
+    std::string message;
+  } cases[] = {
+      {respond(200, R"({"sessions": [{"id": "ses_1",)", {{"content-type", "application/json; charset=utf-8"}}),
+       "'" + sessions_url + "' answered with something that is not JSON"},
+      {json_response(200, {{"sessions", {{{"id", 5}}, {{"id", json::array()}}, "ses_3"}}}),
+       "'" + sessions_url + "' listed sessions without an id"},
+  };
+  for (const auto& c : cases) {
+    TestCommand command;
+    command.http.on("GET", sessions_url, c.answer);
+    BOOST_TEST(failure_of(list_sessions(command.context(), ActiveCredential{"at-1"})).message == c.message);
+  }
+  TestCommand html_page;
+  html_page.http.on("GET", sessions_url, respond(200, "<html></html>", {{"content-type", "text/html"}}));
+  BOOST_TEST(failure_of(list_sessions(html_page.context(), ActiveCredential{"at-1"})).message ==
+             "the server at '" + host + "' does not offer session management");
+  TestCommand empty;
+  empty.http.on("GET", sessions_url, json_response(200, {{"sessions", json::array()}}));
+  BOOST_TEST(required(list_sessions(empty.context(), ActiveCredential{"at-1"})).empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_rejected_session_credential_says_which_one) {
   TestCommand command;
   command.http.on("GET", sessions_url, respond(401, ""));
