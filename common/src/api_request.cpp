@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -22,7 +23,8 @@ constexpr int max_shown_json_depth = 256;
 // RFC 9110 §5.6.2: the characters of a header name or a method.
 bool is_token(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    constexpr std::string_view symbols = "!#$%&'*+-.^_`|~";
+    return std::isalnum(static_cast<unsigned char>(c)) || symbols.find(c) != std::string_view::npos;
   });
 }
 
@@ -234,7 +236,11 @@ Result<Header> parse_header(std::string_view text) {
   }
   const std::string_view value = trim(text.substr(colon + 1));
   // A line break would end this header and begin one of someone else's choosing.
-  if (std::any_of(value.begin(), value.end(), [](char c) { return (c >= 0 && c < ' ' && c != '\t') || c == 0x7F; })) {
+  const auto is_control = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && c != '\t') || byte == 0x7F;
+  };
+  if (std::any_of(value.begin(), value.end(), is_control)) {
     return usage_error("the header '" + std::string(name) + "' holds a line break or another control character");
   }
   if (equals_ignoring_case(name, "authorization")) {
@@ -271,15 +277,19 @@ Result<Url> api_url(std::string_view host, std::string_view target) {
 Result<HttpRequest> build_api_request(const ApiCall& call, std::string_view host, std::optional<std::string> body) {
   auto url = api_url(host, call.target);
   if (!url) return propagate(url);
+  if (call.paginate && body) {
+    return usage_error("--paginate follows the pages of a GET request, which sends no --input");
+  }
   HttpRequest request;
-  // With --paginate the fields can only be a query (gh api would refuse its own default of POST).
-  const bool has_body = !call.fields.empty() || body;
-  request.method = call.method.value_or(has_body && !call.paginate ? "POST" : "GET");
+  // With --paginate the fields can only be a query (gh api defaults to POST, then refuses to page it).
+  const bool default_post = (!call.fields.empty() || body) && !call.paginate;
+  request.method = call.method.value_or(default_post ? "POST" : "GET");
   if (call.paginate && request.method != "GET") {
     return usage_error("--paginate follows the pages of a GET request, not of " + request.method);
   }
   // As gh api: fields are the body of a request that has one, unless --input gives the body.
-  const bool fields_in_body = !body && (request.method == "POST" || request.method == "PUT" || request.method == "PATCH");
+  const bool has_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  const bool fields_in_body = has_body && !body;
   request.url = fields_in_body ? url->str() : with_query(url->str(), call.fields);
   if (fields_in_body && !call.fields.empty()) {
     auto json = fields_as_json(call.fields);

@@ -8,15 +8,18 @@ namespace {
 using namespace compozy;
 
 void declare_options(cxxopts::Options& options) {
-  options.add_options()("path", "the path on the profile's host", cxxopts::value<std::string>())(
-      "X,method", "the HTTP method (default: GET, or POST with fields or --input and no --paginate)", cxxopts::value<std::string>(),
-      "METHOD")("f,raw-field",
-                "a string field, repeatable: the JSON body of a POST, PUT or PATCH, the query of any other request",
-                cxxopts::value<std::string>(), "KEY=VALUE")(
-      "H,header", "a request header, repeatable (never Authorization)", cxxopts::value<std::string>(), "'NAME: VALUE'")(
-      "input", "send the contents of FILE as the body ('-': standard input); fields then go to the query",
-      cxxopts::value<std::string>(), "FILE")("paginate", "follow Link rel=\"next\" on the same host, at most 100 pages")(
-      "i,include", "print the status line and response headers before the body");
+  const auto text = [] { return cxxopts::value<std::string>(); };
+  options.add_options()("path", "the path on the profile's host", text());
+  options.add_options()("X,method", "the HTTP method (default: GET, or POST with fields or --input and no --paginate)",
+                        text(), "METHOD");
+  options.add_options()("f,raw-field",
+                        "a string field, repeatable: the JSON body of a POST, PUT or PATCH, the query of any other",
+                        text(), "KEY=VALUE");
+  options.add_options()("H,header", "a request header, repeatable (never Authorization)", text(), "'NAME: VALUE'");
+  options.add_options()("input", "send the contents of FILE as the body ('-': standard input); fields go to the query",
+                        text(), "FILE");
+  options.add_options()("paginate", "follow Link rel=\"next\" on the same host, at most 100 pages");
+  options.add_options()("i,include", "print the status line and response headers before the body");
   options.parse_positional({"path"});
   options.positional_help("PATH");
 }

@@ -29,8 +29,9 @@ Result<void> show_token(const Options& options, Context& context) {
   // does it, for the same profile and host, and prints what this tool would.
   std::vector<std::string> arguments{"--if-expiring", "--print-token"};
   if (options.json) arguments.emplace_back("--json");
+  const Settings& settings = context.settings();
   return exec_sibling_tool("compozy-auth-refresh", std::move(arguments),
-                           {{"COMPOZY_PROFILE", context.settings().profile}, {"COMPOZY_HOST", context.settings().host}});
+                           {{"COMPOZY_PROFILE", settings.profile}, {"COMPOZY_HOST", settings.host}});
 }
 
 }  // namespace

@@ -100,7 +100,8 @@ test_auth_token_json_gives_the_host_and_token_from_one_read() {
   expect_eq "$(grep -c 'grant_type=refresh_token 200' "$DEVCLOUD_LOG")" 1 "refreshes"
 
   FLYZT_API_KEY=czk_from_ci expect_status 0 "$COMPOZY" auth token --json --profile work
-  expect_eq "$(jq -r '[.token, .credential.type, .credential.source, .credential.variable, .credential.expires_at] | map(tostring) | join(" ")' "$OUT")" \
+  local fields='[.token, .credential.type, .credential.source, .credential.variable, .credential.expires_at]'
+  expect_eq "$(jq -r "$fields | map(tostring) | join(\" \")" "$OUT")" \
     "czk_from_ci api_key environment FLYZT_API_KEY null" "with FLYZT_API_KEY"
   expect_status 2 "$PLUGINS_DIR/compozy-auth-refresh" --json
   expect_stderr_has "--json goes with --print-token"

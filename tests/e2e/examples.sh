@@ -126,7 +126,8 @@ test_the_auth_token_help_example_runs() {
   host_only_in_the_profile
   { echo '#!/bin/sh'; compozy auth token --help | sed -n 's/^  \(auth=.*\|host=.*\|printf .*\)/\1/p'; } \
     >"$TEST_DIR/bin/compozy-me"
-  [ "$(grep -c . "$TEST_DIR/bin/compozy-me")" = 4 ] || fail "the manual's example changed: $(cat "$TEST_DIR/bin/compozy-me")"
+  [ "$(grep -c . "$TEST_DIR/bin/compozy-me")" = 4 ] ||
+    fail "the manual's example changed: $(cat "$TEST_DIR/bin/compozy-me")"
   chmod +x "$TEST_DIR/bin/compozy-me"
   expect_status 0 compozy me
   expect_eq "$(jq -r .email "$OUT")" ada@example.com "the account the example fetched"

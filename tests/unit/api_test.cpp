@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(a_path_goes_after_the_profiles_host_and_its_own_path) {
   BOOST_TEST(api_url(host, "/api/v1/me")->str() == me_url);
   BOOST_TEST(api_url(host, "api/v1/me")->str() == me_url);
   BOOST_TEST(api_url(host, "/api/v1/sessions?limit=5")->str() == host + "/api/v1/sessions?limit=5");
-  BOOST_TEST(api_url("https://compozy.example/tenant", "/api/v1/me")->str() == "https://compozy.example/tenant/api/v1/me");
+  BOOST_TEST(api_url("https://compozy.example/tenant", "/api/v1/me")->str() ==
+             "https://compozy.example/tenant/api/v1/me");
   // What only looks like another host is a path on this one.
   BOOST_TEST(api_url(host, "//evil.example/x")->origin() == host);
   BOOST_TEST(api_url(host, "a?next=https://evil.example/")->origin() == host);
@@ -388,4 +389,6 @@ BOOST_AUTO_TEST_CASE(pages_are_bounded_and_stop_at_an_error_status) {
   const auto post = build_api_request({.target = "/s", .method = "POST", .paginate = true}, host);
   BOOST_TEST(post.error().message == "--paginate follows the pages of a GET request, not of POST");
   BOOST_TEST((post.error().code == ExitCode::usage));
+  const auto input = build_api_request({.target = "/s", .paginate = true}, host, "{}");
+  BOOST_TEST(input.error().message == "--paginate follows the pages of a GET request, which sends no --input");
 }

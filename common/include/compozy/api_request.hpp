@@ -25,7 +25,8 @@ using Header = std::pair<std::string, std::string>;
 
 struct ApiCall {
   std::string target;                // a path on the host, or a URL of the host's origin
-  std::optional<std::string> method = std::nullopt;  // -X; else POST with fields or an input, unless paginating; else GET
+  // -X; else POST with fields or an input, unless paginating; else GET.
+  std::optional<std::string> method = std::nullopt;
   Params fields = {};                // -f key=value: a JSON body for POST, PUT and PATCH, else the query
   std::vector<Header> headers = {};  // -H 'Name: value'
   std::optional<std::string> input = std::nullopt;  // --input FILE, "-" for standard input: the body
