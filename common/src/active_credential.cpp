@@ -52,4 +52,32 @@ Result<std::optional<ActiveCredential>> credential_without_refresh(Context& cont
   return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(**stored)};
 }
 
+nlohmann::json token_json(const Settings& settings, const ActiveCredential& credential) {
+  const bool from_environment = credential.origin == CredentialOrigin::environment;
+  const auto& stored = credential.stored;
+  const bool api_key = from_environment || (stored && stored->kind == CredentialKind::api_key);
+  const auto expires_at = stored ? stored->expires_at : std::nullopt;
+  return {
+      {"schema_version", 1},
+      {"host", settings.host},
+      {"profile", settings.profile},
+      {"token", credential.token},
+      {"credential",
+       {
+           {"type", api_key ? "api_key" : "oauth"},
+           {"source", from_environment ? "environment" : "credentials_file"},
+           {"variable", from_environment ? nlohmann::json(api_key_variable) : nlohmann::json()},
+           {"expires_at", expires_at ? nlohmann::json(format_rfc3339(*expires_at)) : nlohmann::json()},
+       }},
+  };
+}
+
+void print_token(Output& out, const Settings& settings, const ActiveCredential& credential, bool json) {
+  if (json) {
+    out.json(token_json(settings, credential));
+  } else {
+    out.data(credential.token + "\n");
+  }
+}
+
 }  // namespace compozy

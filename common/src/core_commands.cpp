@@ -17,6 +17,7 @@ constexpr std::array core_table{
     CoreCommand{"auth refresh", "Refresh the access token now"},
     CoreCommand{"auth revoke", "Revoke one session by its ID"},
     CoreCommand{"auth revoke-all", "Revoke every session of your account"},
+    CoreCommand{"api", "Make an authenticated request to the Compozy API"},
     CoreCommand{"alias", "List the command aliases set in config.yaml"},
     CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests"},
 };

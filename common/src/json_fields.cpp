@@ -59,9 +59,15 @@ std::optional<std::int64_t> whole_number(const nlohmann::json& value) {
 }  // namespace
 
 std::optional<nlohmann::json> parse_json_object(std::string_view body) {
-  if (nesting_depth(body) > max_json_depth) return std::nullopt;
+  auto document = parse_json_value(body, max_json_depth);
+  if (!document || !document->is_object()) return std::nullopt;
+  return document;
+}
+
+std::optional<nlohmann::json> parse_json_value(std::string_view body, int max_depth) {
+  if (nesting_depth(body) > max_depth) return std::nullopt;
   nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) return std::nullopt;
+  if (document.is_discarded()) return std::nullopt;
   return document;
 }
 

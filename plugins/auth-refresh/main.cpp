@@ -10,15 +10,21 @@ using namespace compozy;
 struct Options {
   bool if_expiring = false;
   bool print_token = false;
+  bool json = false;
 };
 
 void declare_options(cxxopts::Options& options) {
   options.add_options()("if-expiring", "refresh only if the access token expires within a minute")(
-      "print-token", "print the access token on standard output afterwards (what `auth token` hands over)");
+      "print-token", "print the access token on standard output afterwards (what `auth token` hands over)")(
+      "json", "with --print-token, print it as `auth token --json` does");
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  return Options{.if_expiring = parsed.count("if-expiring") != 0, .print_token = parsed.count("print-token") != 0};
+  Options options{.if_expiring = parsed.count("if-expiring") != 0,
+                  .print_token = parsed.count("print-token") != 0,
+                  .json = parsed.count("json") != 0};
+  if (options.json && !options.print_token) return usage_error("--json goes with --print-token");
+  return options;
 }
 
 Result<void> refresh(const Options& options, Context& context) {
@@ -32,7 +38,7 @@ Result<void> refresh(const Options& options, Context& context) {
       return ActiveCredential{refreshed->access_token, CredentialOrigin::credentials_file, *refreshed};
     }();
     if (!credential) return propagate(credential);
-    out.data(credential->token + "\n");
+    print_token(out, context.settings(), *credential, options.json);
     return {};
   }
   const bool key_in_environment = context.env().has(api_key_variable);
@@ -66,7 +72,7 @@ Result<void> refresh(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth refresh",
-      .usage = "[--if-expiring] [--print-token]",
+      .usage = "[--if-expiring] [--print-token [--json]]",
       .manual =
           "Exchanges the stored refresh token for a new access token (and, when the server rotates\n"
           "them, a new refresh token, stored before anything else happens), then prints the new expiry.\n"

@@ -84,13 +84,26 @@ test_the_devcloud_example_in_the_readme_runs() {
   expect_eq "$(stat -c %a "$HOME/.devcloud.json")" 600 "the state file's mode"
 }
 
-test_the_plugin_example_in_the_readme_runs() {
-  setup_examples || return
-  readme_block "A plugin that calls the Compozy API" sh >"$TEST_DIR/bin/compozy-me"
-  chmod +x "$TEST_DIR/bin/compozy-me"
+# The host only in config.yaml, as most people have it: then COMPOZY_HOST is
+# unset, and a plugin falling back to a default host would miss it.
+host_only_in_the_profile() {
+  unset COMPOZY_HOST
+  mkdir -p "$HOME/.config/compozy"
+  printf 'profiles:\n  default:\n    host: %s\n' "$DEVCLOUD_URL" >"$HOME/.config/compozy/config.yaml"
   expect_status 0 compozy login
-  expect_status 0 compozy --host "$DEVCLOUD_URL" me
-  expect_eq "$(jq -r .email "$OUT")" ada@example.com "the account the plugin fetched"
+}
+
+test_the_plugin_examples_in_the_readme_run_with_the_host_from_the_profile() {
+  setup_examples || return
+  host_only_in_the_profile
+  local anchor
+  for anchor in "A plugin that calls the Compozy API" "A plugin with its own HTTP client"; do
+    readme_block "$anchor" sh >"$TEST_DIR/bin/compozy-me"
+    [ -s "$TEST_DIR/bin/compozy-me" ] || { fail "no example after '$anchor' in the README"; continue; }
+    chmod +x "$TEST_DIR/bin/compozy-me"
+    expect_status 0 compozy me
+    expect_eq "$(jq -r .email "$OUT")" ada@example.com "the account the plugin fetched ($anchor)"
+  done
 }
 
 test_the_alias_examples_in_the_readme_and_help_run() {
@@ -110,14 +123,30 @@ test_the_alias_examples_in_the_readme_and_help_run() {
 
 test_the_auth_token_help_example_runs() {
   setup_examples || return
-  expect_status 0 compozy login
-  # The two lines of the manual, with its … standing for an API URL.
-  { echo '#!/bin/sh'; compozy auth token --help | sed -n 's/^  \(token=.*\|curl .*\)/\1/p' |
-    sed "s#…#-fsS \"\$COMPOZY_HOST/api/v1/me\"#"; } >"$TEST_DIR/bin/compozy-me"
-  [ "$(grep -c . "$TEST_DIR/bin/compozy-me")" = 3 ] || fail "the manual's example changed: $(cat "$TEST_DIR/bin/compozy-me")"
+  host_only_in_the_profile
+  { echo '#!/bin/sh'; compozy auth token --help | sed -n 's/^  \(auth=.*\|host=.*\|printf .*\)/\1/p'; } \
+    >"$TEST_DIR/bin/compozy-me"
+  [ "$(grep -c . "$TEST_DIR/bin/compozy-me")" = 4 ] ||
+    fail "the manual's example changed: $(cat "$TEST_DIR/bin/compozy-me")"
   chmod +x "$TEST_DIR/bin/compozy-me"
-  expect_status 0 compozy --host "$DEVCLOUD_URL" me
+  expect_status 0 compozy me
   expect_eq "$(jq -r .email "$OUT")" ada@example.com "the account the example fetched"
+}
+
+test_the_api_help_examples_run() {
+  setup_examples || return
+  expect_status 0 compozy login
+  local ran=0 command
+  while IFS= read -r command; do
+    ran=$((ran + 1))
+    run_example "$command"
+    case $command in
+      *"jq -r .email") expect_stdout_is ada@example.com ;;
+      *" -i "*) expect_stdout_has "HTTP/1.1 200" ;;
+      *) jq -e . "$OUT" >/dev/null || fail "'$command' printed no JSON: $(cat "$OUT")" ;;
+    esac
+  done < <(compozy api --help | sed -n 's/^  \(compozy api .*\)/\1/p')
+  [ "$ran" -ge 4 ] || fail "found only $ran examples in compozy api --help"
 }
 
 run_tests "$@"

@@ -1,6 +1,8 @@
 // Every JSON document compozy reads from a server, given the fuzzer's bytes as
 // the body: metadata, token, device and identity answers, sessions, revoke-all,
-// an ID token's claims. None may crash, hang or throw; each is an answer or an error.
+// an ID token's claims, and what `compozy api` shows (the same bytes also as
+// its Link header). None may crash, hang or throw; each is an answer or an error.
+#include "compozy/api_request.hpp"
 #include "compozy/crypto.hpp"
 #include "compozy/oauth.hpp"
 #include "compozy/sessions.hpp"
@@ -54,6 +56,16 @@ void read_as_session_answers(const std::string& body) {
   (void)revoke_all_sessions(command.context(), ActiveCredential{"at"});
 }
 
+// On a terminal nothing the server sent may reach it as an escape sequence.
+void read_as_api_answers(const std::string& body) {
+  for (const bool terminal : {false, true}) {
+    TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_fuzz"}}, .terminal = {.stdout_is_terminal = terminal}});
+    command.http.on("GET", host + "/api", respond(200, body, {{"link", body}}));
+    (void)call_api({.target = "/api", .paginate = true, .include = terminal, .max_pages = 3}, command.context());
+    if (terminal) FUZZ_CHECK(command.out().find('\x1b') == std::string::npos);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -61,6 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   read_as_server_answers(body, 200);
   read_as_server_answers(body, 400);
   read_as_session_answers(body);
+  read_as_api_answers(body);
   (void)check_id_token("e30." + base64url_encode(body) + ".sig", host, "compozy-cli", "n-1", from_unix_seconds(1'800'000'000));
   return 0;
 }

@@ -334,3 +334,54 @@ BOOST_AUTO_TEST_CASE(flyzt_api_key_is_trimmed_and_refused_when_it_holds_more_tha
     BOOST_TEST((failed.error().code == ExitCode::usage));
   }
 }
+
+BOOST_AUTO_TEST_CASE(auth_token_json_names_the_host_and_profile_the_token_was_read_for) {
+  TestCommand command({.profile = "work"});
+  StoredCredential credential = session(command, seconds(3000));
+  store(command, credential, "work");
+  auto ready = credential_without_refresh(command.context());
+  BOOST_TEST_REQUIRE(ready.has_value());
+  BOOST_TEST_REQUIRE(ready->has_value());
+  print_token(command.context().out(), command.context().settings(), **ready, true);
+  const json document = json::parse(command.out());
+  BOOST_TEST(document["schema_version"] == 1);
+  BOOST_TEST(document["host"] == host);
+  BOOST_TEST(document["profile"] == "work");
+  BOOST_TEST(document["token"] == "at-old");
+  BOOST_TEST(document["credential"]["type"] == "oauth");
+  BOOST_TEST(document["credential"]["source"] == "credentials_file");
+  BOOST_TEST(document["credential"]["variable"].is_null());
+  BOOST_TEST(document["credential"]["expires_at"] == format_rfc3339(*credential.expires_at));
+  // Only the access token: the refresh token never leaves the store.
+  BOOST_TEST(command.out().find("rt-old") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(auth_token_json_says_an_api_key_came_from_the_environment_or_the_store) {
+  TestCommand from_environment({.environment = {{"FLYZT_API_KEY", "fz_key"}}});
+  auto key = credential_without_refresh(from_environment.context());
+  BOOST_TEST_REQUIRE(key.has_value());
+  const json variable = token_json(from_environment.context().settings(), **key);
+  BOOST_TEST(variable["token"] == "fz_key");
+  BOOST_TEST(variable["credential"]["type"] == "api_key");
+  BOOST_TEST(variable["credential"]["source"] == "environment");
+  BOOST_TEST(variable["credential"]["variable"] == "FLYZT_API_KEY");
+  BOOST_TEST(variable["credential"]["expires_at"].is_null());
+
+  TestCommand from_store;
+  StoredCredential stored_key = session(from_store, seconds(3000));
+  stored_key.kind = CredentialKind::api_key;
+  stored_key.refresh_token.clear();
+  stored_key.expires_at.reset();
+  store(from_store, stored_key);
+  auto stored = credential_without_refresh(from_store.context());
+  BOOST_TEST_REQUIRE(stored.has_value());
+  BOOST_TEST_REQUIRE(stored->has_value());
+  const json file = token_json(from_store.context().settings(), **stored);
+  BOOST_TEST(file["credential"]["type"] == "api_key");
+  BOOST_TEST(file["credential"]["source"] == "credentials_file");
+  BOOST_TEST(file["credential"]["expires_at"].is_null());
+
+  // Without --json, the token alone, as scripts have always read it.
+  print_token(from_store.context().out(), from_store.context().settings(), **stored, false);
+  BOOST_TEST(from_store.out() == "at-old\n");
+}

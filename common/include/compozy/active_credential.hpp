@@ -9,6 +9,8 @@
 // which links only this, starts in a few milliseconds.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -43,5 +45,12 @@ std::unexpected<Error> not_logged_in(const Context& context);
 // FLYZT_API_KEY, or a stored credential that needs no refresh; nullopt when
 // the stored access token must be refreshed first. Exit 4 when there is none.
 Result<std::optional<ActiveCredential>> credential_without_refresh(Context& context);
+
+// What `auth token` prints: the token alone, or with --json (schema_version 1)
+// the host and profile it is for and what it is, named as in `auth status
+// --json`. Both come from the one read of the store that gave the token, so a
+// plugin never pairs a token with a host it was not issued by.
+nlohmann::json token_json(const Settings& settings, const ActiveCredential& credential);
+void print_token(Output& out, const Settings& settings, const ActiveCredential& credential, bool json);
 
 }  // namespace compozy

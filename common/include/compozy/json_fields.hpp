@@ -17,6 +17,8 @@ inline constexpr int max_json_depth = 32;
 
 // The document, if `body` is a JSON object nested at most max_json_depth deep.
 std::optional<nlohmann::json> parse_json_object(std::string_view body);
+// Any JSON value nested at most `max_depth` deep, for what compozy only shows.
+std::optional<nlohmann::json> parse_json_value(std::string_view body, int max_depth);
 
 // A string field, or "" when it is missing or of another type.
 std::string string_field(const nlohmann::json& document, const char* name);
