@@ -137,6 +137,7 @@ Result<StoredCredential> decode(const std::filesystem::path& path, std::string_v
   credential.scopes = stored_scopes(node);
   credential.account = scalar(node, "account");
   credential.subject = scalar(node, "subject");
+  credential.session_id = scalar(node, "session_id");
   credential.token_endpoint = scalar(node, "token_endpoint");
   credential.revocation_endpoint = scalar(node, "revocation_endpoint");
   credential.userinfo_endpoint = scalar(node, "userinfo_endpoint");
@@ -152,6 +153,7 @@ YAML::Node encode(const StoredCredential& credential) {
   node["type"] = std::string(kind_name(credential.kind));
   node["account"] = credential.account;
   if (!credential.subject.empty()) node["subject"] = credential.subject;
+  if (!credential.session_id.empty()) node["session_id"] = credential.session_id;
   node["access_token"] = credential.access_token;
   if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
   if (credential.expires_at) node["expires_at"] = format_rfc3339(*credential.expires_at);

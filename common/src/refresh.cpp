@@ -43,6 +43,12 @@ Result<Update> after_refresh(const Context& context, const StoredCredential& cur
                                       : std::nullopt;
   if (!tokens.scope.empty()) next.scopes = split_scopes(tokens.scope);
   next.token_endpoint = token_endpoint;
+  // A credential stored before its server named sessions learns the name here;
+  // an ID token that does not check out teaches nothing and costs nothing.
+  if (!tokens.id_token.empty()) {
+    const auto claims = check_id_token(tokens.id_token, current.host, current.client_id, {}, now);
+    if (claims && !claims->session_id.empty()) next.session_id = claims->session_id;
+  }
   return Update{std::move(next)};
 }
 

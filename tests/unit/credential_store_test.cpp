@@ -30,6 +30,8 @@ StoredCredential credential_for(const std::string& account, std::size_t padding 
   credential.expires_at = from_unix_seconds(1'800'003'600);
   credential.scopes = {"openid", "offline_access"};
   credential.account = account + "@example.com";
+  credential.subject = "usr_" + account;
+  credential.session_id = "ses_" + account;
   credential.token_endpoint = "https://cloud.example.com/oauth/token";
   return credential;
 }

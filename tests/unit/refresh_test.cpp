@@ -12,6 +12,7 @@
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
+#include "compozy/crypto.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/refresh.hpp"
 
@@ -89,6 +90,25 @@ BOOST_AUTO_TEST_CASE(a_server_that_does_not_rotate_keeps_the_old_refresh_token_v
   command.http.on("POST", token_url, rotated("at-new", nullptr));
   BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
   BOOST_TEST(required(stored(command)).refresh_token == "rt-old");
+}
+
+BOOST_AUTO_TEST_CASE(a_refreshed_id_token_names_the_session_when_it_checks_out) {
+  const auto id_token = [](TestCommand& command, const std::string& issuer) {
+    const json claims{{"iss", issuer}, {"aud", "compozy-cli"}, {"sub", "usr_1"}, {"sid", "ses_1"},
+                      {"exp", unix_seconds(command.clock.now()) + 3600}};
+    return base64url_encode("{}") + "." + base64url_encode(claims.dump()) + ".sig";
+  };
+  for (const auto& [issuer, learned] : {std::pair{host, "ses_1"}, std::pair{std::string("https://evil.example"), ""}}) {
+    TestCommand command;
+    store(command, session(command, seconds(-5)));
+    command.http.on("POST", token_url,
+                    json_response(200, {{"access_token", "at-new"}, {"token_type", "Bearer"}, {"refresh_token", "rt-new"},
+                                        {"expires_in", 3600},
+                                        {"id_token", id_token(command, issuer)}}));
+    BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
+    BOOST_TEST(required(stored(command)).session_id == learned, "issuer " << issuer);
+    BOOST_TEST(required(stored(command)).access_token == "at-new");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_margin_is_a_minute_or_half_a_short_lifetime) {
