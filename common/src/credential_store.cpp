@@ -251,15 +251,27 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   return std::move(decided->entry);
 }
 
+std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles) const {
+  std::vector<Entry> entries;
+  if (!profiles || !profiles.IsMap()) return entries;
+  for (const auto& item : profiles) {
+    const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
+    if (auto decoded = decode(file_, name, item.second); decoded && !name.empty()) {
+      entries.push_back({name, std::move(*decoded)});
+    }
+  }
+  return entries;
+}
+
+Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all() const {
+  auto root = read_document(file_);
+  if (!root) return propagate(root);
+  return readable_entries((*root)["profiles"]);
+}
+
 Result<void> CredentialStore::update_all(const ChangeAll& change) {
   return rewrite([&](YAML::Node& profiles) -> Result<bool> {
-    std::vector<Entry> entries;
-    for (const auto& item : profiles) {
-      const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
-      if (auto decoded = decode(file_, name, item.second); decoded && !name.empty()) {
-        entries.push_back({name, std::move(*decoded)});
-      }
-    }
+    std::vector<Entry> entries = readable_entries(profiles);
     const std::vector<Entry> before = entries;
     if (auto ok = change(entries); !ok) return propagate(ok);
 

@@ -83,7 +83,8 @@ test_revoking_this_machines_session_removes_its_credentials() {
   local ours
   ours=$(session_of "$(stored access_token)")
   expect_status 0 "$COMPOZY" auth revoke "$ours" --host "$DEVCLOUD_URL"
-  expect_stderr_has "That was this machine's session, so its stored credentials were removed"
+  expect_stderr_is "✓ Revoked session $ours
+Removed the stored credentials of profile 'default' (its session was revoked); run \`compozy login\` to sign in again."
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 }
 
@@ -110,8 +111,8 @@ test_revoke_all_with_yes_ends_everything_and_forgets_this_machine() {
   other_session
   local ours=$(stored access_token)
   expect_status 0 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
-  expect_stderr_has "✓ Revoked 2 sessions on $DEVCLOUD_URL"
-  expect_stderr_has "This machine's stored credentials were removed"
+  expect_stderr_is "✓ Revoked 2 sessions on $DEVCLOUD_URL
+Removed the stored credentials of profile 'default' (its session was revoked); run \`compozy login\` to sign in again."
   as "$ours" GET /api/v1/me
   expect_eq "$STATUS" 401 "this machine's old token"
   expect_status 4 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
@@ -216,7 +217,8 @@ test_without_a_reuse_interval_a_lost_answer_ends_the_session() {
   expect_eq "$STATUS" 200 "the refresh whose answer is lost"
   expect_status 4 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
   expect_stderr_is "compozy auth refresh: error: the session of profile 'default' has ended: the server refused \
-its refresh token (invalid_grant: the refresh token was already used; the session is revoked)
+its refresh token (invalid_grant: the refresh token was already used; the session is revoked); its stored \
+credentials were removed
 hint: run \`compozy login\`"
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 }

@@ -32,6 +32,14 @@ class CredentialStore {
   // reader sees one complete version or the other.
   Result<std::optional<StoredCredential>> load(std::string_view profile) const;
 
+  // One profile's entry, as load_all and update_all show it.
+  struct Entry {
+    std::string profile;
+    StoredCredential credential;
+  };
+  // Every entry that can be read, in the file's order, without the lock (as load).
+  Result<std::vector<Entry>> load_all() const;
+
   // What a change decides for a profile: the entry it holds afterwards
   // (nullopt: none), and a failure to report once that is stored, as when a
   // session the server has ended is removed and the caller must hear why.
@@ -52,10 +60,6 @@ class CredentialStore {
   // differs is written in one replacement, with the lock held throughout.
   // Entries that cannot be read stay as they are; nothing is written when
   // `change` fails.
-  struct Entry {
-    std::string profile;
-    StoredCredential credential;
-  };
   using ChangeAll = std::function<Result<void>(std::vector<Entry>& entries)>;
   Result<void> update_all(const ChangeAll& change);
 
@@ -70,6 +74,7 @@ class CredentialStore {
   // Holds the lock, reads the file, lets `decide` edit its profiles, and
   // writes them back atomically when it says it changed something.
   Result<void> rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide);
+  std::vector<Entry> readable_entries(const YAML::Node& profiles) const;
   void remove_stale_copies() const;
 
   std::filesystem::path folder_;
