@@ -28,8 +28,8 @@ Result<std::vector<CredentialStore::Entry>> unnamed_live_sessions(Context& conte
   const TimePoint now = context.clock().now();
   std::erase_if(*entries, [&](const CredentialStore::Entry& entry) {
     const StoredCredential& stored = entry.credential;
-    const bool asked = credential.origin == CredentialOrigin::credentials_file &&
-                       entry.profile == context.settings().profile;
+    const bool asked =
+        credential.origin == CredentialOrigin::credentials_file && entry.profile == context.settings().profile;
     // An expired one refreshes before its next use, and so finds out.
     return asked || stored.kind != CredentialKind::oauth || stored.host != context.settings().host ||
            !stored.session_id.empty() || has_expired(stored, now);
@@ -123,10 +123,10 @@ void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked) 
   const auto& profiles = forgotten.profiles;
   if (!profiles.empty()) {
     const bool one = profiles.size() == 1;
-    const std::string why = revoked == Revoked::every_session ? (one ? "its session was revoked" : "their sessions were revoked")
-                                                              : (one ? "its session was revoked" : "their session was revoked");
-    const std::string login = one ? std::string("compozy login") + (profiles[0] == default_profile ? "" : " --profile " + profiles[0])
-                                  : "compozy login --profile NAME";
+    std::string why = one ? "its session was revoked" : "their session was revoked";
+    if (!one && revoked == Revoked::every_session) why = "their sessions were revoked";
+    std::string login = "compozy login --profile NAME";
+    if (one) login = profiles[0] == default_profile ? "compozy login" : "compozy login --profile " + profiles[0];
     out.info("Removed the stored credentials of " + profile_list(profiles) + " (" + why + "); run `" + login +
              "` to sign in again.");
   }
