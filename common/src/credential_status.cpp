@@ -211,7 +211,7 @@ void print_status(Output& out, const CredentialStatus& status) {
     if (status.refreshed) {
       expiry += "; refreshed just now, as it had expired";
     } else if (status.refreshable) {
-      expiry += "; refreshed automatically";
+      expiry += *status.expires_at > now ? "; refreshed automatically" : "; the next command refreshes it, if it can";
     }
     line(status.kind == CredentialKind::api_key ? "Key" : "Access token", expiry);
   } else if (status.kind == CredentialKind::api_key) {
