@@ -804,6 +804,10 @@ Result<std::string> Authority::sign_id_token(const SessionRecord& session, const
       {"iat", unix_seconds(now)},
       {"exp", unix_seconds(now + options_.access_token_ttl)},
       {"auth_time", unix_seconds(session.auth_time)},
+      // The session's id, as the sessions API names it: OpenID Connect's session ID
+      // (Front-Channel Logout §3, Back-Channel Logout §2.4), by which a client tells
+      // which of its stored credentials a revocation ended.
+      {"sid", session.id},
   };
   // The nonce belongs to the authentication; refreshed ID tokens leave it out (OIDC Core errata, §12.2).
   if (first_issue && !session.nonce.empty()) claims["nonce"] = session.nonce;

@@ -31,7 +31,8 @@ json metadata(const Authority& authority) {
       {"subject_types_supported", json::array({"public"})},
       {"id_token_signing_alg_values_supported", json::array({"RS256"})},
       {"claims_supported",
-       json::array({"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified", "name"})},
+       json::array(
+           {"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "email", "email_verified", "name"})},
       {"prompt_values_supported", json::array({"none", "login", "consent", "select_account"})},
       {"authorization_response_iss_parameter_supported", true},
   };

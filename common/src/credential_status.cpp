@@ -1,6 +1,9 @@
 #include "compozy/credential_status.hpp"
 
+#include <cctype>
+
 #include "compozy/oauth.hpp"
+#include "compozy/refresh.hpp"
 
 namespace compozy {
 
@@ -16,9 +19,8 @@ std::string_view state_name(CredentialState state) {
   return "not_logged_in";
 }
 
-bool CredentialStatus::works() const {
-  return state == CredentialState::valid || state == CredentialState::expired_refreshable;
-}
+// An expired access token works only once a refresh has shown the session alive.
+bool CredentialStatus::works() const { return state == CredentialState::valid; }
 
 namespace {
 
@@ -68,6 +70,15 @@ void ask_the_server(Context& context, CredentialStatus& status, const std::strin
   status.problem = identity.error().message;
 }
 
+// A refresh that failed: the server ended the session (its credentials are
+// gone now), or it could not be asked, which is no verdict at all.
+void record_failed_refresh(CredentialStatus& status, const Error& error) {
+  status.checked = true;
+  status.refresh_refused = error.kind == Error::Kind::rejected;
+  status.state = status.refresh_refused ? CredentialState::rejected : CredentialState::offline;
+  status.problem = error.message;
+}
+
 }  // namespace
 
 CredentialStatus assess_credential(Context& context, bool ask_server) {
@@ -99,9 +110,23 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     return status;
   }
   describe_stored(status, **stored, context.store().file().string());
-  // Asking the server about an expired token would only hear "401".
-  if (ask_server && status.state == CredentialState::valid) {
-    ask_the_server(context, status, (*stored)->access_token, (*stored)->userinfo_endpoint);
+  if (!ask_server) return status;
+  StoredCredential credential = std::move(**stored);
+  // An expired access token proves nothing either way (the server would only
+  // say 401), and a refresh token may be dead, as after a revoke-all elsewhere:
+  // only a refresh, under the lock as any command does it, tells.
+  if (status.state == CredentialState::expired_refreshable) {
+    auto refreshed = refresh_stored_credential(context, RefreshWhen::if_expiring);
+    if (!refreshed) {
+      record_failed_refresh(status, refreshed.error());
+      return status;
+    }
+    status.refreshed = refreshed->access_token != credential.access_token;
+    credential = std::move(*refreshed);
+    describe_stored(status, credential, context.store().file().string());
+  }
+  if (status.state == CredentialState::valid) {
+    ask_the_server(context, status, credential.access_token, credential.userinfo_endpoint);
   }
   return status;
 }
@@ -148,13 +173,20 @@ void print_status(Output& out, const CredentialStatus& status) {
                out.bold(status.account.empty() ? "an API key" : status.account));
       break;
     case CredentialState::expired_refreshable:
-      out.info("  " + out.check_mark() + " Logged in as " + out.bold(status.account) +
-               "; the access token has expired and is refreshed by the next command");
+      out.info("  " + out.attention_mark() + " Not checked whether the session of " + out.bold(status.account) +
+               " still works: its access token has expired, and only a refresh can tell (run without --offline)");
       break;
     case CredentialState::expired:
       out.info("  " + out.cross_mark() + " The credentials have expired: run `compozy login`");
       break;
     case CredentialState::rejected:
+      if (status.refresh_refused) {
+        std::string problem = status.problem;
+        if (!problem.empty()) problem[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(problem[0])));
+        out.info("  " + out.cross_mark() + " " + problem + ".");
+        out.info("  Run `compozy login` to sign in again.");
+        return;
+      }
       out.info("  " + out.cross_mark() + " The server rejected the credential: run `compozy login`" +
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
@@ -176,7 +208,11 @@ void print_status(Output& out, const CredentialStatus& status) {
     const TimePoint now = status.assessed_at;
     std::string expiry = (*status.expires_at > now ? "expires " : "expired ") + relative_time(*status.expires_at, now) +
                          " (" + format_rfc3339(*status.expires_at) + ")";
-    if (status.refreshable) expiry += "; refreshed automatically";
+    if (status.refreshed) {
+      expiry += "; refreshed just now, as it had expired";
+    } else if (status.refreshable) {
+      expiry += *status.expires_at > now ? "; refreshed automatically" : "; the next command refreshes it, if it can";
+    }
     line(status.kind == CredentialKind::api_key ? "Key" : "Access token", expiry);
   } else if (status.kind == CredentialKind::api_key) {
     line("Key", "no expiry known");

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -137,6 +138,7 @@ Result<StoredCredential> decode(const std::filesystem::path& path, std::string_v
   credential.scopes = stored_scopes(node);
   credential.account = scalar(node, "account");
   credential.subject = scalar(node, "subject");
+  credential.session_id = scalar(node, "session_id");
   credential.token_endpoint = scalar(node, "token_endpoint");
   credential.revocation_endpoint = scalar(node, "revocation_endpoint");
   credential.userinfo_endpoint = scalar(node, "userinfo_endpoint");
@@ -152,6 +154,7 @@ YAML::Node encode(const StoredCredential& credential) {
   node["type"] = std::string(kind_name(credential.kind));
   node["account"] = credential.account;
   if (!credential.subject.empty()) node["subject"] = credential.subject;
+  if (!credential.session_id.empty()) node["session_id"] = credential.session_id;
   node["access_token"] = credential.access_token;
   if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
   if (credential.expires_at) node["expires_at"] = format_rfc3339(*credential.expires_at);
@@ -201,7 +204,7 @@ Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view p
   return std::optional<StoredCredential>(std::move(*credential));
 }
 
-Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view profile, const Change& change) {
+Result<void> CredentialStore::rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide) {
   if (auto ok = ensure_private_folder(folder_); !ok) return propagate(ok);
   auto lock = FileLock::acquire(lock_file_);
   if (!lock) return propagate(lock);
@@ -209,35 +212,101 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
 
   auto root = read_document(file_);
   if (!root) return propagate(root);
-  const std::string name(profile);
-  std::optional<StoredCredential> current;
-  // An entry that cannot be read is no entry to decide from: a login may
-  // replace it and a logout remove it.
-  bool unreadable = false;
-  if (const YAML::Node profiles = (*root)["profiles"]; profiles && profiles[name]) {
-    auto decoded = decode(file_, profile, profiles[name]);
-    unreadable = !decoded;
-    if (decoded) current = std::move(*decoded);
-  }
-
+  YAML::Node profiles = (*root)["profiles"];
+  if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
   // A decision, once the server has been asked, is stored before Ctrl-C takes effect.
   InterruptsHeld hold;
-  auto decided = change(current);
-  if (!decided) return propagate(decided);
-  if (decided->entry != current || unreadable) {
-    YAML::Node profiles = (*root)["profiles"];
-    if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
+  auto changed = decide(profiles);
+  if (!changed) return propagate(changed);
+  if (!*changed) return {};
+  return profiles.size() == 0 ? remove_file_durably(file_) : replace_file_atomically(file_, emit(profiles), 0600);
+}
+
+Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view profile, const Change& change) {
+  const std::string name(profile);
+  std::optional<Update> decided;
+  auto written = rewrite([&](YAML::Node& profiles) -> Result<bool> {
+    std::optional<StoredCredential> current;
+    // An entry that cannot be read is no entry to decide from: a login may
+    // replace it and a logout remove it.
+    bool unreadable = false;
+    if (profiles[name]) {
+      auto decoded = decode(file_, profile, profiles[name]);
+      unreadable = !decoded;
+      if (decoded) current = std::move(*decoded);
+    }
+    auto decision = change(current);
+    if (!decision) return propagate(decision);
+    decided = std::move(*decision);
+    if (decided->entry == current && !unreadable) return false;
     if (decided->entry) {
       profiles[name] = encode(*decided->entry);
     } else {
       profiles.remove(name);
     }
-    auto written = profiles.size() == 0 ? remove_file_durably(file_)
-                                        : replace_file_atomically(file_, emit(profiles), 0600);
-    if (!written) return propagate(written);
-  }
+    return true;
+  });
+  if (!written) return propagate(written);
   if (decided->failure) return fail(std::move(*decided->failure));
   return std::move(decided->entry);
+}
+
+std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles) const {
+  std::vector<Entry> entries;
+  if (!profiles || !profiles.IsMap()) return entries;
+  for (const auto& item : profiles) {
+    const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
+    if (auto decoded = decode(file_, name, item.second); decoded && !name.empty()) {
+      entries.push_back({name, std::move(*decoded)});
+    }
+  }
+  return entries;
+}
+
+Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all() const {
+  auto root = read_document(file_);
+  if (!root) return propagate(root);
+  return readable_entries((*root)["profiles"]);
+}
+
+Result<void> CredentialStore::update_all(const ChangeAll& change) {
+  return rewrite([&](YAML::Node& profiles) -> Result<bool> {
+    std::vector<Entry> entries = readable_entries(profiles);
+    const std::vector<Entry> before = entries;
+    if (auto ok = change(entries); !ok) return propagate(ok);
+
+    const auto find = [](const std::vector<Entry>& list, const std::string& name) {
+      return std::find_if(list.begin(), list.end(), [&](const Entry& entry) { return entry.profile == name; });
+    };
+    bool changed = false;
+    for (const auto& old : before) {
+      if (find(entries, old.profile) != entries.end()) continue;
+      profiles.remove(old.profile);
+      changed = true;
+    }
+    for (const auto& entry : entries) {
+      const auto old = find(before, entry.profile);
+      if (old != before.end() && old->credential == entry.credential) continue;
+      profiles[entry.profile] = encode(entry.credential);
+      changed = true;
+    }
+    return changed;
+  });
+}
+
+Result<std::vector<std::string>> CredentialStore::remove_all(const Selector& belongs) {
+  std::vector<std::string> removed;
+  auto written = update_all([&](std::vector<Entry>& entries) -> Result<void> {
+    removed.clear();
+    std::erase_if(entries, [&](const Entry& entry) {
+      if (!belongs(entry)) return false;
+      removed.push_back(entry.profile);
+      return true;
+    });
+    return {};
+  });
+  if (!written) return propagate(written);
+  return removed;
 }
 
 // A writer killed between writing its temporary copy and renaming it over the

@@ -269,8 +269,8 @@ Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint
   return server_failed("revocation endpoint", revocation_endpoint, response->status);
 }
 
-Result<void> check_id_token(std::string_view id_token, std::string_view issuer, std::string_view client_id,
-                            std::string_view nonce, TimePoint now) {
+Result<IdTokenClaims> check_id_token(std::string_view id_token, std::string_view issuer, std::string_view client_id,
+                                     std::string_view nonce, TimePoint now) {
   const auto first_dot = id_token.find('.');
   const auto second_dot = id_token.find('.', first_dot + 1);
   if (first_dot == std::string_view::npos || second_dot == std::string_view::npos) {
@@ -298,7 +298,7 @@ Result<void> check_id_token(std::string_view id_token, std::string_view issuer, 
   if (!nonce.empty() && !constant_time_equal(string_field(*claims, "nonce"), nonce)) {
     return fail("the ID token answers another login (nonce mismatch)");
   }
-  return {};
+  return IdTokenClaims{.session_id = string_field(*claims, "sid")};
 }
 
 std::string Identity::display() const {

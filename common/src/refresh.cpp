@@ -1,7 +1,10 @@
 #include "compozy/refresh.hpp"
 
+#include <algorithm>
+
 #include "compozy/interrupt.hpp"
 #include "compozy/oauth.hpp"
+#include "compozy/revocation.hpp"
 
 namespace compozy {
 
@@ -43,7 +46,24 @@ Result<Update> after_refresh(const Context& context, const StoredCredential& cur
                                       : std::nullopt;
   if (!tokens.scope.empty()) next.scopes = split_scopes(tokens.scope);
   next.token_endpoint = token_endpoint;
+  // A credential stored before its server named sessions learns the name here;
+  // an ID token that does not check out teaches nothing and costs nothing.
+  if (!tokens.id_token.empty()) {
+    const auto claims = check_id_token(tokens.id_token, current.host, current.client_id, {}, now);
+    if (claims && !claims->session_id.empty()) next.session_id = claims->session_id;
+  }
   return Update{std::move(next)};
+}
+
+// Says, after the server ended a session, whose stored credentials went with it.
+Error with_what_was_removed(Error ended, const std::vector<std::string>& removed, const std::string& profile) {
+  if (ended.kind != Error::Kind::rejected || removed.empty()) return ended;
+  if (removed == std::vector<std::string>{profile}) {
+    ended.message += "; its stored credentials were removed";
+  } else {
+    ended.message += "; the stored credentials of " + profile_list(removed) + ", which held it, were removed";
+  }
+  return ended;
 }
 
 // Decides, with the lock held and the file just read, whether and how to refresh.
@@ -93,15 +113,35 @@ Result<ActiveCredential> fresh_credential(Context& context) {
 }
 
 Result<StoredCredential> refresh_stored_credential(Context& context, RefreshWhen when) {
-  auto updated = context.store().update(context.settings().profile,
-                                        [&](const std::optional<StoredCredential>& current) {
-                                          return refresh_decision(context, current, when);
-                                        });
-  if (!updated) return propagate(updated);
+  const std::string& profile = context.settings().profile;
+  Update decided;
+  std::vector<std::string> removed;
+  // Every profile's entry is decided under the one lock: a session the server
+  // has ended goes from all the profiles that hold it, in one write.
+  auto written = context.store().update_all([&](std::vector<CredentialStore::Entry>& entries) -> Result<void> {
+    const auto own = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.profile == profile; });
+    const auto current = own == entries.end() ? std::nullopt : std::optional<StoredCredential>(own->credential);
+    auto decision = refresh_decision(context, current, when);
+    if (!decision) return propagate(decision);
+    decided = std::move(*decision);
+    if (decided.entry) {
+      own->credential = *decided.entry;  // refresh_decision fails without a current entry
+      return {};
+    }
+    const bool session_ended = decided.failure && decided.failure->kind == Error::Kind::rejected;
+    std::erase_if(entries, [&](const CredentialStore::Entry& entry) {
+      const bool goes = entry.profile == profile || (session_ended && shares_session(entry.credential, *current));
+      if (goes) removed.push_back(entry.profile);
+      return goes;
+    });
+    return {};
+  });
+  if (!written) return propagate(written);
+  if (decided.failure) return fail(with_what_was_removed(std::move(*decided.failure), removed, profile));
   // Ctrl-C during the refresh: the new tokens are stored; now stop.
   if (interrupted()) return fail_interrupted();
-  if (!*updated) return not_logged_in(context);
-  return std::move(**updated);
+  if (!decided.entry) return not_logged_in(context);
+  return std::move(*decided.entry);
 }
 
 }  // namespace compozy

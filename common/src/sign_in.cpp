@@ -28,10 +28,11 @@ Result<StoredCredential> credential_from(Context& context, const ServerMetadata&
                                          std::string_view nonce) {
   const Settings& settings = context.settings();
   const TimePoint now = context.clock().now();
+  std::string session_id;
   if (!tokens.id_token.empty()) {
-    if (auto checked = check_id_token(tokens.id_token, server.issuer, settings.client_id, nonce, now); !checked) {
-      return propagate(checked, "checking the sign-in");
-    }
+    auto checked = check_id_token(tokens.id_token, server.issuer, settings.client_id, nonce, now);
+    if (!checked) return propagate(checked, "checking the sign-in");
+    session_id = std::move(checked->session_id);
   }
   auto identity = fetch_identity(context.http(), server.userinfo_endpoint, settings.host, tokens.access_token);
   if (!identity) return propagate(identity, "asking the server who signed in");
@@ -47,6 +48,7 @@ Result<StoredCredential> credential_from(Context& context, const ServerMetadata&
   credential.scopes = tokens.scope.empty() ? settings.scopes : split_scopes(tokens.scope);
   credential.account = identity->display();
   credential.subject = identity->subject;
+  credential.session_id = std::move(session_id);
   credential.token_endpoint = server.token_endpoint;
   credential.revocation_endpoint = server.revocation_endpoint;
   credential.userinfo_endpoint = server.userinfo_endpoint;

@@ -2,6 +2,7 @@
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/interrupt.hpp"
+#include "compozy/revocation.hpp"
 #include "compozy/sessions.hpp"
 
 #include <unistd.h>
@@ -50,12 +51,9 @@ Result<void> revoke_all(const Options& options, Context& context) {
 
   context.out().success("Revoked " + std::to_string(*count) + (*count == 1 ? " session" : " sessions") + " on " +
                         context.settings().host);
-  if (credential->stored && credential->stored->kind == CredentialKind::oauth) {
-    if (auto removed = context.store().remove(context.settings().profile); !removed) {
-      return propagate(removed);
-    }
-    context.out().info("This machine's stored credentials were removed; run `compozy login` to sign in again.");
-  }
+  auto forgotten = forget_sessions_of_account(context, *credential);
+  if (!forgotten) return propagate(forgotten);
+  report_forgotten(context.out(), *forgotten, Revoked::every_session);
   if (with_api_key) {
     context.out().info("API keys are managed in the dashboard (Settings > API Keys) and are not revoked by this.");
   }
@@ -69,8 +67,9 @@ int main(int argc, char** argv) {
       .name = "auth revoke-all",
       .usage = "[--yes]",
       .manual =
-          "Ends every session of your account, this machine's included, and removes this machine's stored\n"
-          "credentials. It asks first on a terminal; without a terminal it refuses unless given --yes.\n"
+          "Ends every session of your account, this machine's included, and removes the stored credentials\n"
+          "of every profile signed in to that account on this host. It asks first on a terminal; without a\n"
+          "terminal it refuses unless given --yes.\n"
           "API keys are not sessions: manage them in the dashboard.\n\n"
           "Exit codes: 0 revoked, 1 error or declined, 2 bad usage (no terminal and no --yes),\n"
           "4 not logged in.",

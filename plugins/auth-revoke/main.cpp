@@ -1,7 +1,8 @@
 // compozy auth revoke: end one session of the account.
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
-#include "compozy/sessions.hpp"
+#include "compozy/refresh.hpp"
+#include "compozy/revocation.hpp"
 
 namespace {
 
@@ -29,22 +30,10 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 Result<void> revoke(const Options& options, Context& context) {
   auto credential = fresh_credential(context);
   if (!credential) return propagate(credential);
-  // Learn first whether this is the session this machine uses.
-  auto sessions = list_sessions(context, *credential);
-  if (!sessions) return propagate(sessions);
-  const bool ours = std::any_of(sessions->begin(), sessions->end(), [&](const Session& session) {
-    return session.current && session.id == options.session_id;
-  });
-  if (auto revoked = revoke_session(context, *credential, options.session_id); !revoked) return revoked;
-
+  auto forgotten = revoke_session_everywhere(context, *credential, options.session_id);
+  if (!forgotten) return propagate(forgotten);
   context.out().success("Revoked session " + options.session_id);
-  if (ours) {
-    if (auto removed = context.store().remove(context.settings().profile); !removed) {
-      return propagate(removed);
-    }
-    context.out().info("That was this machine's session, so its stored credentials were removed; "
-                       "run `compozy login` to sign in again.");
-  }
+  report_forgotten(context.out(), *forgotten, Revoked::one_session);
   return {};
 }
 
@@ -56,7 +45,7 @@ int main(int argc, char** argv) {
       .usage = "SESSION_ID",
       .manual =
           "Ends one session of your account (an ID from `compozy auth list`): its tokens stop working at\n"
-          "once, wherever they are. Revoking this machine's own session also removes its stored credentials.\n\n"
+          "once, wherever they are. Every profile on this machine that held it loses its stored credentials.\n\n"
           "Exit codes: 0 revoked, 1 error (such as no active session with that ID), 2 bad usage,\n"
           "4 not logged in.",
       .declare = declare_options,

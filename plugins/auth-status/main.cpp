@@ -2,6 +2,7 @@
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/credential_status.hpp"
+#include "compozy/interrupt.hpp"
 
 namespace {
 
@@ -23,6 +24,8 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
 
 Result<void> show_status(const Options& options, Context& context) {
   const CredentialStatus status = assess_credential(context, !options.offline);
+  // Ctrl-C during a request or a refresh: whatever was learnt, the person asked to stop.
+  if (interrupted()) return fail_interrupted();
   if (options.json) {
     context.out().json(status_json(status));
   } else {
@@ -40,12 +43,14 @@ int main(int argc, char** argv) {
       .usage = "[--json] [--offline]",
       .manual =
           "Shows the host, the account, where the credential comes from (FLYZT_API_KEY or the credentials\n"
-          "file), when it expires and its scopes, and asks the server whether it still accepts it.\n"
-          "It never refreshes; an expired access token with a refresh token is refreshed by the next\n"
-          "command that needs it. --json prints a document whose \"state\" is one of valid,\n"
-          "expired_refreshable, expired, rejected, not_logged_in and offline (see the README).\n\n"
-          "Exit codes: 0 logged in with a working credential (valid or expired_refreshable), 1 otherwise,\n"
-          "2 bad usage.",
+          "file), when it expires and its scopes, and asks the server whether it still accepts it. An\n"
+          "expired access token is refreshed first, as any command would, since only a refresh shows\n"
+          "whether the session still lives; if the server has ended it, its stored credentials are removed.\n"
+          "--offline asks nothing, and then cannot vouch for an expired access token. --json prints a\n"
+          "document whose \"state\" is one of valid, expired_refreshable, expired, rejected,\n"
+          "not_logged_in and offline (see the README).\n\n"
+          "Exit codes: 0 logged in with a credential that works (valid), 1 otherwise, including when the\n"
+          "server could not be asked, 2 bad usage, 130 interrupted.",
       .declare = declare_options,
       .parse = parse_options,
       .run = show_status,

@@ -83,7 +83,8 @@ test_revoking_this_machines_session_removes_its_credentials() {
   local ours
   ours=$(session_of "$(stored access_token)")
   expect_status 0 "$COMPOZY" auth revoke "$ours" --host "$DEVCLOUD_URL"
-  expect_stderr_has "That was this machine's session, so its stored credentials were removed"
+  expect_stderr_is "✓ Revoked session $ours
+Removed the stored credentials of profile 'default' (its session was revoked); run \`compozy login\` to sign in again."
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 }
 
@@ -110,11 +111,118 @@ test_revoke_all_with_yes_ends_everything_and_forgets_this_machine() {
   other_session
   local ours=$(stored access_token)
   expect_status 0 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
-  expect_stderr_has "✓ Revoked 2 sessions on $DEVCLOUD_URL"
-  expect_stderr_has "This machine's stored credentials were removed"
+  expect_stderr_is "✓ Revoked 2 sessions on $DEVCLOUD_URL
+Removed the stored credentials of profile 'default' (its session was revoked); run \`compozy login\` to sign in again."
   as "$ours" GET /api/v1/me
   expect_eq "$STATUS" 401 "this machine's old token"
   expect_status 4 "$COMPOZY" auth list --host "$DEVCLOUD_URL"
+}
+
+# Issue 10: two profiles of one account on one machine. Revoking everything in
+# one ends the other's session too, and its dead tokens go with it.
+test_revoke_all_clears_every_profile_of_the_account() {
+  start_devcloud_with_shared_key --user ada@example.com --user bob@example.com
+  log_in
+  log_in --profile work
+  FAKE_BROWSER_ACCOUNT=bob@example.com log_in --profile bob
+  local theirs
+  theirs=$(stored access_token work)
+  [ -n "$(stored session_id work)" ] || fail "login stored no session id"
+  expect_status 0 "$COMPOZY" auth revoke-all --yes --host "$DEVCLOUD_URL"
+  expect_stderr_is "✓ Revoked 2 sessions on $DEVCLOUD_URL
+Removed the stored credentials of profiles 'default' and 'work' (their sessions were revoked); run \`compozy login \
+--profile NAME\` to sign in again."
+  as "$theirs" GET /api/v1/me
+  expect_eq "$STATUS" 401 "the other profile's token"
+  expect_status 4 "$COMPOZY" auth token --profile work --host "$DEVCLOUD_URL"
+  expect_stderr_is "compozy auth token: error: not logged in to '$DEVCLOUD_URL' (profile 'work')
+hint: run \`compozy login --profile work\`, or set FLYZT_API_KEY"
+  expect_stdout_is ""
+  expect_status 0 "$COMPOZY" auth token --profile bob --host "$DEVCLOUD_URL"
+}
+
+test_revoking_another_profiles_session_removes_its_credentials() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  log_in --profile work
+  local theirs
+  theirs=$(session_of "$(stored access_token work)")
+  expect_eq "$(stored session_id work)" "$theirs" "the stored session id"
+  expect_status 0 "$COMPOZY" auth revoke "$theirs" --host "$DEVCLOUD_URL"
+  expect_stderr_is "✓ Revoked session $theirs
+Removed the stored credentials of profile 'work' (its session was revoked); run \`compozy login --profile work\` \
+to sign in again."
+  expect_status 4 "$COMPOZY" auth token --profile work --host "$DEVCLOUD_URL"
+  expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+  as "$(cat "$OUT")" GET /api/v1/me
+  expect_eq "$STATUS" 200 "this profile's session"
+}
+
+# An entry stored before its server named sessions is asked, through the
+# sessions API's current marker, which session it belongs to.
+test_revoke_finds_a_session_that_a_credential_does_not_name() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  log_in --profile work
+  local theirs
+  theirs=$(stored session_id work)
+  python3 - "$(credentials_file)" <<'PY'
+import sys, yaml
+path = sys.argv[1]
+document = yaml.safe_load(open(path))
+del document["profiles"]["work"]["session_id"]
+yaml.safe_dump(document, open(path, "w"))
+PY
+  expect_status 0 "$COMPOZY" auth revoke "$theirs" --host "$DEVCLOUD_URL"
+  expect_stderr_has "Removed the stored credentials of profile 'work' (its session was revoked)"
+  expect_eq "$(stored access_token work)" "" "the other profile's access token"
+}
+
+# Revoked from another machine (curl), a session whose access token has expired
+# here is no longer shown as logged in: status refreshes and hears the verdict.
+test_status_after_a_remote_revoke_all_refreshes_and_shows_no_check_mark() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  other_session
+  expire_locally
+  expect_status 1 "$COMPOZY" auth status --offline --host "$DEVCLOUD_URL"
+  expect_stderr_lacks "✓"
+  expect_stderr_has "Not checked whether the session of ada@example.com still works: its access token has expired"
+
+  as "$OTHER_TOKEN" POST /api/v1/auth/sessions/revoke-all
+  expect_eq "$STATUS" 200 "the revoke-all from elsewhere"
+  expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
+  expect_stderr_lacks "✓"
+  expect_stderr_has "✗ The session of profile 'default' has ended: the server refused its refresh token (invalid_grant"
+  expect_stderr_has "; its stored credentials were removed."
+  expect_eq "$(stored access_token)" "" "the stored access token"
+  expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
+  expect_eq "$(jq -r .state "$OUT")" "not_logged_in" "the state afterwards"
+}
+
+test_status_refreshes_an_expired_access_token_of_a_live_session() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  expire_locally
+  expect_status 0 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
+  expect_eq "$(jq -r '.state + " " + (.checked | tostring)' "$OUT")" "valid true" "the state"
+  expect_eq "$(refreshes)" 1 "refreshes"
+  as "$(stored access_token)" GET /api/v1/me
+  expect_eq "$STATUS" 200 "the refreshed token"
+}
+
+# A refresh refused with invalid_grant removes every profile holding that session.
+test_an_ended_session_goes_from_a_copied_profile_too() {
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  other_session
+  copy_entry default copy  # python writes the profiles sorted: copy first
+  as "$OTHER_TOKEN" POST /api/v1/auth/sessions/revoke-all
+  expire_locally
+  expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+  expect_stderr_has "has ended: the server refused its refresh token (invalid_grant"
+  expect_stderr_has "; the stored credentials of profiles 'copy' and 'default', which held it, were removed"
+  expect_status 4 "$COMPOZY" auth token --profile copy --host "$DEVCLOUD_URL"
 }
 
 test_flyzt_api_key_is_the_credential_for_session_commands() {
@@ -216,7 +324,8 @@ test_without_a_reuse_interval_a_lost_answer_ends_the_session() {
   expect_eq "$STATUS" 200 "the refresh whose answer is lost"
   expect_status 4 "$COMPOZY" auth refresh --host "$DEVCLOUD_URL"
   expect_stderr_is "compozy auth refresh: error: the session of profile 'default' has ended: the server refused \
-its refresh token (invalid_grant: the refresh token was already used; the session is revoked)
+its refresh token (invalid_grant: the refresh token was already used; the session is revoked); its stored \
+credentials were removed
 hint: run \`compozy login\`"
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 }

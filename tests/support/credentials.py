@@ -6,6 +6,8 @@ they parse YAML (JSON they read with jq).
     credentials.py expire FILE PROFILE        makes the access token look an hour
                                               expired to the client (the server
                                               still takes it)
+    credentials.py copy FILE PROFILE TO       copies the profile's entry to profile TO,
+                                              as a person copying the file's lines would
 """
 import datetime
 import sys
@@ -34,6 +36,10 @@ def main(command, path, profile, *rest):
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         stamp = lambda hours: (now - datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
         entry(document, profile).update(expires_at=stamp(1), obtained_at=stamp(2))
+        with open(path, "w", encoding="utf-8") as stream:
+            yaml.safe_dump(document, stream, default_flow_style=False)
+    elif command == "copy":
+        document["profiles"][rest[0]] = dict(entry(document, profile))
         with open(path, "w", encoding="utf-8") as stream:
             yaml.safe_dump(document, stream, default_flow_style=False)
     else:

@@ -122,6 +122,9 @@ stored() { python3 "$SUPPORT_DIR/credentials.py" get "$(credentials_file)" "${2:
 # Makes the profile's access token look an hour expired to the client (the server still takes it).
 expire_locally() { python3 "$SUPPORT_DIR/credentials.py" expire "$(credentials_file)" "${1:-default}"; }
 
+# copy_entry PROFILE TO: another profile holding the very same session (a copied entry).
+copy_entry() { python3 "$SUPPORT_DIR/credentials.py" copy "$(credentials_file)" "$1" "$2"; }
+
 # log_in [ARGS…]: `compozy login` through the browser flow against the running
 # devcloud, with a scripted person at the browser; must succeed.
 log_in() { BROWSER="$FAKE_BROWSER" expect_status 0 "$COMPOZY" login --host "$DEVCLOUD_URL" "$@"; }

@@ -70,7 +70,10 @@ constexpr Write writes[] = {Write::login, Write::refresh, Write::revoke, Write::
     switch (write) {
       case Write::login: (void)keep_signed_in(command.context(), session(command, next_mark())); break;
       case Write::refresh: (void)refresh_stored_credential(command.context(), RefreshWhen::now); break;
-      case Write::revoke: (void)command.store().remove("default"); break;
+      // As revocation removes every profile of an ended session: through remove_all.
+      case Write::revoke:
+        (void)command.store().remove_all([](const CredentialStore::Entry& entry) { return entry.profile == "default"; });
+        break;
       case Write::logout: (void)log_out(command.context(), false); break;
     }
   }

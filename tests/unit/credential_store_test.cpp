@@ -30,6 +30,8 @@ StoredCredential credential_for(const std::string& account, std::size_t padding 
   credential.expires_at = from_unix_seconds(1'800'003'600);
   credential.scopes = {"openid", "offline_access"};
   credential.account = account + "@example.com";
+  credential.subject = "usr_" + account;
+  credential.session_id = "ses_" + account;
   credential.token_endpoint = "https://cloud.example.com/oauth/token";
   return credential;
 }
@@ -248,4 +250,59 @@ BOOST_AUTO_TEST_CASE(a_copy_left_by_a_killed_writer_is_removed_by_the_next_write
   temp.write(".credentials.yaml.tmp-AbC123", "access_token: at-secret\n");
   BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
   BOOST_TEST(!std::filesystem::exists(temp.path() / ".credentials.yaml.tmp-AbC123"));
+}
+
+// Revocation removes every profile holding the ended session, in one write (issue 10).
+BOOST_AUTO_TEST_CASE(remove_all_takes_the_entries_it_picks_in_one_write_and_says_which) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
+  BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
+  BOOST_TEST_REQUIRE(store.save("spare", credential_for("ada")).has_value());
+  std::string text = read_text(store.file());
+  text.insert(text.find("profiles:\n") + 10, "  damaged: [not, a, credential]\n");
+  temp.write("credentials.yaml", text);
+  ::chmod(store.file().c_str(), 0600);
+
+  std::vector<std::string> seen;
+  const auto removed = store.remove_all([&](const CredentialStore::Entry& entry) {
+    seen.push_back(entry.profile);
+    return entry.credential.session_id == "ses_ada";
+  });
+  BOOST_TEST_REQUIRE(removed.has_value(), removed.error().message);
+  BOOST_TEST(*removed == (std::vector<std::string>{"default", "spare"}));
+  BOOST_TEST(seen == (std::vector<std::string>{"default", "work", "spare"}));  // the damaged entry cannot match
+  BOOST_TEST(!required(store.load("default")).has_value());
+  BOOST_TEST(!required(store.load("spare")).has_value());
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace");
+  BOOST_TEST(!store.load("damaged").has_value());  // still there, still unreadable
+
+  const auto before = read_text(store.file());
+  BOOST_TEST(required(store.remove_all([](const CredentialStore::Entry&) { return false; })).empty());
+  BOOST_TEST(read_text(store.file()) == before);
+}
+
+BOOST_AUTO_TEST_CASE(update_all_writes_what_changed_and_nothing_when_it_fails) {
+  TempFolder temp;
+  CredentialStore store(temp.path());
+  BOOST_TEST_REQUIRE(store.save("default", credential_for("ada")).has_value());
+  BOOST_TEST_REQUIRE(store.save("work", credential_for("grace")).has_value());
+  const auto failed = store.update_all([](std::vector<CredentialStore::Entry>& entries) -> Result<void> {
+    entries.clear();
+    return fail("the server could not be reached");
+  });
+  BOOST_TEST_REQUIRE(!failed.has_value());
+  BOOST_TEST(failed.error().message == "the server could not be reached");
+  BOOST_TEST(required(store.load("default")).has_value());
+
+  const auto changed = store.update_all([](std::vector<CredentialStore::Entry>& entries) -> Result<void> {
+    entries.at(1).credential.access_token = "at-grace-2";
+    entries.erase(entries.begin());
+    entries.push_back({"new", credential_for("bob")});
+    return {};
+  });
+  BOOST_TEST_REQUIRE(changed.has_value(), changed.error().message);
+  BOOST_TEST(!required(store.load("default")).has_value());
+  BOOST_TEST(required(required(store.load("work"))).access_token == "at-grace-2");
+  BOOST_TEST(required(required(store.load("new"))).access_token == "at-bob");
 }

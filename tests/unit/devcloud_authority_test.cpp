@@ -452,6 +452,7 @@ BOOST_AUTO_TEST_CASE(a_code_gives_tokens_and_an_id_token_for_the_account) {
   BOOST_TEST(caller.account.email == "ada.lovelace@example.com");
   BOOST_TEST((caller.kind == Caller::Kind::session));
   BOOST_TEST(caller.credential_id.starts_with("ses_"));
+  BOOST_TEST(claims.at("sid") == caller.credential_id);
   BOOST_TEST(join_scopes(caller.scopes) == all_scopes);
 }
 
@@ -583,6 +584,8 @@ BOOST_AUTO_TEST_CASE(a_refresh_rotates_both_tokens) {
   BOOST_TEST(second.refresh != first.refresh);
   BOOST_TEST(second.access != first.access);
   BOOST_TEST(devcloud.caller(second.access).credential_id == devcloud.caller(first.access).credential_id);
+  BOOST_TEST(jwt_claims(second.body.at("id_token").get<std::string>()).at("sid") ==
+             devcloud.caller(first.access).credential_id);
   // The nonce belongs to the authentication; a refreshed ID token leaves it out.
   BOOST_TEST(!jwt_claims(second.body.at("id_token").get<std::string>()).contains("nonce"));
 }

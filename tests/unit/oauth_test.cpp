@@ -179,6 +179,15 @@ BOOST_DATA_TEST_CASE(id_tokens_are_checked_as_openid_connect_asks, data::make(id
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_id_token_names_its_session_by_sid_when_the_server_sends_one) {
+  json claims = id_claims();
+  BOOST_TEST(required(check_id_token(jwt(claims), issuer, "compozy-cli", "n-1", now)).session_id == "");
+  claims["sid"] = "ses_1";
+  BOOST_TEST(required(check_id_token(jwt(claims), issuer, "compozy-cli", "n-1", now)).session_id == "ses_1");
+  claims["sid"] = 7;  // not a string: no session named
+  BOOST_TEST(required(check_id_token(jwt(claims), issuer, "compozy-cli", "n-1", now)).session_id == "");
+}
+
 BOOST_AUTO_TEST_CASE(an_id_token_that_is_not_a_jwt_is_refused) {
   BOOST_TEST(failure_of(check_id_token("abc", issuer, "compozy-cli", "", now)).message == "the ID token is not a JWT");
   BOOST_TEST(failure_of(check_id_token("a.!!!.c", issuer, "compozy-cli", "", now)).message ==

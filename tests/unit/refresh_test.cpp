@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE refresh
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include "support/test_context.hpp"
 #include "support/test_printers.hpp"
 
+#include "compozy/crypto.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/refresh.hpp"
 
@@ -19,6 +21,7 @@ using namespace compozy;
 using namespace compozy::testing;
 using nlohmann::json;
 using std::chrono::seconds;
+namespace data = boost::unit_test::data;
 
 namespace {
 
@@ -91,6 +94,25 @@ BOOST_AUTO_TEST_CASE(a_server_that_does_not_rotate_keeps_the_old_refresh_token_v
   BOOST_TEST(required(stored(command)).refresh_token == "rt-old");
 }
 
+BOOST_AUTO_TEST_CASE(a_refreshed_id_token_names_the_session_when_it_checks_out) {
+  const auto id_token = [](TestCommand& command, const std::string& issuer) {
+    const json claims{{"iss", issuer}, {"aud", "compozy-cli"}, {"sub", "usr_1"}, {"sid", "ses_1"},
+                      {"exp", unix_seconds(command.clock.now()) + 3600}};
+    return base64url_encode("{}") + "." + base64url_encode(claims.dump()) + ".sig";
+  };
+  for (const auto& [issuer, learned] : {std::pair{host, "ses_1"}, std::pair{std::string("https://evil.example"), ""}}) {
+    TestCommand command;
+    store(command, session(command, seconds(-5)));
+    command.http.on("POST", token_url,
+                    json_response(200, {{"access_token", "at-new"}, {"token_type", "Bearer"}, {"refresh_token", "rt-new"},
+                                        {"expires_in", 3600},
+                                        {"id_token", id_token(command, issuer)}}));
+    BOOST_TEST_REQUIRE(refresh_stored_credential(command.context(), RefreshWhen::if_expiring).has_value());
+    BOOST_TEST(required(stored(command)).session_id == learned, "issuer " << issuer);
+    BOOST_TEST(required(stored(command)).access_token == "at-new");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_margin_is_a_minute_or_half_a_short_lifetime) {
   TestCommand command;
   StoredCredential thirty_seconds = session(command, seconds(20));
@@ -104,16 +126,64 @@ BOOST_AUTO_TEST_CASE(the_margin_is_a_minute_or_half_a_short_lifetime) {
 BOOST_AUTO_TEST_CASE(an_ended_session_is_removed_and_reported_as_exit_4) {
   TestCommand command;
   store(command, session(command, seconds(-5)));
-  store(command, session(command, seconds(3000)), "other");
+  StoredCredential other = session(command, seconds(3000));
+  other.access_token = "at-other";
+  other.refresh_token = "rt-other";
+  store(command, other, "other");
   command.http.on("POST", token_url, json_response(400, {{"error", "invalid_grant"}, {"error_description", "revoked"}}));
   const auto credential = fresh_credential(command.context());
   BOOST_TEST_REQUIRE(!credential.has_value());
   BOOST_TEST(credential.error().message ==
-             "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant: revoked)");
+             "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant: revoked)"
+             "; its stored credentials were removed");
   BOOST_TEST((credential.error().code == ExitCode::not_logged_in));
   BOOST_TEST(credential.error().hint == "run `compozy login`");
   BOOST_TEST(!stored(command).has_value());
   BOOST_TEST(stored(command, "other").has_value());
+}
+
+// Issue 10: the other profiles that held the ended session lose their dead
+// tokens with it; those that may hold another session keep theirs.
+struct OtherProfile {
+  const char* what;
+  std::function<void(StoredCredential&)> change;  // from a copy of the ended session's entry
+  bool removed;
+};
+
+std::ostream& operator<<(std::ostream& stream, const OtherProfile& c) { return stream << c.what; }
+
+const OtherProfile other_profiles[] = {
+    {"the same session, by id", [](StoredCredential& c) { c.access_token = "at-2", c.refresh_token = "rt-2"; }, true},
+    {"a copy of the entry, with no session id",
+     [](StoredCredential& c) { c.session_id.clear(); }, true},
+    {"another session of the same account",
+     [](StoredCredential& c) { c.access_token = "at-2", c.refresh_token = "rt-2", c.session_id = "ses_2"; }, false},
+    {"a session that names none, with other tokens",
+     [](StoredCredential& c) { c.access_token = "at-2", c.refresh_token = "rt-2", c.session_id.clear(); }, false},
+    {"the same session id on another host", [](StoredCredential& c) { c.host = "https://other.example.com"; }, false},
+    {"an API key of the same account",
+     [](StoredCredential& c) { c.kind = CredentialKind::api_key, c.refresh_token.clear(); }, false},
+};
+
+BOOST_DATA_TEST_CASE(an_ended_session_goes_from_every_profile_that_holds_it, data::make(other_profiles), c) {
+  TestCommand command;
+  StoredCredential ended = session(command, seconds(-5));
+  ended.session_id = "ses_1";
+  store(command, ended);
+  StoredCredential other = ended;
+  other.expires_at = command.clock.now() + seconds(3000);
+  c.change(other);
+  store(command, other, "work");
+  command.http.on("POST", token_url, json_response(400, {{"error", "invalid_grant"}}));
+  const auto refreshed = refresh_stored_credential(command.context(), RefreshWhen::if_expiring);
+  BOOST_TEST_REQUIRE(!refreshed.has_value());
+  BOOST_TEST(!stored(command).has_value());
+  BOOST_TEST(stored(command, "work").has_value() == !c.removed);
+  BOOST_TEST(refreshed.error().message ==
+             "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant)" +
+                 std::string(c.removed ? "; the stored credentials of profiles 'default' and 'work', which held it, "
+                                         "were removed"
+                                       : "; its stored credentials were removed"));
 }
 
 BOOST_AUTO_TEST_CASE(another_refusal_leaves_the_credentials_as_they_were) {

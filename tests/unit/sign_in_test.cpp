@@ -208,6 +208,21 @@ BOOST_AUTO_TEST_CASE(an_id_token_from_the_device_flow_is_checked) {
              "checking the sign-in: the ID token was issued by 'https://evil.example.com', not '" + host + "'");
 }
 
+BOOST_AUTO_TEST_CASE(the_session_is_named_by_the_id_tokens_sid) {
+  TestCommand command;
+  command.http.on("POST", device_url, json_response(200, device_answer()));
+  json with_id_token = tokens();
+  const auto expires = unix_seconds(command.clock.now()) + 3600;
+  with_id_token["id_token"] = base64url_encode("{}") + "." +
+                              base64url_encode(json{{"iss", host}, {"aud", "compozy-cli"}, {"exp", expires},
+                                                    {"sub", "usr_1"}, {"sid", "ses_1"}}.dump()) + ".sig";
+  command.http.on("POST", token_url, json_response(200, with_id_token));
+  serve_identity(command.http);
+  const auto credential = device_sign_in(command);
+  BOOST_TEST_REQUIRE(credential.has_value(), credential.error().message);
+  BOOST_TEST(credential->session_id == "ses_1");
+}
+
 BOOST_AUTO_TEST_CASE(an_api_key_is_checked_with_the_server_before_it_is_kept) {
   TestCommand command;
   command.http.on("GET", host + "/.well-known/oauth-authorization-server",

@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE status
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
@@ -14,6 +15,7 @@ using namespace compozy;
 using namespace compozy::testing;
 using nlohmann::json;
 using std::chrono::seconds;
+namespace data = boost::unit_test::data;
 
 namespace {
 
@@ -78,13 +80,80 @@ BOOST_AUTO_TEST_CASE(offline_status_judges_from_the_store_alone) {
   BOOST_TEST(command.http.requests().empty());
 }
 
-BOOST_AUTO_TEST_CASE(expired_tokens_are_refreshable_or_not_without_asking) {
-  TestCommand command;
-  store(command, session(command, seconds(-10)));
-  const CredentialStatus refreshable = assess_credential(command.context(), true);
-  BOOST_TEST(state_name(refreshable.state) == "expired_refreshable");
-  BOOST_TEST(refreshable.works());
+// Issue 10: after a revoke-all elsewhere, an expired access token with a dead
+// refresh token showed "✓ Logged in" and exit 0. Only a refresh can tell.
+struct ExpiredCase {
+  const char* what;
+  bool ask_server;
+  Answer token_endpoint;
+  const char* state;
+  bool works;
+  const char* problem;
+  const char* shown;  // the verdict line
+  bool still_stored;
+};
 
+std::ostream& operator<<(std::ostream& stream, const ExpiredCase& c) { return stream << c.what; }
+
+const ExpiredCase expired_cases[] = {
+    {"the refresh works: proven alive", true,
+     json_response(200, {{"access_token", "at-2"}, {"token_type", "Bearer"}, {"refresh_token", "rt-2"},
+                         {"expires_in", 3600}}),
+     "valid", true, "", "  ✓ Logged in as ada@example.com\n", true},
+    {"the server ended the session", true,
+     json_response(400, {{"error", "invalid_grant"}, {"error_description", "the session is revoked"}}), "rejected",
+     false,
+     "the session of profile 'default' has ended: the server refused its refresh token (invalid_grant: the session is "
+     "revoked); the stored credentials of profiles 'default' and 'work', which held it, were removed",
+     "  ✗ The session of profile 'default' has ended: the server refused its refresh token (invalid_grant: the session "
+     "is revoked); the stored credentials of profiles 'default' and 'work', which held it, were removed.\n"
+     "  Run `compozy login` to sign in again.\n",
+     false},
+    {"the server cannot be reached", true, unreachable("cannot connect to 'https://cloud.example.com'"), "offline",
+     false,
+     "refreshing the access token: cannot connect to 'https://cloud.example.com'",
+     "  ! Could not check the credential with the server: refreshing the access token: cannot connect to "
+     "'https://cloud.example.com'\n",
+     true},
+    {"--offline asks nothing, so vouches for nothing", false, respond(500, ""), "expired_refreshable", false, "",
+     "  ! Not checked whether the session of ada@example.com still works: its access token has expired, and only a "
+     "refresh can tell (run without --offline)\n",
+     true},
+};
+
+BOOST_DATA_TEST_CASE(an_expired_access_token_is_refreshed_before_any_verdict, data::make(expired_cases), c) {
+  TestCommand command;
+  StoredCredential expired = session(command, seconds(-10));
+  expired.session_id = "ses_1";
+  store(command, expired);
+  StoredCredential work = expired;  // the same session, held by another profile
+  work.access_token = "at-work";
+  work.refresh_token = "rt-work";
+  BOOST_TEST_REQUIRE(command.store().save("work", work).has_value());
+  command.http.on("POST", host + "/oauth/token", c.token_endpoint);
+  command.http.on("GET", userinfo_url, me("ada@example.com"));
+
+  const CredentialStatus status = assess_credential(command.context(), c.ask_server);
+  BOOST_TEST(state_name(status.state) == c.state);
+  BOOST_TEST(status.works() == c.works);
+  BOOST_TEST(status.checked == c.ask_server);
+  BOOST_TEST(status.problem == c.problem);
+  BOOST_TEST(command.store().load("default")->has_value() == c.still_stored);
+  BOOST_TEST(command.store().load("work")->has_value() == c.still_stored);
+  if (!c.ask_server) BOOST_TEST(command.http.requests().empty());
+  if (c.works) {
+    BOOST_TEST(status.refreshed);
+    BOOST_TEST(header_value(command.http.requests_to("GET", userinfo_url).at(0), "Authorization") == "Bearer at-2");
+    BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-2");
+  }
+  print_status(command.context().out(), status);
+  const std::string text = command.err();
+  BOOST_TEST(text.substr(text.find('\n') + 1).starts_with(c.shown), text);
+  BOOST_TEST((text.find("✓") != std::string::npos) == c.works, text);
+  if (c.works) BOOST_TEST(text.find("; refreshed just now, as it had expired") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(expired_tokens_without_a_refresh_token_are_expired_without_asking) {
   TestCommand dead;
   StoredCredential credential = session(dead, seconds(-10));
   credential.refresh_token.clear();

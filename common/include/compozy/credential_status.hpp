@@ -17,7 +17,7 @@ namespace compozy {
 // The `state` of `auth status --json` (schema_version 1; README, "auth status --json").
 enum class CredentialState {
   valid,                // the server accepted it (or, unchecked, it has not expired)
-  expired_refreshable,  // the access token expired; the next command refreshes it
+  expired_refreshable,  // the access token expired and was not refreshed (--offline): not known to work
   expired,              // expired with nothing to refresh it with
   rejected,             // the server refused it
   not_logged_in,        // nothing stored for this host, and no FLYZT_API_KEY
@@ -40,6 +40,8 @@ struct CredentialStatus {
   std::vector<std::string> scopes;
   std::string problem;  // why it is not valid, in words
   bool file_entry_ignored = false;  // a stored entry exists but FLYZT_API_KEY wins
+  bool refreshed = false;           // the access token had expired, and status refreshed it
+  bool refresh_refused = false;     // the server refused the refresh token: the session has ended
   TimePoint assessed_at;             // when, by the command's clock
 
   bool works() const;  // exit 0 for `auth status`

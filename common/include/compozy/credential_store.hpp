@@ -16,6 +16,10 @@
 #include "compozy/error.hpp"
 #include "compozy/stored_credential.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace compozy {
 
 class CredentialStore {
@@ -27,6 +31,14 @@ class CredentialStore {
   // Reads without the lock: writers rename whole files into place, so a
   // reader sees one complete version or the other.
   Result<std::optional<StoredCredential>> load(std::string_view profile) const;
+
+  // One profile's entry, as load_all and update_all show it.
+  struct Entry {
+    std::string profile;
+    StoredCredential credential;
+  };
+  // Every entry that can be read, in the file's order, without the lock (as load).
+  Result<std::vector<Entry>> load_all() const;
 
   // What a change decides for a profile: the entry it holds afterwards
   // (nullopt: none), and a failure to report once that is stored, as when a
@@ -42,10 +54,27 @@ class CredentialStore {
   using Change = std::function<Result<Update>(const std::optional<StoredCredential>& current)>;
   Result<std::optional<StoredCredential>> update(std::string_view profile, const Change& change);
 
+  // Several profiles decided at once, as when a session the server has ended
+  // is held by more than one. `change` sees every entry that can be read, in
+  // the file's order, and edits the list (changes, erases, appends); what
+  // differs is written in one replacement, with the lock held throughout.
+  // Entries that cannot be read stay as they are; nothing is written when
+  // `change` fails.
+  using ChangeAll = std::function<Result<void>(std::vector<Entry>& entries)>;
+  Result<void> update_all(const ChangeAll& change);
+
+  // Removes every entry `belongs` picks, in one write; returns their profiles in the file's order.
+  using Selector = std::function<bool(const Entry&)>;
+  Result<std::vector<std::string>> remove_all(const Selector& belongs);
+
   Result<void> save(std::string_view profile, const StoredCredential& credential);
   Result<bool> remove(std::string_view profile);  // whether there was an entry
 
  private:
+  // Holds the lock, reads the file, lets `decide` edit its profiles, and
+  // writes them back atomically when it says it changed something.
+  Result<void> rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide);
+  std::vector<Entry> readable_entries(const YAML::Node& profiles) const;
   void remove_stale_copies() const;
 
   std::filesystem::path folder_;

@@ -103,9 +103,14 @@ Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint
 // The ID token's claims that OpenID Connect Core §3.1.3.7 asks a client to
 // check: issuer, audience, expiry and nonce. The signature check may be left
 // out because the token came straight from the token endpoint over the
-// connection the client opened (§3.1.3.7, item 6).
-Result<void> check_id_token(std::string_view id_token, std::string_view issuer, std::string_view client_id,
-                            std::string_view nonce, TimePoint now);
+// connection the client opened (§3.1.3.7, item 6). Returns the session it
+// names: `sid` (OpenID Connect Front-Channel Logout §3, Back-Channel Logout
+// §2.4), empty when the server sends none.
+struct IdTokenClaims {
+  std::string session_id;
+};
+Result<IdTokenClaims> check_id_token(std::string_view id_token, std::string_view issuer, std::string_view client_id,
+                                     std::string_view nonce, TimePoint now);
 
 struct Identity {
   std::string subject;

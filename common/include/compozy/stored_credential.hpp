@@ -24,6 +24,9 @@ struct StoredCredential {
   std::vector<std::string> scopes;
   std::string account;  // as shown: the email, else the name, else the subject
   std::string subject;
+  // The server's name for the session (the ID token's `sid`); empty when it
+  // gave none. Every profile holding it loses its credentials when it ends.
+  std::string session_id;
   // From the server's metadata at login, so a refresh needs no discovery.
   std::string token_endpoint;
   std::string revocation_endpoint;
