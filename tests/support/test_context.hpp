@@ -16,6 +16,7 @@
 #include <string>
 
 #include "compozy/command.hpp"
+#include "compozy/stored_credential.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_http_client.hpp"
 #include "support/temp_folder.hpp"
@@ -92,5 +93,26 @@ class TestCommand {
   std::unique_ptr<Output> output_;
   std::unique_ptr<Context> context_;
 };
+
+// A session as a browser login stores it for the command's host: obtained a
+// minute ago by the command's clock, its access token expiring `expires_in`
+// from then on. Tests change the fields they are about.
+inline StoredCredential signed_in_session(TestCommand& command, std::chrono::seconds expires_in) {
+  const std::string host = command.settings().host;
+  StoredCredential credential;
+  credential.host = host;
+  credential.client_id = "compozy-cli";
+  credential.access_token = "at-1";
+  credential.refresh_token = "rt-1";
+  credential.obtained_at = command.clock.now() - std::chrono::seconds(60);
+  credential.expires_at = command.clock.now() + expires_in;
+  credential.scopes = {"openid", "email", "offline_access"};
+  credential.account = "ada@example.com";
+  credential.subject = "usr_1";
+  credential.token_endpoint = host + "/oauth/token";
+  credential.revocation_endpoint = host + "/oauth/revoke";
+  credential.userinfo_endpoint = host + "/oauth/userinfo";
+  return credential;
+}
 
 }  // namespace compozy::testing

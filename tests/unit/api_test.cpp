@@ -17,26 +17,13 @@ const std::string host = "https://cloud.example.com";
 const std::string me_url = host + "/api/v1/me";
 const std::string token_url = host + "/oauth/token";
 
-StoredCredential session(TestCommand& command, seconds expires_in) {
-  StoredCredential credential;
-  credential.host = host;
-  credential.client_id = "compozy-cli";
-  credential.access_token = "at-1";
-  credential.refresh_token = "rt-1";
-  credential.obtained_at = command.clock.now() - seconds(60);
-  credential.expires_at = command.clock.now() + expires_in;
-  credential.account = "ada@example.com";
-  credential.token_endpoint = token_url;
-  return credential;
-}
-
 // A signed-in command whose stdout is a terminal or a pipe.
 struct SignedIn {
   explicit SignedIn(bool terminal = false, TestSettings settings = {}) : command([&] {
     settings.terminal.stdout_is_terminal = terminal;
     return settings;
   }()) {
-    BOOST_TEST_REQUIRE(command.store().save("default", session(command, seconds(3000))).has_value());
+    BOOST_TEST_REQUIRE(command.store().save("default", signed_in_session(command, seconds(3000))).has_value());
   }
   TestCommand command;
 };
@@ -97,7 +84,7 @@ BOOST_AUTO_TEST_CASE(a_url_is_accepted_only_on_the_origin_of_the_profiles_host) 
 BOOST_AUTO_TEST_CASE(another_origin_is_refused_before_any_refresh_or_request) {
   TestCommand command;
   // Even a token that needs refreshing first: nothing at all goes out.
-  BOOST_TEST_REQUIRE(command.store().save("default", session(command, seconds(5))).has_value());
+  BOOST_TEST_REQUIRE(command.store().save("default", signed_in_session(command, seconds(5))).has_value());
   const auto result = call_api({.target = "https://evil.example/api/v1/me"}, command.context());
   BOOST_TEST((exit_code(result) == ExitCode::usage));
   BOOST_TEST(command.http.requests().empty());
@@ -205,7 +192,7 @@ BOOST_AUTO_TEST_CASE(fields_headers_and_methods_are_checked_as_they_are_parsed) 
 BOOST_AUTO_TEST_CASE(the_request_carries_a_fresh_token_and_the_headers_given) {
   TestCommand command;
   // Expiring within the margin: refreshed first, as every command does.
-  BOOST_TEST_REQUIRE(command.store().save("default", session(command, seconds(10))).has_value());
+  BOOST_TEST_REQUIRE(command.store().save("default", signed_in_session(command, seconds(10))).has_value());
   command.http.on("POST", token_url,
                   json_response(200, {{"access_token", "at-2"}, {"token_type", "Bearer"}, {"refresh_token", "rt-2"},
                                        {"expires_in", 3600}}));

@@ -24,23 +24,6 @@ const std::string userinfo_url = host + "/oauth/userinfo";
 const std::string revoke_url = host + "/oauth/revoke";
 const std::string sessions_url = host + "/api/v1/auth/sessions";
 
-StoredCredential session(TestCommand& command, seconds expires_in) {
-  StoredCredential credential;
-  credential.host = host;
-  credential.client_id = "compozy-cli";
-  credential.access_token = "at-1";
-  credential.refresh_token = "rt-1";
-  credential.obtained_at = command.clock.now() - seconds(60);
-  credential.expires_at = command.clock.now() + expires_in;
-  credential.scopes = {"openid", "email", "offline_access"};
-  credential.account = "ada@example.com";
-  credential.subject = "usr_1";
-  credential.token_endpoint = host + "/oauth/token";
-  credential.revocation_endpoint = revoke_url;
-  credential.userinfo_endpoint = userinfo_url;
-  return credential;
-}
-
 void store(TestCommand& command, const StoredCredential& credential) {
   BOOST_TEST_REQUIRE(command.store().save("default", credential).has_value());
 }
@@ -51,7 +34,7 @@ Answer me(const char* email) { return json_response(200, {{"sub", "usr_1"}, {"em
 
 BOOST_AUTO_TEST_CASE(a_session_the_server_accepts_is_valid_and_checked) {
   TestCommand command;
-  store(command, session(command, seconds(3000)));
+  store(command, signed_in_session(command, seconds(3000)));
   command.http.on("GET", userinfo_url, me("ada@example.com"));
   const CredentialStatus status = assess_credential(command.context(), true);
   BOOST_TEST(state_name(status.state) == "valid");
@@ -73,7 +56,7 @@ BOOST_AUTO_TEST_CASE(a_session_the_server_accepts_is_valid_and_checked) {
 
 BOOST_AUTO_TEST_CASE(offline_status_judges_from_the_store_alone) {
   TestCommand command;
-  store(command, session(command, seconds(3000)));
+  store(command, signed_in_session(command, seconds(3000)));
   const CredentialStatus status = assess_credential(command.context(), false);
   BOOST_TEST(state_name(status.state) == "valid");
   BOOST_TEST(!status.checked);
@@ -123,7 +106,7 @@ const ExpiredCase expired_cases[] = {
 
 BOOST_DATA_TEST_CASE(an_expired_access_token_is_refreshed_before_any_verdict, data::make(expired_cases), c) {
   TestCommand command;
-  StoredCredential expired = session(command, seconds(-10));
+  StoredCredential expired = signed_in_session(command, seconds(-10));
   expired.session_id = "ses_1";
   store(command, expired);
   StoredCredential work = expired;  // the same session, held by another profile
@@ -155,7 +138,7 @@ BOOST_DATA_TEST_CASE(an_expired_access_token_is_refreshed_before_any_verdict, da
 
 BOOST_AUTO_TEST_CASE(expired_tokens_without_a_refresh_token_are_expired_without_asking) {
   TestCommand dead;
-  StoredCredential credential = session(dead, seconds(-10));
+  StoredCredential credential = signed_in_session(dead, seconds(-10));
   credential.refresh_token.clear();
   store(dead, credential);
   const CredentialStatus expired = assess_credential(dead.context(), true);
@@ -167,21 +150,21 @@ BOOST_AUTO_TEST_CASE(expired_tokens_without_a_refresh_token_are_expired_without_
 
 BOOST_AUTO_TEST_CASE(a_rejected_credential_is_never_confused_with_an_unreachable_server) {
   TestCommand command;
-  store(command, session(command, seconds(3000)));
+  store(command, signed_in_session(command, seconds(3000)));
   command.http.on("GET", userinfo_url, respond(401, ""));
   const CredentialStatus rejected = assess_credential(command.context(), true);
   BOOST_TEST(state_name(rejected.state) == "rejected");
   BOOST_TEST(!rejected.works());
 
   TestCommand offline;
-  store(offline, session(offline, seconds(3000)));
+  store(offline, signed_in_session(offline, seconds(3000)));
   offline.http.on("GET", userinfo_url, unreachable("cannot connect to 'https://cloud.example.com'"));
   const CredentialStatus unreachable_server = assess_credential(offline.context(), true);
   BOOST_TEST(state_name(unreachable_server.state) == "offline");
   BOOST_TEST(unreachable_server.problem == "cannot connect to 'https://cloud.example.com'");
 
   TestCommand failing;
-  store(failing, session(failing, seconds(3000)));
+  store(failing, signed_in_session(failing, seconds(3000)));
   failing.http.on("GET", userinfo_url, respond(503, ""));
   BOOST_TEST(state_name(assess_credential(failing.context(), true).state) == "offline");
 }
@@ -197,7 +180,7 @@ BOOST_AUTO_TEST_CASE(nothing_stored_is_not_logged_in) {
 
 BOOST_AUTO_TEST_CASE(flyzt_api_key_is_checked_through_discovery_and_wins_over_the_store) {
   TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_ci"}}});
-  store(command, session(command, seconds(3000)));
+  store(command, signed_in_session(command, seconds(3000)));
   command.http.on("GET", host + "/.well-known/oauth-authorization-server",
                   json_response(200, {{"issuer", host}, {"token_endpoint", host + "/oauth/token"}}));
   command.http.on("GET", host + "/api/v1/me",
@@ -219,7 +202,7 @@ BOOST_AUTO_TEST_CASE(flyzt_api_key_is_checked_through_discovery_and_wins_over_th
 
 BOOST_AUTO_TEST_CASE(the_text_status_says_who_where_and_until_when) {
   TestCommand command;
-  store(command, session(command, seconds(3600)));
+  store(command, signed_in_session(command, seconds(3600)));
   command.http.on("GET", userinfo_url, me("ada@example.com"));
   print_status(command.context().out(), assess_credential(command.context(), true));
   const std::string text = command.err();
@@ -234,7 +217,7 @@ BOOST_AUTO_TEST_CASE(the_text_status_says_who_where_and_until_when) {
 BOOST_AUTO_TEST_CASE(logout_revokes_the_refresh_token_then_the_access_token) {
   TestCommand command;
   command.http.on("POST", revoke_url, respond(200, ""));
-  BOOST_TEST_REQUIRE(revoke_at_server(command.context(), session(command, seconds(3000))).has_value());
+  BOOST_TEST_REQUIRE(revoke_at_server(command.context(), signed_in_session(command, seconds(3000))).has_value());
   const auto& sent = command.http.requests();
   BOOST_TEST_REQUIRE(sent.size() == 2u);
   BOOST_TEST(form_value(sent[0], "token") == "rt-1");
@@ -246,13 +229,13 @@ BOOST_AUTO_TEST_CASE(logout_revokes_the_refresh_token_then_the_access_token) {
 BOOST_AUTO_TEST_CASE(logout_stops_at_the_first_failed_revocation_and_finds_the_endpoint_if_needed) {
   TestCommand command;
   command.http.on("POST", revoke_url, respond(503, ""));
-  const auto failed = revoke_at_server(command.context(), session(command, seconds(3000)));
+  const auto failed = revoke_at_server(command.context(), signed_in_session(command, seconds(3000)));
   BOOST_TEST_REQUIRE(!failed.has_value());
   BOOST_TEST(failed.error().message == "revocation endpoint '" + revoke_url + "' answered HTTP 503");
   BOOST_TEST(command.http.requests().size() == 1u);
 
   TestCommand without_endpoint;
-  StoredCredential credential = session(without_endpoint, seconds(3000));
+  StoredCredential credential = signed_in_session(without_endpoint, seconds(3000));
   credential.revocation_endpoint.clear();
   without_endpoint.http.on("GET", host + "/.well-known/oauth-authorization-server",
                            json_response(200, {{"issuer", host}, {"token_endpoint", host + "/oauth/token"}}));
@@ -359,7 +342,7 @@ BOOST_AUTO_TEST_CASE(revoking_sessions_reads_the_servers_answers) {
 // Issue 8, finding 2: the account name from the server was stored, then printed raw.
 BOOST_AUTO_TEST_CASE(a_hostile_account_name_never_reaches_the_terminal_raw) {
   TestCommand command;
-  StoredCredential credential = session(command, seconds(3000));
+  StoredCredential credential = signed_in_session(command, seconds(3000));
   credential.account = "\033[2J\033]0;owned\aada";
   store(command, credential);
   print_status(command.context().out(), assess_credential(command.context(), false));
@@ -393,7 +376,7 @@ BOOST_AUTO_TEST_CASE(session_fields_of_the_wrong_type_are_skipped_not_thrown) {
 
 BOOST_AUTO_TEST_CASE(logout_revokes_then_forgets_and_says_so) {
   TestCommand command;
-  store(command, session(command, seconds(3000)));
+  store(command, signed_in_session(command, seconds(3000)));
   command.http.on("POST", revoke_url, respond(200, ""));
   BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
   BOOST_TEST(!required(command.store().load("default")).has_value());
@@ -404,7 +387,7 @@ BOOST_AUTO_TEST_CASE(logout_revokes_then_forgets_and_says_so) {
 // Issue 8, finding 4: logout could not get rid of an entry it could not read.
 BOOST_AUTO_TEST_CASE(logout_removes_an_entry_it_cannot_read_and_keeps_the_others) {
   TestCommand command;
-  StoredCredential other = session(command, seconds(3000));
+  StoredCredential other = signed_in_session(command, seconds(3000));
   BOOST_TEST_REQUIRE(command.store().save("work", other).has_value());
   command.folder.write("credentials.yaml", "version: 1\nprofiles:\n  default: [broken]\n  work:\n    host: " + host +
                                                "\n    type: oauth\n    access_token: at-work\n");
@@ -420,8 +403,8 @@ BOOST_AUTO_TEST_CASE(logout_removes_an_entry_it_cannot_read_and_keeps_the_others
 // Issue 8, finding 8: a logout racing a new login removed the new credential it never revoked.
 BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
   TestCommand command;
-  store(command, session(command, seconds(3000)));
-  StoredCredential newer = session(command, seconds(3000));
+  store(command, signed_in_session(command, seconds(3000)));
+  StoredCredential newer = signed_in_session(command, seconds(3000));
   newer.access_token = "at-newer";
   command.http.on("POST", revoke_url, [&](const HttpRequest&) -> Result<HttpResponse> {
     // While the revocation is on its way, a login in another terminal finishes.
