@@ -4,6 +4,7 @@
 #include "compozy/interrupt.hpp"
 #include "compozy/revocation.hpp"
 #include "compozy/sessions.hpp"
+#include "compozy/text.hpp"
 
 #include <unistd.h>
 
@@ -25,7 +26,9 @@ Result<bool> confirmed(Context& context, std::string_view question) {
   if (!context.out().stdin_is_terminal()) {
     return usage_error("refusing to revoke every session without confirmation; pass --yes to do it anyway");
   }
-  std::fprintf(context.out().err(), "%.*s [y/N] ", static_cast<int>(question.size()), question.data());
+  // The account and host come from the server and the config: made safe, as all such text is.
+  const std::string shown = terminal_safe(question);
+  std::fprintf(context.out().err(), "%s [y/N] ", shown.c_str());
   std::fflush(context.out().err());
   std::string answer;
   char c = 0;

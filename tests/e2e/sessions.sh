@@ -99,6 +99,11 @@ test_revoke_all_asks_on_a_terminal_and_refuses_without_one() {
   expect_stdout_has "nothing was revoked"
   as "$OTHER_TOKEN" GET /api/v1/me
   expect_eq "$STATUS" 200 "a session after declining"
+  # The question shows the stored account, which came from the server: made safe first.
+  python3 "$SUPPORT_DIR/credentials.py" set "$(credentials_file)" default account $'ada\e]0;pwned\a@example.com'
+  printf 'n\n' | script -qec "$COMPOZY auth revoke-all --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1
+  expect_stdout_has 'Revoke every session of ada\x1b]0;pwned\x07@example.com on'
+  ! grep -q $'\e]0;pwned' "$OUT" || fail "the account's escape sequence reached the terminal"
   printf 'y\n' | script -qec "$COMPOZY auth revoke-all --host $DEVCLOUD_URL" /dev/null >"$OUT" 2>&1
   expect_stdout_has "Revoked 2 sessions on $DEVCLOUD_URL"
   as "$OTHER_TOKEN" GET /api/v1/me

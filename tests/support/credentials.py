@@ -8,6 +8,8 @@ they parse YAML (JSON they read with jq).
                                               still takes it)
     credentials.py copy FILE PROFILE TO       copies the profile's entry to profile TO,
                                               as a person copying the file's lines would
+    credentials.py set FILE PROFILE FIELD VALUE  sets one field, as a hostile server or
+                                              a hand edit could have
 """
 import datetime
 import sys
@@ -40,6 +42,10 @@ def main(command, path, profile, *rest):
             yaml.safe_dump(document, stream, default_flow_style=False)
     elif command == "copy":
         document["profiles"][rest[0]] = dict(entry(document, profile))
+        with open(path, "w", encoding="utf-8") as stream:
+            yaml.safe_dump(document, stream, default_flow_style=False)
+    elif command == "set":
+        entry(document, profile)[rest[0]] = rest[1]
         with open(path, "w", encoding="utf-8") as stream:
             yaml.safe_dump(document, stream, default_flow_style=False)
     else:
