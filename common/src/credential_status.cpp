@@ -162,45 +162,45 @@ nlohmann::json status_json(const CredentialStatus& status) {
 
 void print_status(Output& out, const CredentialStatus& status) {
   std::string text = out.bold(status.host) + (status.profile == default_profile ? "" : " (profile '" + status.profile + "')");
-  out.info(text);
+  out.report(text);
   const auto line = [&](std::string_view label, std::string_view value) {
-    out.info("  " + std::string(label) + ": " + std::string(value));
+    out.report("  " + std::string(label) + ": " + std::string(value));
   };
   switch (status.state) {
     case CredentialState::valid:
-      out.info("  " + out.check_mark() +
+      out.report("  " + out.check_mark() +
                (status.checked ? " Logged in as " : " Logged in (not checked with the server) as ") +
                out.bold(status.account.empty() ? "an API key" : status.account));
       break;
     case CredentialState::expired_refreshable:
-      out.info("  " + out.attention_mark() + " Not checked whether the session of " + out.bold(status.account) +
+      out.report("  " + out.attention_mark() + " Not checked whether the session of " + out.bold(status.account) +
                " still works: its access token has expired, and only a refresh can tell (run without --offline)");
       break;
     case CredentialState::expired:
-      out.info("  " + out.cross_mark() + " The credentials have expired: run `compozy login`");
+      out.report("  " + out.cross_mark() + " The credentials have expired: run `compozy login`");
       break;
     case CredentialState::rejected:
       if (status.refresh_refused) {
         std::string problem = status.problem;
         if (!problem.empty()) problem[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(problem[0])));
-        out.info("  " + out.cross_mark() + " " + problem + ".");
-        out.info("  Run `compozy login` to sign in again.");
+        out.report("  " + out.cross_mark() + " " + problem + ".");
+        out.report("  Run `compozy login` to sign in again.");
         return;
       }
-      out.info("  " + out.cross_mark() + " The server rejected the credential: run `compozy login`" +
+      out.report("  " + out.cross_mark() + " The server rejected the credential: run `compozy login`" +
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
     case CredentialState::not_logged_in:
-      out.info("  " + out.cross_mark() + " Not logged in: run `compozy login`" +
+      out.report("  " + out.cross_mark() + " Not logged in: run `compozy login`" +
                (status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
       return;
     case CredentialState::offline:
-      out.info("  " + out.attention_mark() + " Could not check the credential with the server: " + status.problem);
+      out.report("  " + out.attention_mark() + " Could not check the credential with the server: " + status.problem);
       break;
   }
   if (status.origin == CredentialOrigin::environment) {
     line("Credential", std::string("API key from ") + api_key_variable);
-    if (status.file_entry_ignored) line("Note", std::string("the stored credentials are ignored while ") + api_key_variable + " is set");
+    if (status.file_entry_ignored) out.warning(std::string("the stored credentials are ignored while ") + api_key_variable + " is set");
   } else {
     line("Credential", std::string(status.kind == CredentialKind::api_key ? "API key" : "OAuth session") + ", stored in " + status.file);
   }

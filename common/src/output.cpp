@@ -49,8 +49,8 @@ std::string Output::paint(std::string_view code, std::string_view text, bool on)
   return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
 }
 
-std::string Output::bold(std::string_view text) const { return paint("1", text, color_err_); }
-std::string Output::dim(std::string_view text) const { return paint("2", text, color_err_); }
+std::string Output::bold(std::string_view text) const { return paint("1", text, color_err_ || color_out_); }
+std::string Output::dim(std::string_view text) const { return paint("2", text, color_err_ || color_out_); }
 
 void Output::data(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), out_);
@@ -64,21 +64,25 @@ void Output::json(const nlohmann::json& document) {
   data(document.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+// Lines mix our words and colours with what servers and files said. Styles
+// are painted when either stream takes colour, and each line keeps them only
+// if its own stream does.
 void Output::info(std::string_view line) {
-  // Lines mix our words and colours with what servers and files said.
-  const std::string text = terminal_safe_keeping_style(line) + "\n";
+  const std::string text = (color_err_ ? terminal_safe_keeping_style(line) : terminal_safe_without_style(line)) + "\n";
   std::fwrite(text.data(), 1, text.size(), err_);
 }
 
-std::string Output::check_mark() const { return paint("32", "✓", color_err_); }
-std::string Output::cross_mark() const { return paint("31", "✗", color_err_); }
-std::string Output::attention_mark() const { return paint("33", "!", color_err_); }
+void Output::report(std::string_view line) {
+  data((color_out_ ? terminal_safe_keeping_style(line) : terminal_safe_without_style(line)) + "\n");
+}
+
+std::string Output::check_mark() const { return paint("32", "✓", color_err_ || color_out_); }
+std::string Output::cross_mark() const { return paint("31", "✗", color_err_ || color_out_); }
+std::string Output::attention_mark() const { return paint("33", "!", color_err_ || color_out_); }
 
 void Output::success(std::string_view line) { info(check_mark() + " " + std::string(line)); }
 
 void Output::warning(std::string_view line) { info(paint("33", "warning:", color_err_) + " " + std::string(line)); }
-
-void Output::notice(std::string_view line) { info(attention_mark() + " " + std::string(line)); }
 
 void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& given_rows,
                    const std::vector<std::size_t>& keep_whole) {

@@ -130,7 +130,7 @@ void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked) 
     out.info("Removed the stored credentials of " + profile_list(profiles) + " (" + why + "); run `" + login +
              "` to sign in again.");
   }
-  for (const auto& what : forgotten.unknown) out.notice("Could not tell " + what + ".");
+  for (const auto& what : forgotten.unknown) out.warning("could not tell " + what);
 }
 
 }  // namespace compozy

@@ -120,7 +120,7 @@ namespace {
 // Tells the person the code and where to enter it, and opens that page when there is a browser.
 void show_device_code(Output& out, const DeviceAuthorization& device,
                       const std::optional<std::vector<std::string>>& browser) {
-  out.notice("First copy your one-time code: " + out.bold(device.user_code));
+  out.info("First copy your one-time code: " + out.bold(device.user_code));
   out.info("Then open " + device.verification_uri + " in a browser on any device and enter it" +
            (device.verification_uri_complete.empty() ? "." : ", or open:"));
   if (!device.verification_uri_complete.empty()) out.info("  " + device.verification_uri_complete);

@@ -91,10 +91,10 @@ Result<void> log_out(Context& context, bool local_only) {
   if (*removed) {
     out.success("Logged out of " + whose(settings, credential));
   } else {
-    out.notice("A sign-in finished while logging out: its new credentials were kept.");
+    out.warning("a sign-in finished while logging out: its new credentials were kept");
   }
   explain_what_stays_valid(out, credential, local_only, revocation_failed);
-  if (key_in_environment) out.notice(std::string(api_key_variable) + " is set and stays in effect until you unset it.");
+  if (key_in_environment) out.warning(std::string(api_key_variable) + " is set and stays in effect until you unset it");
   return {};
 }
 

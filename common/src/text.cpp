@@ -148,12 +148,14 @@ std::size_t own_style_at(std::string_view text, std::size_t at) {
   return 0;
 }
 
-std::string make_safe(std::string_view text, bool keep_style) {
+enum class OwnStyle { escape, keep, drop };
+
+std::string make_safe(std::string_view text, OwnStyle own_style) {
   std::string safe;
   safe.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
-    if (const std::size_t style = keep_style ? own_style_at(text, at) : 0; style != 0) {
-      safe.append(text.substr(at, style));
+    if (const std::size_t style = own_style != OwnStyle::escape ? own_style_at(text, at) : 0; style != 0) {
+      if (own_style == OwnStyle::keep) safe.append(text.substr(at, style));
       at += style;
       continue;
     }
@@ -205,9 +207,11 @@ std::size_t columns_of(char32_t c) {
 
 }  // namespace
 
-std::string terminal_safe(std::string_view text) { return make_safe(text, false); }
+std::string terminal_safe(std::string_view text) { return make_safe(text, OwnStyle::escape); }
 
-std::string terminal_safe_keeping_style(std::string_view text) { return make_safe(text, true); }
+std::string terminal_safe_keeping_style(std::string_view text) { return make_safe(text, OwnStyle::keep); }
+
+std::string terminal_safe_without_style(std::string_view text) { return make_safe(text, OwnStyle::drop); }
 
 std::size_t display_width(std::string_view text) {
   std::size_t width = 0;

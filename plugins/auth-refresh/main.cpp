@@ -62,7 +62,7 @@ Result<void> refresh(const Options& options, Context& context) {
     out.success("Refreshed the access token for " + refreshed->account + " on " + refreshed->host + "; " + expiry);
   }
   if (key_in_environment) {
-    out.notice(std::string(api_key_variable) + " is set and is used instead of this session until you unset it.");
+    out.warning(std::string(api_key_variable) + " is set and is used instead of this session until you unset it");
   }
   return {};
 }

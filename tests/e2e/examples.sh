@@ -112,7 +112,7 @@ test_the_alias_examples_in_the_readme_and_help_run() {
   readme_block "## Aliases" yaml >"$HOME/.config/compozy/config.yaml"
   expect_status 0 compozy login
   expect_status 0 compozy st
-  expect_stderr_has "✓ Logged in as ada@example.com"
+  expect_stdout_has "✓ Logged in as ada@example.com"
   expect_status 0 compozy who
   expect_stdout_is ada@example.com
   # compozy alias --help shows the same kind of config.

@@ -118,11 +118,12 @@ test_login_gives_up_at_its_timeout_and_stops_on_ctrl_c() {
 test_status_asks_the_server_and_prints_text_or_json() {
   start_devcloud_with_shared_key --user ada@example.com
   expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stderr_has "Not logged in: run \`compozy login\`"
+  expect_stdout_has "Not logged in: run \`compozy login\`"  # the report is data, on stdout
+  expect_stderr_is ""
   log_in
   expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stderr_has "✓ Logged in as ada@example.com"
-  expect_stderr_has "Credential: OAuth session, stored in $(credentials_file)"
+  expect_stdout_has "✓ Logged in as ada@example.com"
+  expect_stdout_has "Credential: OAuth session, stored in $(credentials_file)"
   expect_status 0 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
   expect_eq "$(jq -r '[.schema_version, .state, .checked, .account, .credential.type] | join(" ")' "$OUT")" \
     "1 valid true ada@example.com oauth" "status JSON"

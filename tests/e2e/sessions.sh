@@ -191,15 +191,15 @@ test_status_after_a_remote_revoke_all_refreshes_and_shows_no_check_mark() {
   other_session
   expire_locally
   expect_status 1 "$COMPOZY" auth status --offline --host "$DEVCLOUD_URL"
-  expect_stderr_lacks "✓"
-  expect_stderr_has "Not checked whether the session of ada@example.com still works: its access token has expired"
+  expect_stdout_lacks "✓"
+  expect_stdout_has "Not checked whether the session of ada@example.com still works: its access token has expired"
 
   as "$OTHER_TOKEN" POST /api/v1/auth/sessions/revoke-all
   expect_eq "$STATUS" 200 "the revoke-all from elsewhere"
   expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stderr_lacks "✓"
-  expect_stderr_has "✗ The session of profile 'default' has ended: the server refused its refresh token (invalid_grant"
-  expect_stderr_has "; its stored credentials were removed."
+  expect_stdout_lacks "✓"
+  expect_stdout_has "✗ The session of profile 'default' has ended: the server refused its refresh token (invalid_grant"
+  expect_stdout_has "; its stored credentials were removed."
   expect_eq "$(stored access_token)" "" "the stored access token"
   expect_status 1 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
   expect_eq "$(jq -r .state "$OUT")" "not_logged_in" "the state afterwards"

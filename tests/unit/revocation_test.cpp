@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(a_credential_that_names_no_session_is_asked_by_its_live_tok
 
   report_forgotten(command.context().out(), *forgotten, Revoked::one_session);
   BOOST_TEST(command.err().find(
-                 "! Could not tell whether profile 'old' held it (the server rejected the credential (HTTP 401)).") !=
+                 "warning: could not tell whether profile 'old' held it (the server rejected the credential (HTTP 401))") !=
              std::string::npos);
 }
 

@@ -130,7 +130,7 @@ BOOST_DATA_TEST_CASE(an_expired_access_token_is_refreshed_before_any_verdict, da
     BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-2");
   }
   print_status(command.context().out(), status);
-  const std::string text = command.err();
+  const std::string text = command.out();
   BOOST_TEST(text.substr(text.find('\n') + 1).starts_with(c.shown), text);
   BOOST_TEST((text.find("✓") != std::string::npos) == c.works, text);
   if (c.works) BOOST_TEST(text.find("; refreshed just now, as it had expired") != std::string::npos, text);
@@ -175,7 +175,8 @@ BOOST_AUTO_TEST_CASE(nothing_stored_is_not_logged_in) {
   BOOST_TEST(state_name(status.state) == "not_logged_in");
   BOOST_TEST(status_json(status)["credential"].is_null());
   print_status(command.context().out(), status);
-  BOOST_TEST(command.err() == host + "\n  ✗ Not logged in: run `compozy login`\n");
+  BOOST_TEST(command.out() == host + "\n  ✗ Not logged in: run `compozy login`\n");
+  BOOST_TEST(command.err().empty());
 }
 
 BOOST_AUTO_TEST_CASE(flyzt_api_key_is_checked_through_discovery_and_wins_over_the_store) {
@@ -196,8 +197,8 @@ BOOST_AUTO_TEST_CASE(flyzt_api_key_is_checked_through_discovery_and_wins_over_th
   BOOST_TEST(document["credential"]["source"] == "environment");
   BOOST_TEST(document["credential"]["variable"] == "FLYZT_API_KEY");
   print_status(command.context().out(), status);
-  BOOST_TEST(command.err().find("Credential: API key from FLYZT_API_KEY") != std::string::npos);
-  BOOST_TEST(command.err().find("the stored credentials are ignored while FLYZT_API_KEY is set") != std::string::npos);
+  BOOST_TEST(command.out().find("Credential: API key from FLYZT_API_KEY") != std::string::npos);
+  BOOST_TEST(command.err() == "warning: the stored credentials are ignored while FLYZT_API_KEY is set\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_text_status_says_who_where_and_until_when) {
@@ -205,13 +206,13 @@ BOOST_AUTO_TEST_CASE(the_text_status_says_who_where_and_until_when) {
   store(command, signed_in_session(command, seconds(3600)));
   command.http.on("GET", userinfo_url, me("ada@example.com"));
   print_status(command.context().out(), assess_credential(command.context(), true));
-  const std::string text = command.err();
+  const std::string text = command.out();
   BOOST_TEST(text.find("  ✓ Logged in as ada@example.com\n") != std::string::npos, text);
   BOOST_TEST(text.find("  Credential: OAuth session, stored in " + command.store().file().string()) != std::string::npos);
   BOOST_TEST(text.find("  Access token: expires in 1 hour (") != std::string::npos);
   BOOST_TEST(text.find("; refreshed automatically") != std::string::npos);
   BOOST_TEST(text.find("  Scopes: openid email offline_access") != std::string::npos);
-  BOOST_TEST(command.out().empty());
+  BOOST_TEST(command.err().empty(), "the report is data, on stdout");
 }
 
 BOOST_AUTO_TEST_CASE(logout_revokes_the_refresh_token_then_the_access_token) {
@@ -346,8 +347,8 @@ BOOST_AUTO_TEST_CASE(a_hostile_account_name_never_reaches_the_terminal_raw) {
   credential.account = "\033[2J\033]0;owned\aada";
   store(command, credential);
   print_status(command.context().out(), assess_credential(command.context(), false));
-  BOOST_TEST(command.err().find('\033') == std::string::npos, command.err());
-  BOOST_TEST(command.err().find("\\x1b[2J\\x1b]0;owned\\x07ada") != std::string::npos);
+  BOOST_TEST(command.out().find('\033') == std::string::npos, command.out());
+  BOOST_TEST(command.out().find("\\x1b[2J\\x1b]0;owned\\x07ada") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_is_reported_on_one_safe_line) {
@@ -413,5 +414,5 @@ BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
   });
   BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
   BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-newer");
-  BOOST_TEST(command.err().find("A sign-in finished while logging out: its new credentials were kept.") != std::string::npos);
+  BOOST_TEST(command.err().find("warning: a sign-in finished while logging out: its new credentials were kept") != std::string::npos);
 }

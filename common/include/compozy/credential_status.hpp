@@ -50,6 +50,7 @@ struct CredentialStatus {
 CredentialStatus assess_credential(Context& context, bool ask_server);
 
 nlohmann::json status_json(const CredentialStatus& status);
+// The report on stdout (it is what `auth status` is asked for); warnings on stderr.
 void print_status(Output& out, const CredentialStatus& status);
 
 }  // namespace compozy

@@ -1,6 +1,8 @@
-// Everything a command shows: human messages on stderr, data on stdout,
-// colour only on a terminal and never with NO_COLOR, a spinner while waiting,
-// tables that fit the terminal (tab-separated when piped), and JSON.
+// Everything a command shows. One rule for every command: what the command was
+// asked for is data, on stdout (a token, JSON, a table, the report `auth status`
+// gives); messages about the work (progress, ✓ done, warning:, error:, hint:)
+// are on stderr. Colour only on a terminal and never with NO_COLOR, a spinner
+// while waiting, tables that fit the terminal (tab-separated when piped), and JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -36,13 +38,13 @@ class Output {
 
   void data(std::string_view text);            // stdout, as given
   void json(const nlohmann::json& document);   // stdout, indented, one trailing newline
-  void info(std::string_view line);            // stderr
+  void report(std::string_view line);          // stdout, one line of a report made safe
+  void info(std::string_view line);            // stderr, one line made safe
   void success(std::string_view line);         // stderr, "✓ " in green on a terminal
   void warning(std::string_view line);         // stderr, "warning: …"
-  void notice(std::string_view line);          // stderr, "! " in yellow on a terminal
   std::string bold(std::string_view text) const;
   std::string dim(std::string_view text) const;
-  // "✓", "✗" and "!", in green, red and yellow on a terminal, for stderr.
+  // "✓", "✗" and "!", in green, red and yellow, for report and info lines.
   std::string check_mark() const;
   std::string cross_mark() const;
   std::string attention_mark() const;

@@ -34,6 +34,10 @@ std::string terminal_safe(std::string_view text);
 // red, green, yellow, reset), which pass: for lines that mix both.
 std::string terminal_safe_keeping_style(std::string_view text);
 
+// The same, with those colour codes removed: for a line styled for one stream
+// written to another that takes no colour (a pipe, NO_COLOR).
+std::string terminal_safe_without_style(std::string_view text);
+
 // The columns that text takes on a terminal: most characters 1, East Asian
 // wide ones and emoji 2, combining marks and zero-width characters 0.
 std::size_t display_width(std::string_view text);
