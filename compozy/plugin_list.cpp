@@ -1,6 +1,8 @@
 #include "plugin_list.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "compozy/text.hpp"
 #include "exit_codes.hpp"
 #include "help.hpp"
+#include "manifest.hpp"
 
 namespace compozy::dispatch {
 
@@ -16,19 +19,49 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: compozy plugin list [--json]\n\n"
-    "List every compozy-* executable found, where, and which ones are shadowed.\n";
+    "List every compozy-* executable found, what it does (the command table, or a plugin's\n"
+    "manifest: docs/plugin-manifest.md), where, and which ones are shadowed.\n";
 
 struct Listed {
   std::string name;
   std::string shadowed_by;  // empty when it runs (or cannot run at all)
   std::vector<std::string> warnings;
   bool runs = false;
+  std::optional<Manifest> manifest;  // a third-party plugin's, when it runs and has a usable one
+  std::string summary;               // from the command table or the manifest, as written
 };
+
+// A plugin that runs says what it is from its manifest; a manifest that cannot
+// be used is a warning and no more: the plugin runs all the same.
+void read_summary(const FoundPlugin& plugin, Listed& listed) {
+  if (const auto core = find_core_command(plugin.file)) {
+    listed.summary = core->summary;
+    return;
+  }
+  auto manifest = read_manifest(plugin.path);
+  if (!manifest) return;
+  if (!*manifest) {
+    listed.warnings.push_back(plugin.path + std::string(manifest_suffix) + " is not a usable manifest (" +
+                              manifest->error().message + "); see docs/plugin-manifest.md");
+    return;
+  }
+  listed.summary = (*manifest)->summary;
+  listed.manifest = std::move(**manifest);
+}
+
+// `text` followed by spaces up to `width` terminal columns.
+std::string pad_columns(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return used >= width ? text : text + std::string(width - used, ' ');
+}
+
+nlohmann::json string_or_null(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 Listed describe(const FoundPlugin& plugin, const std::map<std::string, const FoundPlugin*>& active,
                 const std::vector<std::string>& exec_dirs) {
   static const std::set<std::string_view> builtins(builtin_commands().begin(), builtin_commands().end());
-  Listed listed{display_name(plugin.file), {}, {}, false};
+  Listed listed;
+  listed.name = display_name(plugin.file);
   const auto core = find_core_command(plugin.file);
   if (builtins.contains(listed.name)) {
     listed.shadowed_by = "built-in";
@@ -43,6 +76,7 @@ Listed describe(const FoundPlugin& plugin, const std::map<std::string, const Fou
                               join_dirs(exec_dirs) + ")");
   }
   listed.runs = plugin.active && listed.shadowed_by.empty();
+  if (listed.runs) read_summary(plugin, listed);
   return listed;
 }
 
@@ -53,10 +87,21 @@ int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::v
     if (plugin.active) active.emplace(plugin.file, &plugin);
   }
   nlohmann::json entries = nlohmann::json::array();
+  std::vector<std::pair<const FoundPlugin*, Listed>> rows;
+  std::size_t name_width = 24;
+  std::size_t summary_width = 0;
+  for (const auto& plugin : plugins) {
+    Listed listed = describe(plugin, active, exec_dirs);
+    if (listed.runs) {
+      name_width = std::max(name_width, display_width(terminal_safe(listed.name)));
+      summary_width = std::max(summary_width, display_width(fit_to_width(terminal_safe(listed.summary), summary_max_columns)));
+    }
+    rows.emplace_back(&plugin, std::move(listed));
+  }
   std::string text;
   std::string warnings_text;
-  for (const auto& plugin : plugins) {
-    const Listed listed = describe(plugin, active, exec_dirs);
+  for (const auto& [found, listed] : rows) {
+    const FoundPlugin& plugin = *found;
     entries.push_back({
         {"name", listed.name},
         {"path", plugin.path},
@@ -66,13 +111,23 @@ int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::v
         {"active", listed.runs},
         {"shadowed_by", listed.shadowed_by.empty() ? nlohmann::json() : nlohmann::json(listed.shadowed_by)},
         {"warnings", listed.warnings},
+        {"summary", string_or_null(listed.summary)},
+        {"usage", listed.manifest ? string_or_null(listed.manifest->usage) : nlohmann::json()},
+        {"manifest", listed.manifest ? nlohmann::json(plugin.path + std::string(manifest_suffix)) : nlohmann::json()},
     });
-    if (listed.runs) text += pad_right(listed.name, 24) + " " + plugin.path + "\n";
-    for (const auto& warning : listed.warnings) warnings_text += "warning: " + warning + "\n";
+    if (listed.runs) {
+      std::string line = pad_columns(terminal_safe(listed.name), name_width) + " ";
+      if (summary_width > 0) {
+        line += pad_columns(fit_to_width(terminal_safe(listed.summary), summary_max_columns), summary_width) + " ";
+      }
+      text += line + terminal_safe(plugin.path) + "\n";
+    }
+    for (const auto& warning : listed.warnings) warnings_text += "warning: " + terminal_safe(warning) + "\n";
   }
   if (json) {
     const nlohmann::json document{{"schema_version", 1}, {"exec_path", exec_dirs}, {"plugins", entries}};
-    print(out, document.dump(2) + "\n");
+    // A folder or file name need not be UTF-8: such bytes become U+FFFD rather than an exception.
+    print(out, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else {
     print(out, text);
     print(err, warnings_text);
