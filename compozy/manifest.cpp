@@ -18,17 +18,6 @@ bool is_key_character(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// YAML forbids these in a document, and a terminal would act on them.
-bool has_control_character(std::string_view line) {
-  for (const char c : line) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && c != '\t') || byte == 0x7F) return true;
-  }
-  return false;
-}
-
 // What may follow a quoted value or end a plain one: blanks, then nothing or a comment.
 bool is_rest_of_line_empty(std::string_view rest) {
   const std::string_view left = trim(rest);
@@ -74,21 +63,21 @@ Result<std::string> single_quoted(std::string_view text) {
 Result<std::string> plain(std::string_view text) {
   std::string_view value = text;
   for (std::size_t i = 1; i < value.size(); ++i) {
-    if (value[i] == '#' && is_blank(value[i - 1])) {
+    if (value[i] == '#' && value[i - 1] == ' ') {
       value = value.substr(0, i);
       break;
     }
   }
   value = trim(value);
-  if (value.empty()) return std::string();
+  if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") return std::string();
   constexpr std::string_view always_indicators = ",[]{}#&*!|>%@`";
   constexpr std::string_view indicators_before_blank = "-?:";
-  const bool blank_next = value.size() == 1 || is_blank(value[1]);
+  const bool blank_next = value.size() == 1 || value[1] == ' ';
   if (always_indicators.find(value.front()) != std::string_view::npos ||
       (blank_next && indicators_before_blank.find(value.front()) != std::string_view::npos)) {
     return fail(std::string("a value starting with '") + value.front() + "' must be quoted");
   }
-  if (value.ends_with(':') || value.find(": ") != std::string_view::npos || value.find(":\t") != std::string_view::npos) {
+  if (value.ends_with(':') || value.find(": ") != std::string_view::npos) {
     return fail("a value with ': ' in it must be quoted");
   }
   return std::string(value);
@@ -120,12 +109,14 @@ Result<Manifest> parse_manifest(std::string_view text) {
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++number;
     if (line.ends_with('\r')) line.remove_suffix(1);
-    if (has_control_character(line)) return line_error(number, "a control character");
+    // A terminal would act on control characters, and some YAML parsers refuse
+    // a tab between a key and its value.
+    if (!is_printable_utf8(line)) return line_error(number, "a control character, a tab or bytes that are not UTF-8");
     if (trim(line).empty() || trim(line).starts_with('#')) continue;
     std::size_t key_end = 0;
     while (key_end < line.size() && is_key_character(line[key_end])) ++key_end;
     if (key_end == 0 || key_end == line.size() || line[key_end] != ':' ||
-        (key_end + 1 < line.size() && !is_blank(line[key_end + 1]))) {
+        (key_end + 1 < line.size() && line[key_end + 1] != ' ')) {
       return line_error(number, "not 'key: value'");
     }
     const std::string_view key = line.substr(0, key_end);
