@@ -108,7 +108,9 @@ Result<Manifest> parse_manifest(std::string_view text) {
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++number;
-    if (line.ends_with('\r')) line.remove_suffix(1);
+    // "\r\n" ends a line as "\n" does; a "\r" anywhere else is refused below
+    // (yaml-cpp and PyYAML disagree on a last line that ends in one).
+    if (end != std::string_view::npos && line.ends_with('\r')) line.remove_suffix(1);
     // A terminal would act on control characters, and some YAML parsers refuse
     // a tab between a key and its value.
     if (!is_printable_utf8(line)) return line_error(number, "a control character, a tab or bytes that are not UTF-8");

@@ -7,6 +7,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "compozy/text.hpp"
@@ -58,6 +61,7 @@ BOOST_AUTO_TEST_CASE(what_is_not_a_manifest_says_why) {
       {"manifest: 1\n- summary: x\n", "line 2: not 'key: value'"},
       {"manifest: 1\nsummary: \x1b[31mred\n", "line 2: a control character, a tab or bytes that are not UTF-8"},
       {"manifest: 1\nsummary: a\rb\n", "line 2: a control character, a tab or bytes that are not UTF-8"},
+      {"manifest: 1\nsummary: x\r", "line 2: a control character, a tab or bytes that are not UTF-8"},
       {"manifest: 1\nsummary: a\tb\n", "line 2: a control character, a tab or bytes that are not UTF-8"},
       {"manifest: 1\nsummary: \xC2\x9B" "31m\n", "line 2: a control character, a tab or bytes that are not UTF-8"},
       {"manifest: 1\nsummary: caf\xE9" "\n", "line 2: a control character, a tab or bytes that are not UTF-8"},
@@ -105,4 +109,25 @@ BOOST_AUTO_TEST_CASE(the_manifest_beside_a_plugin_is_read_without_running_it) {
              "not a regular file");
   std::filesystem::create_directory(folder.path() / "compozy-dir.manifest");
   BOOST_TEST(!required(read_manifest((folder.path() / "compozy-dir").string())).has_value());
+}
+
+// The first ```yaml block after `heading` in a file of the source tree.
+std::string yaml_block(const std::string& file, const std::string& heading) {
+  const char* root = std::getenv("COMPOZY_SOURCE_ROOT");
+  BOOST_TEST_REQUIRE(root != nullptr);
+  std::stringstream text;
+  text << std::ifstream(std::string(root) + "/" + file).rdbuf();
+  const std::string all = text.str();
+  const auto start = all.find("```yaml\n", all.find(heading));
+  BOOST_TEST_REQUIRE(start != std::string::npos, file);
+  const auto end = all.find("```\n", start + 8);
+  return all.substr(start + 8, end - start - 8);
+}
+
+BOOST_AUTO_TEST_CASE(the_examples_in_the_documentation_are_manifests) {
+  const auto documented = required(parse_manifest(yaml_block("docs/plugin-manifest.md", "## Format")));
+  BOOST_TEST(documented.summary == "Say hello to the signed-in account");
+  BOOST_TEST(documented.usage == "[--json] NAME");
+  BOOST_TEST(required(parse_manifest(yaml_block("README.md", "## Writing a plugin"))).summary ==
+             "Say hello to the signed-in account");
 }
