@@ -1,6 +1,7 @@
 #include "plugin_list.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -80,57 +81,70 @@ Listed describe(const FoundPlugin& plugin, const std::map<std::string, const Fou
   return listed;
 }
 
+nlohmann::json json_entry(const FoundPlugin& plugin, const Listed& listed) {
+  return {
+      {"name", listed.name},
+      {"path", plugin.path},
+      {"source", plugin.source == DirSource::exec_path ? "exec-path" : "PATH"},
+      {"core", find_core_command(plugin.file).has_value()},
+      {"executable", plugin.executable},
+      {"active", listed.runs},
+      {"shadowed_by", string_or_null(listed.shadowed_by)},
+      {"warnings", listed.warnings},
+      {"summary", string_or_null(listed.summary)},
+      {"usage", listed.manifest ? string_or_null(listed.manifest->usage) : nlohmann::json()},
+      {"manifest", listed.manifest ? nlohmann::json(plugin.path + std::string(manifest_suffix)) : nlohmann::json()},
+  };
+}
+
+void print_json(const std::vector<FoundPlugin>& plugins, const std::vector<Listed>& listings,
+                const std::vector<std::string>& exec_dirs, std::FILE* out) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (std::size_t i = 0; i < plugins.size(); ++i) entries.push_back(json_entry(plugins[i], listings[i]));
+  const nlohmann::json document{{"schema_version", 1}, {"exec_path", exec_dirs}, {"plugins", entries}};
+  // A folder or file name need not be UTF-8: such bytes become U+FFFD rather than an exception.
+  print(out, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+// One line for each plugin that runs: name, summary (when any has one) and
+// path in columns; the warnings on `err`.
+void print_text(const std::vector<FoundPlugin>& plugins, const std::vector<Listed>& listings, std::FILE* out,
+                std::FILE* err) {
+  std::vector<std::array<std::string, 3>> rows;
+  std::size_t name_width = 24;
+  std::size_t summary_width = 0;
+  std::string warnings;
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    const Listed& listed = listings[i];
+    for (const auto& warning : listed.warnings) warnings += "warning: " + terminal_safe(warning) + "\n";
+    if (!listed.runs) continue;
+    rows.push_back({terminal_safe(listed.name), fit_to_width(terminal_safe(listed.summary), summary_max_columns),
+                    terminal_safe(plugins[i].path)});
+    name_width = std::max(name_width, display_width(rows.back()[0]));
+    summary_width = std::max(summary_width, display_width(rows.back()[1]));
+  }
+  std::string text;
+  for (const auto& [name, summary, path] : rows) {
+    text += pad_columns(name, name_width) + " ";
+    if (summary_width > 0) text += pad_columns(summary, summary_width) + " ";
+    text += path + "\n";
+  }
+  print(out, text);
+  print(err, warnings);
+}
+
 int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::vector<std::string>& exec_dirs,
                 std::FILE* out, std::FILE* err) {
   std::map<std::string, const FoundPlugin*> active;
   for (const auto& plugin : plugins) {
     if (plugin.active) active.emplace(plugin.file, &plugin);
   }
-  nlohmann::json entries = nlohmann::json::array();
-  std::vector<std::pair<const FoundPlugin*, Listed>> rows;
-  std::size_t name_width = 24;
-  std::size_t summary_width = 0;
-  for (const auto& plugin : plugins) {
-    Listed listed = describe(plugin, active, exec_dirs);
-    if (listed.runs) {
-      name_width = std::max(name_width, display_width(terminal_safe(listed.name)));
-      summary_width = std::max(summary_width, display_width(fit_to_width(terminal_safe(listed.summary), summary_max_columns)));
-    }
-    rows.emplace_back(&plugin, std::move(listed));
-  }
-  std::string text;
-  std::string warnings_text;
-  for (const auto& [found, listed] : rows) {
-    const FoundPlugin& plugin = *found;
-    entries.push_back({
-        {"name", listed.name},
-        {"path", plugin.path},
-        {"source", plugin.source == DirSource::exec_path ? "exec-path" : "PATH"},
-        {"core", find_core_command(plugin.file).has_value()},
-        {"executable", plugin.executable},
-        {"active", listed.runs},
-        {"shadowed_by", listed.shadowed_by.empty() ? nlohmann::json() : nlohmann::json(listed.shadowed_by)},
-        {"warnings", listed.warnings},
-        {"summary", string_or_null(listed.summary)},
-        {"usage", listed.manifest ? string_or_null(listed.manifest->usage) : nlohmann::json()},
-        {"manifest", listed.manifest ? nlohmann::json(plugin.path + std::string(manifest_suffix)) : nlohmann::json()},
-    });
-    if (listed.runs) {
-      std::string line = pad_columns(terminal_safe(listed.name), name_width) + " ";
-      if (summary_width > 0) {
-        line += pad_columns(fit_to_width(terminal_safe(listed.summary), summary_max_columns), summary_width) + " ";
-      }
-      text += line + terminal_safe(plugin.path) + "\n";
-    }
-    for (const auto& warning : listed.warnings) warnings_text += "warning: " + terminal_safe(warning) + "\n";
-  }
+  std::vector<Listed> listings;
+  for (const auto& plugin : plugins) listings.push_back(describe(plugin, active, exec_dirs));
   if (json) {
-    const nlohmann::json document{{"schema_version", 1}, {"exec_path", exec_dirs}, {"plugins", entries}};
-    // A folder or file name need not be UTF-8: such bytes become U+FFFD rather than an exception.
-    print(out, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    print_json(plugins, listings, exec_dirs, out);
   } else {
-    print(out, text);
-    print(err, warnings_text);
+    print_text(plugins, listings, out, err);
   }
   return exit_ok;
 }
