@@ -59,7 +59,8 @@ void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   std::string extra;
   for (const auto& plugin : plugins) {
     if (plugin.active && !find_core_command(plugin.file)) {
-      extra += "  " + pad_right(terminal_safe(display_name(plugin.file)), width + 2) + plugin_summary(plugin, terminal_safe(plugin.path)) + "\n";
+      extra += "  " + pad_right(terminal_safe(display_name(plugin.file)), width + 2) +
+               plugin_summary(plugin, terminal_safe(plugin.path)) + "\n";
     }
   }
   if (!extra.empty()) text += "\nOther commands found:\n" + extra;
@@ -77,7 +78,8 @@ void print_group(std::FILE* out, std::span<const std::string> words, const std::
     if (!plugin.active || !plugin.file.starts_with(prefix)) continue;
     const auto core = find_core_command(plugin.file);
     const std::string name = terminal_safe(display_name(plugin.file).substr(group.size() + 1));
-    rows.emplace_back(name, core ? std::string(core->summary) : plugin_summary(plugin, "(plugin: " + terminal_safe(plugin.path) + ")"));
+    rows.emplace_back(name, core ? std::string(core->summary)
+                                 : plugin_summary(plugin, "(plugin: " + terminal_safe(plugin.path) + ")"));
   }
   std::sort(rows.begin(), rows.end());
   std::size_t width = 0;

@@ -56,7 +56,9 @@ std::string pad_columns(const std::string& text, std::size_t width) {
   return used >= width ? text : text + std::string(width - used, ' ');
 }
 
-nlohmann::json string_or_null(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+nlohmann::json string_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json() : nlohmann::json(text);
+}
 
 Listed describe(const FoundPlugin& plugin, const std::map<std::string, const FoundPlugin*>& active,
                 const std::vector<std::string>& exec_dirs) {

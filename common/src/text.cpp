@@ -207,16 +207,6 @@ std::size_t columns_of(char32_t c) {
 
 std::string terminal_safe(std::string_view text) { return make_safe(text, false); }
 
-bool is_printable_utf8(std::string_view text) {
-  for (std::size_t at = 0; at < text.size();) {
-    const auto [c, length] = decode_utf8(text, at);
-    const bool invalid = c == replacement_character && length == 1;
-    if (invalid || is_control(c) || c == 0xFFFE || c == 0xFFFF) return false;
-    at += length;
-  }
-  return true;
-}
-
 std::string terminal_safe_keeping_style(std::string_view text) { return make_safe(text, true); }
 
 std::size_t display_width(std::string_view text) {
@@ -242,6 +232,16 @@ std::string fit_to_width(std::string_view text, std::size_t width) {
     at += length;
   }
   return width == 0 ? fitted : fitted + "…";
+}
+
+bool is_printable_utf8(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const auto [c, length] = decode_utf8(text, at);
+    const bool invalid = c == replacement_character && length == 1;
+    if (invalid || is_control(c) || c == 0xFFFE || c == 0xFFFF) return false;
+    at += length;
+  }
+  return true;
 }
 
 }  // namespace compozy

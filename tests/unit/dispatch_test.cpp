@@ -271,7 +271,8 @@ BOOST_AUTO_TEST_CASE(a_missing_tool_says_which_package_to_install) {
   // An absent optional tool is not in the overview; an absent one of compozy's own is, marked.
   const auto overview = run_dispatcher({"help"}, compozy_package);
   BOOST_TEST(overview.out.find("devcloud") == std::string::npos);
-  BOOST_TEST(overview.out.find("Print a valid access token for scripts and plugins (not installed)") != std::string::npos);
+  BOOST_TEST(overview.out.find("Print a valid access token for scripts and plugins (not installed)") !=
+             std::string::npos);
   BOOST_TEST(run_dispatcher({"help"}, {"compozy-devcloud"}).out.find("  devcloud ") != std::string::npos);
 }
 
@@ -283,7 +284,8 @@ BOOST_AUTO_TEST_CASE(a_known_synonym_gets_the_compozy_command_and_exits_as_an_un
              "compozy: 'auth login' is not a compozy command; see 'compozy help'\n"
              "hint: to sign in, run `compozy login`\n");
   BOOST_TEST(login.execs.empty());
-  BOOST_TEST(run_dispatcher({"whoami"}, installed).err.ends_with("hint: to see the account you are signed in as, run `compozy auth status`\n"));
+  BOOST_TEST(run_dispatcher({"whoami"}, installed)
+                 .err.ends_with("hint: to see the account you are signed in as, run `compozy auth status`\n"));
   // A plugin of that name runs: a synonym is only what is said when nothing runs.
   const auto planted = run_dispatcher({"auth", "login"}, {"compozy-auth-login"});
   BOOST_TEST(planted.execs == (Words{"/libexec/compozy/compozy-auth-login"}));
