@@ -90,8 +90,27 @@ Result<std::string> scalar(std::string_view text) {
   return plain(text);
 }
 
-std::unexpected<Error> line_error(std::size_t number, std::string message) {
-  return fail("line " + std::to_string(number) + ": " + std::move(message));
+struct Entry {
+  std::string_view key;
+  std::string value;
+};
+
+// One line without its end: nothing for a blank or comment line, else its key and value.
+Result<std::optional<Entry>> parse_line(std::string_view line) {
+  // A terminal would act on control characters, and some YAML parsers refuse
+  // a tab between a key and its value.
+  if (!is_printable_utf8(line)) return fail("a control character, a tab or bytes that are not UTF-8");
+  if (trim(line).empty() || trim(line).starts_with('#')) return std::nullopt;
+  std::size_t key_end = 0;
+  while (key_end < line.size() && is_key_character(line[key_end])) ++key_end;
+  if (key_end == 0 || key_end == line.size() || line[key_end] != ':' ||
+      (key_end + 1 < line.size() && line[key_end + 1] != ' ')) {
+    return fail("not 'key: value'");
+  }
+  const std::string_view key = line.substr(0, key_end);
+  auto value = scalar(line.substr(key_end + 1));
+  if (!value) return propagate(value, "'" + std::string(key) + "'");
+  return Entry{key, std::move(*value)};
 }
 
 }  // namespace
@@ -102,32 +121,22 @@ Result<Manifest> parse_manifest(std::string_view text) {
   Manifest manifest;
   std::optional<std::string> format;
   std::set<std::string, std::less<>> seen;
-  std::size_t number = 0;
-  while (!text.empty()) {
+  for (std::size_t number = 1; !text.empty(); ++number) {
     const std::size_t end = text.find('\n');
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++number;
-    // "\r\n" ends a line as "\n" does; a "\r" anywhere else is refused below
-    // (yaml-cpp and PyYAML disagree on a last line that ends in one).
+    // "\r\n" ends a line as "\n" does; a "\r" anywhere else is refused (yaml-cpp
+    // and PyYAML disagree on a last line that ends in one).
     if (end != std::string_view::npos && line.ends_with('\r')) line.remove_suffix(1);
-    // A terminal would act on control characters, and some YAML parsers refuse
-    // a tab between a key and its value.
-    if (!is_printable_utf8(line)) return line_error(number, "a control character, a tab or bytes that are not UTF-8");
-    if (trim(line).empty() || trim(line).starts_with('#')) continue;
-    std::size_t key_end = 0;
-    while (key_end < line.size() && is_key_character(line[key_end])) ++key_end;
-    if (key_end == 0 || key_end == line.size() || line[key_end] != ':' ||
-        (key_end + 1 < line.size() && line[key_end + 1] != ' ')) {
-      return line_error(number, "not 'key: value'");
-    }
-    const std::string_view key = line.substr(0, key_end);
-    if (!seen.emplace(key).second) return line_error(number, "'" + std::string(key) + "' is given twice");
-    auto value = scalar(line.substr(key_end + 1));
-    if (!value) return line_error(number, "'" + std::string(key) + "': " + value.error().message);
-    if (key == "manifest") format = std::move(*value);
-    if (key == "summary") manifest.summary = std::move(*value);
-    if (key == "usage") manifest.usage = std::move(*value);
+    const std::string where = "line " + std::to_string(number);
+    auto entry = parse_line(line);
+    if (!entry) return propagate(entry, where);
+    if (!*entry) continue;
+    auto& [key, value] = **entry;
+    if (!seen.emplace(key).second) return fail(where + ": '" + std::string(key) + "' is given twice");
+    if (key == "manifest") format = std::move(value);
+    if (key == "summary") manifest.summary = std::move(value);
+    if (key == "usage") manifest.usage = std::move(value);
   }
   if (!format) return fail("no 'manifest: " + std::to_string(manifest_format) + "' line");
   if (*format != std::to_string(manifest_format)) {
@@ -156,7 +165,12 @@ std::optional<Result<Manifest>> read_manifest(const std::string& plugin_path) {
   while (size < text.size()) {
     const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
+    if (got < 0) {
+      const int error_number = errno;
+      ::close(fd);
+      return Result<Manifest>(fail(std::string("cannot be read: ") + std::strerror(error_number)));
+    }
+    if (got == 0) break;
     size += static_cast<std::size_t>(got);
   }
   ::close(fd);
