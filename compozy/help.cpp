@@ -115,7 +115,7 @@ void print_unknown_command(std::FILE* err, std::span<const std::string> words, c
   const auto nearest = suggest_commands(words, candidates);
   if (nearest.empty()) return;
   std::string text = nearest.size() == 1 ? "\nThe most similar command is\n" : "\nThe most similar commands are\n";
-  for (const auto& name : nearest) text += "\t" + display_name(std::string(plugin_prefix) + name) + "\n";
+  for (const auto& name : nearest) text += "\t" + terminal_safe(display_name(std::string(plugin_prefix) + name)) + "\n";
   print(err, text);
 }
 

@@ -319,6 +319,14 @@ test_a_bad_manifest_never_stops_its_plugin_and_lists_safely() {
   expect_status 0 compozy_with_path "$TEST_DIR/bin" help
   expect_stdout_has "$TEST_DIR/bin/compozy-escapes"
   ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" || fail "a control character reached the terminal: $(cat -v "$OUT")"
+  # A file name is outside text too, in every listing and suggestion.
+  plugin "$TEST_DIR/bin" $'hello\e[31m' 'true'
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" hello
+  expect_stderr_has $'\thello\\x1b[31m'
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$ERR" || fail "a control character reached the terminal: $(cat -v "$ERR")"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has 'hello\x1b[31m'
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" || fail "a control character reached the terminal: $(cat -v "$OUT")"
   expect_status 0 compozy_with_path "$TEST_DIR/bin" plugin list --json
   jq -e '[.plugins[] | select(.name == "huge") | .summary == null and (.warnings | length) == 1] | all' "$OUT" >/dev/null ||
     fail "plugin list --json: $(cat "$OUT")"
