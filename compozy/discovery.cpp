@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "manifest.hpp"
 #include "resolve.hpp"
 
 namespace compozy::dispatch {
@@ -18,7 +19,7 @@ std::vector<FoundPlugin> find_plugins(const std::vector<SearchDir>& dirs) {
     std::vector<std::string> files;
     while (const dirent* entry = ::readdir(stream)) {
       const std::string_view name = entry->d_name;
-      if (name.size() > plugin_prefix.size() && name.starts_with(plugin_prefix)) {
+      if (name.size() > plugin_prefix.size() && name.starts_with(plugin_prefix) && !name.ends_with(manifest_suffix)) {
         files.emplace_back(name);
       }
     }

@@ -10,6 +10,7 @@
 #include "exit_codes.hpp"
 #include "help.hpp"
 #include "plugin_list.hpp"
+#include "suggest.hpp"
 
 namespace compozy::dispatch {
 
@@ -173,6 +174,10 @@ int Dispatcher::help(std::span<const std::string> args) {
 }
 
 int Dispatcher::unknown_command(std::span<const std::string> words) {
+  if (const auto missing = named_core_command(words)) {
+    print_not_installed(err_, *missing);
+    return exit_not_installed;
+  }
   print_unknown_command(err_, words, plugins(), aliases());
   return exit_unknown_command;
 }

@@ -4,6 +4,7 @@
 
 #include "compozy/core_commands.hpp"
 #include "compozy/text.hpp"
+#include "manifest.hpp"
 #include "resolve.hpp"
 #include "suggest.hpp"
 
@@ -13,6 +14,22 @@ namespace {
 
 std::string words_text(std::span<const std::string> words) {
   return join(std::vector<std::string>(words.begin(), words.end()), " ");
+}
+
+// A core command whose tool is missing is listed, unless it is an optional one
+// of another package: a user who never installed compozy-devcloud is not told
+// about it in every overview.
+bool is_listed(const CoreCommand& command, const std::vector<std::string>& runnable) {
+  return command.package == dispatcher_package ||
+         std::binary_search(runnable.begin(), runnable.end(), core_file_name(command.name));
+}
+
+// What a third-party plugin is: its manifest's summary, else `otherwise`. A
+// manifest that cannot be used is left to `plugin list` to warn about.
+std::string plugin_summary(const FoundPlugin& plugin, std::string_view otherwise) {
+  const auto manifest = read_manifest(plugin.path);
+  if (manifest && *manifest) return displayed_summary(**manifest);
+  return std::string(otherwise);
 }
 
 }  // namespace
@@ -28,10 +45,13 @@ bool is_group(std::span<const std::string> words, const std::vector<FoundPlugin>
 void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   std::string text(usage_line);
   text += "\nSign in to Compozy Cloud and manage your credentials.\n\nCore commands:\n";
-  std::size_t width = 0;
-  for (const auto& command : core_commands()) width = std::max(width, command.name.size());
   const auto files = runnable_files(plugins);
+  std::size_t width = 0;
   for (const auto& command : core_commands()) {
+    if (is_listed(command, files)) width = std::max(width, command.name.size());
+  }
+  for (const auto& command : core_commands()) {
+    if (!is_listed(command, files)) continue;
     text += "  " + pad_right(command.name, width + 2) + std::string(command.summary);
     if (!std::binary_search(files.begin(), files.end(), core_file_name(command.name))) text += " (not installed)";
     text += "\n";
@@ -39,7 +59,8 @@ void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   std::string extra;
   for (const auto& plugin : plugins) {
     if (plugin.active && !find_core_command(plugin.file)) {
-      extra += "  " + pad_right(display_name(plugin.file), width + 2) + plugin.path + "\n";
+      extra += "  " + pad_right(terminal_safe(display_name(plugin.file)), width + 2) +
+               plugin_summary(plugin, terminal_safe(plugin.path)) + "\n";
     }
   }
   if (!extra.empty()) text += "\nOther commands found:\n" + extra;
@@ -56,8 +77,9 @@ void print_group(std::FILE* out, std::span<const std::string> words, const std::
   for (const auto& plugin : plugins) {
     if (!plugin.active || !plugin.file.starts_with(prefix)) continue;
     const auto core = find_core_command(plugin.file);
-    const std::string name = display_name(plugin.file).substr(group.size() + 1);
-    rows.emplace_back(name, core ? std::string(core->summary) : "(plugin: " + plugin.path + ")");
+    const std::string name = terminal_safe(display_name(plugin.file).substr(group.size() + 1));
+    rows.emplace_back(name, core ? std::string(core->summary)
+                                 : plugin_summary(plugin, "(plugin: " + terminal_safe(plugin.path) + ")"));
   }
   std::sort(rows.begin(), rows.end());
   std::size_t width = 0;
@@ -68,9 +90,24 @@ void print_group(std::FILE* out, std::span<const std::string> words, const std::
   print(out, text);
 }
 
+void print_not_installed(std::FILE* err, const CoreCommand& command) {
+  const std::string package(command.package);
+  if (command.package == dispatcher_package) {
+    print(err, "compozy: '" + std::string(command.name) + "' is missing from this installation, which is incomplete; "
+               "reinstall it (apt install --reinstall " + package + ")\n");
+  } else {
+    print(err, "compozy: '" + std::string(command.name) + "' is not installed: it is in the Debian package " + package +
+                   " (apt install " + package + ")\n");
+  }
+}
+
 void print_unknown_command(std::FILE* err, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins,
                            const std::vector<Alias>& aliases) {
   print(err, "compozy: '" + words_text(words) + "' is not a compozy command; see 'compozy help'\n");
+  if (const auto synonym = known_synonym(words)) {
+    print(err, "hint: " + std::string(synonym->purpose) + ", run `" + std::string(synonym->command) + "`\n");
+    return;
+  }
   std::vector<std::string> candidates;
   for (const auto& file : runnable_files(plugins)) candidates.push_back(file.substr(plugin_prefix.size()));
   for (const auto& alias : aliases) candidates.push_back(alias.name);
@@ -78,7 +115,7 @@ void print_unknown_command(std::FILE* err, std::span<const std::string> words, c
   const auto nearest = suggest_commands(words, candidates);
   if (nearest.empty()) return;
   std::string text = nearest.size() == 1 ? "\nThe most similar command is\n" : "\nThe most similar commands are\n";
-  for (const auto& name : nearest) text += "\t" + display_name(std::string(plugin_prefix) + name) + "\n";
+  for (const auto& name : nearest) text += "\t" + terminal_safe(display_name(std::string(plugin_prefix) + name)) + "\n";
   print(err, text);
 }
 

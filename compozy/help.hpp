@@ -1,6 +1,7 @@
-// What the dispatcher says when it runs no plugin: the overview of commands,
-// a group's commands (`compozy auth`), and "not a compozy command" with the
-// nearest names.
+// What the dispatcher says when it runs no plugin: the overview of commands
+// (third-party ones with the summary of their manifest), a group's commands
+// (`compozy auth`), a core command that is not installed, and "not a compozy
+// command" with the nearest names.
 #pragma once
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "aliases.hpp"
+#include "compozy/core_commands.hpp"
 #include "discovery.hpp"
 
 namespace compozy::dispatch {
@@ -24,6 +26,10 @@ bool is_group(std::span<const std::string> words, const std::vector<FoundPlugin>
 
 void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins);
 void print_group(std::FILE* out, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins);
+// "'devcloud' is not installed: it is in the Debian package compozy-devcloud".
+void print_not_installed(std::FILE* err, const CoreCommand& command);
+// "Not a compozy command", then the compozy command for a known synonym
+// ("auth login") or the nearest names.
 void print_unknown_command(std::FILE* err, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins,
                            const std::vector<Alias>& aliases);
 

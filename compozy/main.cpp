@@ -5,7 +5,8 @@
 // `compozy auth status x` runs compozy-auth-status with "x" (longest
 // dash-joined name first), found in this installation's exec folder, then on
 // PATH (dispatcher.hpp). Exit codes: 0 ok, 1 unknown command, 2 bad usage,
-// 126 a plugin that cannot be run, 127 an alias naming no command; a plugin's
+// 126 a plugin that cannot be run, 127 an alias naming no command or a core
+// command that is not installed (the message names its package); a plugin's
 // own pass through.
 #include <cstdio>
 #include <cstdlib>

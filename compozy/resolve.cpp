@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "manifest.hpp"
+
 namespace compozy::dispatch {
 
 FileKind probe_file(const std::string& path) {
@@ -18,7 +20,7 @@ bool is_name_word(std::string_view word) {
            c == '_' || c == '.' || c == '+';
   };
   return !word.empty() && word.front() != '-' && word.find("..") == std::string_view::npos &&
-         std::all_of(word.begin(), word.end(), allowed);
+         !word.ends_with(manifest_suffix) && std::all_of(word.begin(), word.end(), allowed);
 }
 
 std::size_t count_name_words(std::span<const std::string> args) {

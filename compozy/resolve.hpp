@@ -24,7 +24,8 @@ FileKind probe_file(const std::string& path);
 
 // Whether an argument can be part of a command name: letters, digits and
 // "-_.+", not starting with "-", and never "/" or "..", so that no typed word
-// can reach outside a search folder.
+// can reach outside a search folder; never ending in ".manifest", so that a
+// plugin's manifest is never taken for a command.
 bool is_name_word(std::string_view word);
 
 inline constexpr std::size_t max_file_name = 255;  // NAME_MAX on Linux

@@ -1,6 +1,7 @@
 #include "suggest.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 
 namespace compozy::dispatch {
@@ -13,6 +14,22 @@ constexpr int insertion_cost = 1;
 constexpr int deletion_cost = 3;
 // git's SIMILARITY_FLOOR: anything this far or farther is not a typo.
 constexpr int similarity_floor = 7;
+
+// What `gh auth` and `fly auth` users type.
+constexpr std::array known_synonyms{
+    KnownSynonym{"auth login", "to sign in", "compozy login"},
+    KnownSynonym{"auth logout", "to sign out", "compozy logout"},
+    KnownSynonym{"auth whoami", "to see the account you are signed in as", "compozy auth status"},
+    KnownSynonym{"whoami", "to see the account you are signed in as", "compozy auth status"},
+    KnownSynonym{"auth switch", "to use another profile from now on", "compozy profile use NAME"},
+};
+
+// The first `count` words, joined with spaces as the command table spells names.
+std::string leading_words(std::span<const std::string> words, std::size_t count) {
+  std::string name;
+  for (std::size_t i = 0; i < count; ++i) name += (i == 0 ? "" : " ") + words[i];
+  return name;
+}
 
 }  // namespace
 
@@ -69,6 +86,21 @@ std::vector<std::string> suggest_commands(std::span<const std::string> typed_wor
     if (distance == best) nearest.push_back(candidate);
   }
   return nearest;
+}
+
+std::optional<KnownSynonym> known_synonym(std::span<const std::string> words) {
+  for (const auto& synonym : known_synonyms) {
+    const auto count = static_cast<std::size_t>(std::count(synonym.typed.begin(), synonym.typed.end(), ' ') + 1);
+    if (count <= words.size() && leading_words(words, count) == synonym.typed) return synonym;
+  }
+  return std::nullopt;
+}
+
+std::optional<CoreCommand> named_core_command(std::span<const std::string> words) {
+  for (std::size_t count = words.size(); count > 0; --count) {
+    if (const auto command = core_command_named(leading_words(words, count))) return command;
+  }
+  return std::nullopt;
 }
 
 }  // namespace compozy::dispatch

@@ -19,7 +19,7 @@ constexpr std::array core_table{
     CoreCommand{"auth revoke-all", "Revoke every session of your account"},
     CoreCommand{"api", "Make an authenticated request to the Compozy API"},
     CoreCommand{"alias", "List the command aliases set in config.yaml"},
-    CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests"},
+    CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests", "compozy-devcloud"},
 };
 
 constexpr std::array<std::string_view, 3> builtin_table{"help", "plugin", "version"};

@@ -238,4 +238,14 @@ std::string fit_to_width(std::string_view text, std::size_t width) {
   return width == 0 ? fitted : fitted + "…";
 }
 
+bool is_printable_utf8(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const auto [c, length] = decode_utf8(text, at);
+    const bool invalid = c == replacement_character && length == 1;
+    if (invalid || is_control(c) || c == 0xFFFE || c == 0xFFFF) return false;
+    at += length;
+  }
+  return true;
+}
+
 }  // namespace compozy

@@ -259,6 +259,112 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
   [ ! -e "$moved/bin/compozy-build-tree" ] || fail "the build-tree marker was installed"
 }
 
+# manifest DIR NAME TEXT: the manifest of compozy-NAME in DIR (docs/plugin-manifest.md).
+manifest() { printf '%s' "$3" >"$1/compozy-$2.manifest"; }
+
+test_a_plugin_manifest_gives_its_summary_in_help_and_plugin_list() {
+  plugin "$TEST_DIR/bin" hello 'echo "hello $*"'
+  manifest "$TEST_DIR/bin" hello $'# compozy plugin manifest\nmanifest: 1\nsummary: Say hello to the signed-in account\nusage: "[--json] NAME"\n'
+  plugin "$TEST_DIR/bin" deploy-preview 'true'
+  manifest "$TEST_DIR/bin" deploy-preview $'manifest: 1\nsummary: Deploy a preview\n'
+  plugin "$TEST_DIR/bin" plain 'true'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has "Other commands found:"
+  grep -qE '^  hello +Say hello to the signed-in account$' "$OUT" || fail "no summary for hello in help: $(cat "$OUT")"
+  expect_stdout_has "$TEST_DIR/bin/compozy-plain"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" deploy
+  grep -qE '^  preview +Deploy a preview$' "$OUT" || fail "no summary in the group: $(cat "$OUT")"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" plugin list
+  grep -qxE "hello +Say hello to the signed-in account +$TEST_DIR/bin/compozy-hello" "$OUT" ||
+    fail "no summary for hello in plugin list: $(cat "$OUT")"
+  expect_stdout_lacks ".manifest"
+  expect_stderr_is ""
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" plugin list --json
+  jq -e --arg d "$TEST_DIR/bin" '([.plugins[] | {(.name): .}] | add) as $by |
+    $by.hello.summary == "Say hello to the signed-in account" and $by.hello.usage == "[--json] NAME" and
+    $by.hello.manifest == $d + "/compozy-hello.manifest" and $by.plain.summary == null and
+    ([.plugins[] | select(.path | endswith(".manifest"))] | length) == 0' "$OUT" >/dev/null ||
+    fail "plugin list --json lacks the summaries: $(cat "$OUT")"
+  # Running the plugin never reads the manifest, and a manifest is never run.
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" hello x
+  expect_stdout_is "hello x"
+  chmod +x "$TEST_DIR/bin/compozy-hello.manifest"
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" hello.manifest
+  expect_stderr_is "compozy: 'hello.manifest' is not a compozy command; see 'compozy help'"
+}
+
+test_a_bad_manifest_never_stops_its_plugin_and_lists_safely() {
+  local name
+  for name in garbage huge escapes long; do plugin "$TEST_DIR/bin" "$name" "echo $name ran"; done
+  head -c 3000 /dev/urandom >"$TEST_DIR/bin/compozy-garbage.manifest"
+  { printf 'manifest: 1\nsummary: big\n'; head -c 1048576 /dev/zero | tr '\0' '#'; } >"$TEST_DIR/bin/compozy-huge.manifest"
+  manifest "$TEST_DIR/bin" escapes $'manifest: 1\nsummary: \e[31mred\e]0;title\a\n'
+  manifest "$TEST_DIR/bin" long $'manifest: 1\nsummary: right\u202eto left '"$(printf 'x%.0s' $(seq 1 200))"$'\n'
+  mkfifo "$TEST_DIR/bin/compozy-fifo.manifest"
+  plugin "$TEST_DIR/bin" fifo 'echo fifo ran'
+  for name in garbage huge escapes long fifo; do
+    expect_status 0 compozy_with_path "$TEST_DIR/bin" "$name"
+    expect_stdout_is "$name ran"
+  done
+  expect_status 0 timeout 10 env PATH="$TEST_DIR/bin:/usr/bin:/bin" COMPOZY_EXEC_PATH="$TEST_DIR/none" "$COMPOZY" plugin list
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-huge.manifest is not a usable manifest (larger than 4096 bytes); see docs/plugin-manifest.md"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-escapes.manifest is not a usable manifest (line 2: a control character, a tab or bytes that are not UTF-8)"
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-garbage.manifest is not a usable manifest ("
+  expect_stderr_has "warning: $TEST_DIR/bin/compozy-fifo.manifest is not a usable manifest (not a regular file)"
+  expect_stdout_has "right\\u202eto left xxx"
+  local row
+  row=$(grep '^long ' "$OUT" | sed "s#  *$TEST_DIR/bin/compozy-long\$##; s/^long  *//")
+  expect_eq "$(printf '%s' "$row" | wc -m)" 80 "columns of a long summary"
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" "$ERR" || fail "a control character reached the terminal: $(cat -v "$OUT" "$ERR")"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has "$TEST_DIR/bin/compozy-escapes"
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" || fail "a control character reached the terminal: $(cat -v "$OUT")"
+  # A file name is outside text too, in every listing and suggestion.
+  plugin "$TEST_DIR/bin" $'hello\e[31m' 'true'
+  expect_status 1 compozy_with_path "$TEST_DIR/bin" hello
+  expect_stderr_has $'\thello\\x1b[31m'
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$ERR" || fail "a control character reached the terminal: $(cat -v "$ERR")"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has 'hello\x1b[31m'
+  ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" || fail "a control character reached the terminal: $(cat -v "$OUT")"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" plugin list --json
+  jq -e '[.plugins[] | select(.name == "huge") | .summary == null and (.warnings | length) == 1] | all' "$OUT" >/dev/null ||
+    fail "plugin list --json: $(cat "$OUT")"
+}
+
+test_a_missing_tool_names_the_package_that_provides_it() {
+  # The build tree without its devcloud/ folder is an installation without compozy-devcloud.
+  expect_status 127 env PATH=/usr/bin:/bin COMPOZY_EXEC_PATH="$PLUGINS_DIR" "$COMPOZY" devcloud --port 0
+  expect_stderr_is "compozy: 'devcloud' is not installed: it is in the Debian package compozy-devcloud (apt install compozy-devcloud)"
+  expect_status 127 env PATH=/usr/bin:/bin COMPOZY_EXEC_PATH="$PLUGINS_DIR" "$COMPOZY" help devcloud
+  expect_stderr_has "it is in the Debian package compozy-devcloud"
+  expect_status 0 env PATH=/usr/bin:/bin COMPOZY_EXEC_PATH="$PLUGINS_DIR" "$COMPOZY" help
+  expect_stdout_lacks "devcloud"
+  expect_stdout_lacks "(not installed)"
+  # A tool of the compozy package itself missing is a broken installation.
+  mkdir -p "$TEST_DIR/exec"
+  ln -s "$PLUGINS_DIR/compozy-login" "$TEST_DIR/exec/compozy-login"
+  expect_status 127 env PATH=/usr/bin:/bin COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" auth status --json
+  expect_stderr_is "compozy: 'auth status' is missing from this installation, which is incomplete; reinstall it (apt install --reinstall compozy)"
+  expect_status 0 env PATH=/usr/bin:/bin COMPOZY_EXEC_PATH="$TEST_DIR/exec" "$COMPOZY" help
+  expect_stdout_has "Show the account you are signed in as, and check it (not installed)"
+}
+
+test_what_gh_and_fly_users_type_gets_the_compozy_command() {
+  local typed
+  while IFS='|' read -r typed hint; do
+    # shellcheck disable=SC2086
+    expect_status 1 "$COMPOZY" $typed
+    expect_stderr_is "compozy: '${typed% --*}' is not a compozy command; see 'compozy help'"$'\n'"hint: $hint"
+  done <<'CASES'
+auth login --web|to sign in, run `compozy login`
+auth logout|to sign out, run `compozy logout`
+auth whoami|to see the account you are signed in as, run `compozy auth status`
+whoami|to see the account you are signed in as, run `compozy auth status`
+auth switch work|to use another profile from now on, run `compozy profile use NAME`
+CASES
+}
+
 # Aliases come from config.yaml through the installation's compozy-alias.
 with_aliases() {
   mkdir -p "$TEST_DIR/exec" "$HOME/.config/compozy"

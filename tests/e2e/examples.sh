@@ -106,6 +106,18 @@ test_the_plugin_examples_in_the_readme_run_with_the_host_from_the_profile() {
   done
 }
 
+test_the_manifest_example_in_the_readme_describes_a_plugin() {
+  setup_examples || return
+  printf '#!/bin/sh\necho hello\n' >"$TEST_DIR/bin/compozy-hello"
+  chmod +x "$TEST_DIR/bin/compozy-hello"
+  readme_block "A plugin describes itself" yaml >"$TEST_DIR/bin/compozy-hello.manifest"
+  [ -s "$TEST_DIR/bin/compozy-hello.manifest" ] || { fail "no manifest example in the README"; return; }
+  expect_status 0 compozy help
+  grep -qxE '  hello +Say hello to the signed-in account' "$OUT" || fail "help lacks the summary: $(cat "$OUT")"
+  expect_status 0 compozy plugin list
+  expect_stderr_is ""
+}
+
 test_the_alias_examples_in_the_readme_and_help_run() {
   setup_examples || return
   mkdir -p "$HOME/.config/compozy"

@@ -8,6 +8,9 @@
 
 #include "aliases.hpp"
 #include "compozy/core_commands.hpp"
+#include "dispatcher.hpp"
+#include "exit_codes.hpp"
+#include "launcher.hpp"
 #include "resolve.hpp"
 #include "search_path.hpp"
 #include "suggest.hpp"
@@ -30,6 +33,58 @@ ProbeFile fake_files(std::map<std::string, FileKind> files, std::vector<std::str
 const std::vector<SearchDir> dirs{{"/libexec/compozy", DirSource::exec_path},
                                   {"/usr/local/bin", DirSource::path},
                                   {"/usr/bin", DirSource::path}};
+
+// Records what would have been exec'd instead of replacing the test process.
+class FakeLauncher final : public Launcher {
+ public:
+  explicit FakeLauncher(std::vector<FoundPlugin> plugins) : plugins_(std::move(plugins)) {}
+  int exec_plugin(const std::string& path, std::span<const std::string>) override {
+    execs.push_back(path);
+    return 0;
+  }
+  int exec_shell_alias(const std::string& command, std::span<const std::string>) override {
+    execs.push_back("!" + command);
+    return 0;
+  }
+  std::vector<Alias> aliases() override { return {}; }
+  std::vector<FoundPlugin> plugins() override { return plugins_; }
+  std::vector<std::string> execs;
+
+ private:
+  std::vector<FoundPlugin> plugins_;
+};
+
+struct Dispatched {
+  int status;
+  std::string out;
+  std::string err;
+  std::vector<std::string> execs;
+};
+
+std::string contents(std::FILE* file) {
+  std::string text(static_cast<std::size_t>(std::ftell(file)), '\0');
+  std::rewind(file);
+  text.resize(std::fread(text.data(), 1, text.size(), file));
+  std::fclose(file);
+  return text;
+}
+
+// The dispatcher run on `args` in an installation that holds only `installed`
+// (file names in /libexec/compozy).
+Dispatched run_dispatcher(Words args, const Words& installed) {
+  std::vector<FoundPlugin> plugins;
+  std::map<std::string, FileKind> files;
+  for (const auto& file : installed) {
+    plugins.push_back({file, "/libexec/compozy/" + file, DirSource::exec_path, true, true});
+    files.emplace("/libexec/compozy/" + file, FileKind::executable);
+  }
+  FakeLauncher launcher(plugins);
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Dispatcher dispatcher({"/libexec/compozy"}, dirs, launcher, fake_files(files), out, err);
+  const int status = dispatcher.run(std::move(args));
+  return {status, contents(out), contents(err), launcher.execs};
+}
 
 }  // namespace
 
@@ -161,4 +216,77 @@ BOOST_AUTO_TEST_CASE(a_name_is_never_longer_than_a_file_name_can_be) {
   std::vector<std::string> probed;
   (void)resolve_command(many, dirs, fake_files({}, &probed));
   BOOST_TEST(probed.size() == words * dirs.size());
+}
+
+BOOST_AUTO_TEST_CASE(a_manifest_is_never_taken_for_a_command) {
+  BOOST_TEST(!is_name_word("hello.manifest"));
+  BOOST_TEST(count_name_words(Words{"hello", "x.manifest"}) == 1u);
+  BOOST_TEST(is_name_word("manifest"));
+}
+
+BOOST_AUTO_TEST_CASE(each_core_command_names_its_debian_package) {
+  for (const auto& command : core_commands()) {
+    BOOST_TEST(command.package == (command.name == "devcloud" ? "compozy-devcloud" : "compozy"), command.name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_words_of_other_clis_have_known_synonyms) {
+  const std::pair<Words, std::string> cases[] = {
+      {{"auth", "login"}, "compozy login"},
+      {{"auth", "login", "--web"}, "compozy login"},
+      {{"auth", "logout"}, "compozy logout"},
+      {{"auth", "whoami"}, "compozy auth status"},
+      {{"whoami"}, "compozy auth status"},
+      {{"auth", "switch", "work"}, "compozy profile use NAME"},
+  };
+  for (const auto& [words, command] : cases) BOOST_TEST(required(known_synonym(words)).command == command);
+  BOOST_TEST(!known_synonym(Words{"auth"}).has_value());
+  BOOST_TEST(!known_synonym(Words{"auth", "logins"}).has_value());
+  BOOST_TEST(!known_synonym(Words{"login"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_core_command_named_by_the_leading_words_is_found_longest_first) {
+  BOOST_TEST(required(named_core_command(Words{"devcloud", "serve"})).name == "devcloud");
+  BOOST_TEST(required(named_core_command(Words{"auth", "revoke-all", "x"})).name == "auth revoke-all");
+  BOOST_TEST(!named_core_command(Words{"auth"}).has_value());
+  BOOST_TEST(!named_core_command(Words{"deploy"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_tool_says_which_package_to_install) {
+  const Words compozy_package{"compozy-login", "compozy-logout", "compozy-auth-status"};
+  const auto devcloud = run_dispatcher({"devcloud", "--port", "0"}, compozy_package);
+  BOOST_TEST(devcloud.status == exit_not_installed);
+  BOOST_TEST(devcloud.err ==
+             "compozy: 'devcloud' is not installed: it is in the Debian package compozy-devcloud "
+             "(apt install compozy-devcloud)\n");
+  BOOST_TEST(devcloud.execs.empty());
+  BOOST_TEST(run_dispatcher({"help", "devcloud"}, compozy_package).status == exit_not_installed);
+
+  const auto token = run_dispatcher({"auth", "token"}, compozy_package);
+  BOOST_TEST(token.status == exit_not_installed);
+  BOOST_TEST(token.err ==
+             "compozy: 'auth token' is missing from this installation, which is incomplete; reinstall it "
+             "(apt install --reinstall compozy)\n");
+
+  // An absent optional tool is not in the overview; an absent one of compozy's own is, marked.
+  const auto overview = run_dispatcher({"help"}, compozy_package);
+  BOOST_TEST(overview.out.find("devcloud") == std::string::npos);
+  BOOST_TEST(overview.out.find("Print a valid access token for scripts and plugins (not installed)") !=
+             std::string::npos);
+  BOOST_TEST(run_dispatcher({"help"}, {"compozy-devcloud"}).out.find("  devcloud ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_known_synonym_gets_the_compozy_command_and_exits_as_an_unknown_command) {
+  const Words installed{"compozy-login", "compozy-auth-status", "compozy-auth-list"};
+  const auto login = run_dispatcher({"auth", "login", "--web"}, installed);
+  BOOST_TEST(login.status == exit_unknown_command);
+  BOOST_TEST(login.err ==
+             "compozy: 'auth login' is not a compozy command; see 'compozy help'\n"
+             "hint: to sign in, run `compozy login`\n");
+  BOOST_TEST(login.execs.empty());
+  BOOST_TEST(run_dispatcher({"whoami"}, installed)
+                 .err.ends_with("hint: to see the account you are signed in as, run `compozy auth status`\n"));
+  // A plugin of that name runs: a synonym is only what is said when nothing runs.
+  const auto planted = run_dispatcher({"auth", "login"}, {"compozy-auth-login"});
+  BOOST_TEST(planted.execs == (Words{"/libexec/compozy/compozy-auth-login"}));
 }

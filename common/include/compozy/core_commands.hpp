@@ -1,6 +1,7 @@
 // The commands that ship with compozy, as data: one table feeds the help
 // overview, the plugin list's warnings, each tool's own --help (the summary is
-// written once, here) and the test that each one was built.
+// written once, here), the "not installed" message that names the package to
+// install, and the test that each one was built.
 #pragma once
 
 #include <optional>
@@ -12,9 +13,15 @@ namespace compozy {
 
 inline constexpr std::string_view plugin_prefix = "compozy-";
 
+// The Debian package of the dispatcher; a core command of another package is
+// optional, and hidden from help while it is not installed.
+inline constexpr std::string_view dispatcher_package = "compozy";
+
 struct CoreCommand {
   std::string_view name;  // as typed: "auth revoke-all"
   std::string_view summary;
+  // The Debian package that ships its executable, named when it is missing.
+  std::string_view package = dispatcher_package;
 };
 
 std::span<const CoreCommand> core_commands();

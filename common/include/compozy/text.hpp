@@ -30,6 +30,11 @@ std::string html_escape(std::string_view text);
 // "\x1b" or "\u202e"; invalid UTF-8 becomes U+FFFD.
 std::string terminal_safe(std::string_view text);
 
+// Whether `text` is valid UTF-8 with no control character (C0, so no tab or
+// newline either, DEL and C1) and no noncharacter U+FFFE or U+FFFF: a line of
+// text as YAML allows it in a document.
+bool is_printable_utf8(std::string_view text);
+
 // The same, except for the few colour codes compozy writes itself (bold, dim,
 // red, green, yellow, reset), which pass: for lines that mix both.
 std::string terminal_safe_keeping_style(std::string_view text);
