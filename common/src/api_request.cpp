@@ -210,6 +210,24 @@ Fetched fetch_pages(Context& context, HttpRequest request, CredentialOrigin orig
   }
 }
 
+// The request `call` makes, with its credential.
+struct AuthorizedRequest {
+  HttpRequest request;
+  CredentialOrigin origin;
+};
+
+Result<AuthorizedRequest> authorized_request(const ApiCall& call, Context& context) {
+  auto body = read_input(call.input);
+  if (!body) return propagate(body);
+  // Checked before a refresh or anything else goes out: a refused request sends nothing.
+  auto request = build_api_request(call, context.settings().host, std::move(*body));
+  if (!request) return propagate(request);
+  auto credential = fresh_credential(context);
+  if (!credential) return propagate(credential);
+  request->bearer(credential->token);
+  return AuthorizedRequest{std::move(*request), credential->origin};
+}
+
 }  // namespace
 
 Result<std::string> parse_method(std::string_view text) {
@@ -356,16 +374,21 @@ std::string render_responses(const std::vector<HttpResponse>& pages, bool includ
   return shown;
 }
 
+Result<HttpResponse> send_api_call(const ApiCall& call, Context& context) {
+  auto authorized = authorized_request(call, context);
+  if (!authorized) return propagate(authorized);
+  auto response = context.http().send(authorized->request);
+  if (!response) return propagate(response);
+  if (auto status = check_api_status(*response, authorized->request.url, authorized->origin); !status) {
+    return propagate(status);
+  }
+  return response;
+}
+
 Result<void> call_api(const ApiCall& call, Context& context) {
-  auto body = read_input(call.input);
-  if (!body) return propagate(body);
-  // Checked before a refresh or anything else goes out: a refused request sends nothing.
-  auto request = build_api_request(call, context.settings().host, std::move(*body));
-  if (!request) return propagate(request);
-  auto credential = fresh_credential(context);
-  if (!credential) return propagate(credential);
-  request->bearer(credential->token);
-  Fetched fetched = fetch_pages(context, std::move(*request), credential->origin, call);
+  auto authorized = authorized_request(call, context);
+  if (!authorized) return propagate(authorized);
+  Fetched fetched = fetch_pages(context, std::move(authorized->request), authorized->origin, call);
   context.out().data(render_responses(fetched.pages, call.include, context.out().stdout_is_terminal()));
   if (fetched.failure) return fail(std::move(*fetched.failure));
   return {};

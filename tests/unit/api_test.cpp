@@ -258,6 +258,40 @@ BOOST_AUTO_TEST_CASE(a_refused_api_key_is_named_and_an_unreachable_server_is_exi
   BOOST_TEST(nobody.http.requests().empty());
 }
 
+// --- For a plugin's own use ----------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(send_api_call_returns_the_response_and_prints_nothing) {
+  TestCommand command;
+  BOOST_TEST_REQUIRE(command.store().save("default", signed_in_session(command, seconds(10))).has_value());
+  command.http.on("POST", token_url,
+                  json_response(200, {{"access_token", "at-2"}, {"token_type", "Bearer"}, {"refresh_token", "rt-2"},
+                                       {"expires_in", 3600}}));
+  command.http.on("GET", me_url, json_response(200, {{"email", "ada@example.com"}}));
+  const auto me = send_api_call({.target = "/api/v1/me"}, command.context());
+  BOOST_TEST_REQUIRE(me.has_value(), (me ? "" : me.error().message));
+  BOOST_TEST(me->body == R"({"email":"ada@example.com"})");
+  BOOST_TEST(header_value(command.http.requests_to("GET", me_url).at(0), "Authorization") == "Bearer at-2");
+  BOOST_TEST(command.out().empty());
+  BOOST_TEST(command.err().empty());
+}
+
+BOOST_AUTO_TEST_CASE(send_api_call_fails_as_the_api_command_does) {
+  for (const auto& [status, code] : {std::pair{404, ExitCode::failure}, std::pair{401, ExitCode::not_logged_in}}) {
+    SignedIn signed_in;
+    signed_in.command.http.on("GET", me_url, respond(status, "{}"));
+    const auto result = send_api_call({.target = "/api/v1/me"}, signed_in.command.context());
+    BOOST_TEST_REQUIRE(!result.has_value(), status);
+    BOOST_TEST((result.error().code == code), status);
+  }
+  SignedIn elsewhere;
+  const auto refused = send_api_call({.target = "https://evil.example/api/v1/me"}, elsewhere.command.context());
+  BOOST_TEST((!refused && refused.error().code == ExitCode::usage));
+  BOOST_TEST(elsewhere.command.http.requests().empty());
+  TestCommand nobody;
+  const auto none = send_api_call({.target = "/api/v1/me"}, nobody.context());
+  BOOST_TEST((!none && none.error().code == ExitCode::not_logged_in));
+}
+
 BOOST_AUTO_TEST_CASE(json_is_pretty_on_a_terminal_and_as_it_came_when_piped) {
   const std::string body = R"({"email":"ada@example.com","n":[1]})";
   SignedIn piped(false);

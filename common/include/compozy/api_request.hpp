@@ -68,6 +68,12 @@ Result<void> check_api_status(const HttpResponse& response, std::string_view url
 // JSON arrays are merged into one array.
 std::string render_responses(const std::vector<HttpResponse>& pages, bool include, bool terminal);
 
+// One request for a plugin's own use, made as `compozy api` makes it: the
+// call is checked the same way, the credential refreshed first when needed;
+// the first page only (`paginate` and `include` are for call_api). A status
+// other than 2xx is an error, as check_api_status says (401: exit 4).
+Result<HttpResponse> send_api_call(const ApiCall& call, Context& context);
+
 // The whole command: reads the input, builds and checks the request, gets a
 // fresh credential, sends it (and the next pages with paginate), prints what
 // came back, then reports a failure, if any.

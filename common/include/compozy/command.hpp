@@ -91,6 +91,7 @@ struct Command {
   std::string_view usage = {};
   std::string_view manual = {};
   void (*declare)(cxxopts::Options&) = nullptr;
+  // Leave out for a command without options of its own: Options is then value-initialised.
   Result<Options> (*parse)(const cxxopts::ParseResult&) = nullptr;
   Result<void> (*run)(const Options&, Context&) = nullptr;
   bool talks_to_server = true;
@@ -115,6 +116,10 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
       CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server},
       command.declare,
       [&](const cxxopts::ParseResult& parsed) -> Result<void> {
+        if (command.parse == nullptr) {
+          options.emplace();
+          return {};
+        }
         auto parsed_options = command.parse(parsed);
         if (!parsed_options) return propagate(parsed_options);
         options = std::move(*parsed_options);
