@@ -3,43 +3,56 @@
 # compozy-devcloud on loopback: the shell and Python ones from the source
 # tree, the C++ one built from a staged `meson install` through pkg-config.
 # Each is put on PATH, as a user installs a plugin, and signed in to through
-# a profile whose host is only in config.yaml.
+# a profile whose host is only in config.yaml. The commands and plugin
+# scripts of docs/plugins.md run here too.
 . "$(dirname "$0")/../support/lib.sh"
 . "$(dirname "$0")/../support/devcloud.sh"
 
 EXAMPLES="$COMPOZY_SOURCE_ROOT/examples"
+GUIDE="$COMPOZY_SOURCE_ROOT/docs/plugins.md"
+# A clone of the examples to work in, as the guide's commands expect, made once.
+WORK="$SUITE_TMP/work"
 
-# The SDK staged once for the whole script, and compozy-greet built from it
-# once (the one slow step): prints the folder holding the plugin and its manifest.
-greet_plugin_dir() {
-  local dir="$SUITE_TMP/greet"
-  if [ ! -x "$dir/compozy-greet" ]; then
-    local stage="$SUITE_TMP/stage" log="$SUITE_TMP/greet-build.log"
-    meson install -C "$COMPOZY_BUILD_ROOT" --no-rebuild --quiet --destdir "$stage" >"$log" 2>&1 ||
-      { fail "meson install failed: $(cat "$log")"; return 1; }
-    local pc
-    pc=$(find "$stage" -name compozy.pc | head -n 1)
-    [ -n "$pc" ] || { fail "meson install put no compozy.pc in the stage"; return 1; }
-    cp -r "$EXAMPLES/cpp" "$dir"
-    # As a third party builds it: from its own folder, against the SDK that pkg-config finds.
-    make -C "$dir" PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$stage" >"$log" 2>&1 ||
-      { fail "building examples/cpp against the staged SDK failed: $(cat "$log")"; return 1; }
-    [ "${COMPOZY_SANITIZED:-0}" = 1 ] || ! grep -q 'warning:' "$log" ||
-      fail "examples/cpp builds with warnings: $(cat "$log")"
+# The SDK staged once for the whole script with `meson install --destdir`,
+# and pkg-config pointed at it as if it were installed.
+use_staged_sdk() {
+  local stage="$SUITE_TMP/stage"
+  if [ ! -d "$stage" ]; then
+    meson install -C "$COMPOZY_BUILD_ROOT" --no-rebuild --quiet --destdir "$stage" >"$SUITE_TMP/install.log" 2>&1 ||
+      { fail "meson install failed: $(cat "$SUITE_TMP/install.log")"; rm -rf "$stage"; return 1; }
   fi
-  printf '%s' "$dir"
+  local pc
+  pc=$(find "$stage" -name compozy.pc | head -n 1)
+  [ -n "$pc" ] || { fail "meson install put no compozy.pc in the stage"; return 1; }
+  export PKG_CONFIG_PATH="${pc%/*}" PKG_CONFIG_SYSROOT_DIR="$stage"
+  [ -d "$WORK" ] || { mkdir -p "$WORK" && cp -r "$EXAMPLES" "$WORK/examples"; }
 }
 
-# A signed-in profile 'default' whose host is only in config.yaml, and the
-# examples on PATH (the C++ one only when asked, as it needs building).
+# compozy-greet built from the clone against the staged SDK, once (the one
+# slow step): the guide's `make -C examples/cpp` finds it up to date.
+greet_plugin_dir() {
+  use_staged_sdk || return
+  local log="$SUITE_TMP/greet-build.log"
+  make -C "$WORK/examples/cpp" >"$log" 2>&1 ||
+    { fail "building examples/cpp against the staged SDK failed: $(cat "$log")"; return 1; }
+  [ "${COMPOZY_SANITIZED:-0}" = 1 ] || ! grep -q 'warning:' "$log" ||
+    fail "examples/cpp builds with warnings: $(cat "$log")"
+  printf '%s' "$WORK/examples/cpp"
+}
+
+# A signed-in profile 'default' whose host is only in config.yaml, `compozy`
+# on PATH as an installation puts it, and the examples on PATH (the C++ one
+# only when asked, as it needs building).
 setup_examples() {
   start_devcloud_with_shared_key --user ada@example.com || return
-  local folders="$EXAMPLES/shell:$EXAMPLES/python"
+  local folders="$TEST_DIR/bin:$EXAMPLES/shell:$EXAMPLES/python"
   if [ "${1-}" = with-cpp ]; then
     local greet
     greet=$(greet_plugin_dir) || return
     folders+=":$greet"
   fi
+  mkdir -p "$TEST_DIR/bin"
+  ln -s "$COMPOZY" "$TEST_DIR/bin/compozy"
   export PATH="$folders:$PATH"
   mkdir -p "$HOME/.config/compozy"
   printf 'profiles:\n  default:\n    host: %s\n' "$DEVCLOUD_URL" >"$HOME/.config/compozy/config.yaml"
@@ -77,16 +90,16 @@ usage: compozy [--profile NAME] hello"
 
 test_the_python_example_shows_the_account_and_its_host() {
   setup_examples || return
-  expect_status 0 "$COMPOZY" whoami
+  expect_status 0 "$COMPOZY" account
   expect_stdout_is "ada@example.com"
   expect_stderr_is "on $DEVCLOUD_URL, profile 'default', oauth credential from credentials_file"
-  check_help whoami "show the signed-in account and where it is signed in"
-  expect_status 2 "$COMPOZY" whoami --verbose
-  expect_stderr_has "compozy whoami: error: unexpected argument '--verbose'"
-  check_not_signed_in whoami
+  check_help account "show the signed-in account and where it is signed in"
+  expect_status 2 "$COMPOZY" account --verbose
+  expect_stderr_has "compozy account: error: unexpected argument '--verbose'"
+  check_not_signed_in account
   # Its own HTTP client: a 401 from the server is exit 4 too.
-  FLYZT_API_KEY=czk_not_a_key expect_status 4 "$COMPOZY" whoami
-  expect_stderr_is "compozy whoami: error: '$DEVCLOUD_URL/api/v1/me' answered HTTP 401"
+  FLYZT_API_KEY=czk_not_a_key expect_status 4 "$COMPOZY" account
+  expect_stderr_is "compozy account: error: '$DEVCLOUD_URL/api/v1/me' answered HTTP 401"
 }
 
 test_the_cpp_example_built_against_the_installed_sdk_greets_the_account() {
@@ -119,6 +132,71 @@ manifest: 1" "the head of $(basename "$manifest")"
     grep -q '^summary: [a-zA-Z]' "$manifest" || fail "$(basename "$manifest") has no summary"
   done
   expect_eq "$count" 3 "the example plugins"
+}
+
+# The indented command lines of the guide, outside fenced blocks.
+guide_commands() {
+  awk '/^```/ { fenced = !fenced; next } !fenced && /^    [^ ]/ { sub(/^    /, ""); print }' "$GUIDE"
+}
+
+# guide_blocks LANGUAGE FOLDER: writes each fenced block of LANGUAGE to FOLDER/LANGUAGE-1, -2…
+guide_blocks() {
+  mkdir -p "$2"
+  awk -v fence="\`\`\`$1" -v prefix="$2/$1-" '
+    $0 == fence { inside = 1; count++; printf "" > (prefix count); next }
+    inside && $0 == "```" { inside = 0; close(prefix count); next }
+    inside { print > (prefix count) }' "$GUIDE"
+}
+
+test_every_command_in_the_guide_runs() {
+  setup_examples || return
+  use_staged_sdk || return
+  cd "$WORK" || return
+  local command ran=0
+  while IFS= read -r command; do
+    ran=$((ran + 1))
+    local status=0
+    bash -c "$command" >"$OUT" 2>"$ERR" </dev/null || status=$?
+    [ "$status" = 0 ] || { fail "'$command' exited $status"; show_output; continue; }
+    case $command in
+      *" compozy hello") expect_stdout_is "Hello, ada@example.com!" ;;
+      *" compozy account") expect_stdout_is "ada@example.com" ;;
+      "pkg-config "*) expect_stdout_has "-lcompozy-net -lcompozy-cli -lcompozy-base" ;;
+      "make -C examples/cpp")
+        [ -x examples/cpp/compozy-greet ] || fail "'$command' built no compozy-greet"
+        [ "${COMPOZY_SANITIZED:-0}" = 1 ] || expect_stderr_lacks "warning:" ;;
+      *) fail "the guide's '$command' is not checked here: add it" ;;
+    esac
+  done < <(guide_commands)
+  expect_eq "$ran" 4 "the commands found in the guide"
+}
+
+test_every_plugin_script_in_the_guide_runs() {
+  setup_examples || return
+  guide_blocks sh "$TEST_DIR/guide"
+  guide_blocks python "$TEST_DIR/guide"
+  local block name count=0
+  for block in "$TEST_DIR"/guide/*; do
+    [ "$(head -c 2 "$block")" = '#!' ] || continue
+    count=$((count + 1))
+    name=doc-${block##*/}
+    cp "$block" "$TEST_DIR/bin/compozy-$name"
+    chmod +x "$TEST_DIR/bin/compozy-$name"
+    expect_status 0 compozy "$name"
+    expect_stdout_has "ada@example.com"
+    expect_status 4 compozy --profile nobody "$name"
+    expect_stderr_has "not logged in"
+  done
+  expect_eq "$count" 3 "the plugin scripts in the guide (two in sh, one in Python)"
+}
+
+test_the_guide_shows_the_cpp_example_as_it_is() {
+  guide_blocks cpp "$TEST_DIR/guide"
+  # greet.cpp is the guide's block under a comment.
+  sed '1,/^[^/]/{/^\/\//d}' "$EXAMPLES/cpp/greet.cpp" >"$TEST_DIR/greet.cpp"
+  cmp -s "$TEST_DIR/guide/cpp-1" "$TEST_DIR/greet.cpp" ||
+    fail "the guide's C++ block differs from examples/cpp/greet.cpp: $(diff "$TEST_DIR/guide/cpp-1" "$TEST_DIR/greet.cpp")"
+  [ ! -e "$TEST_DIR/guide/cpp-2" ] || fail "the guide has a second C++ block, which nothing checks"
 }
 
 run_tests "$@"
