@@ -82,6 +82,7 @@ test_the_shell_example_greets_the_account() {
   expect_stdout_is "Hello, ada@example.com!"
   expect_file_has "$DEVCLOUD_LOG" "GET /api/v1/me 200"
   check_help hello "say hello to the signed-in account"
+  expect_status 2 "$COMPOZY" hello ""
   expect_status 2 "$COMPOZY" hello extra
   expect_stderr_is "compozy hello: error: unexpected argument 'extra'
 usage: compozy [--profile NAME] hello"
