@@ -100,7 +100,8 @@ test_the_python_example_shows_the_account_and_its_host() {
   check_not_signed_in account
   # Its own HTTP client: a 401 from the server is exit 4 too.
   FLYZT_API_KEY=czk_not_a_key expect_status 4 "$COMPOZY" account
-  expect_stderr_is "compozy account: error: '$DEVCLOUD_URL/api/v1/me' answered HTTP 401"
+  expect_stderr_is "compozy account: error: '$DEVCLOUD_URL/api/v1/me' answered HTTP 401
+hint: check the key in FLYZT_API_KEY"
 }
 
 test_the_cpp_example_built_against_the_installed_sdk_greets_the_account() {
