@@ -25,7 +25,7 @@ Result<void> greet(const NoOptions&, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<NoOptions>{
       .name = "greet",
-      .summary = "greet the signed-in account",
+      .summary = "Greet the signed-in account",
       .usage = "[--profile NAME]",
       .manual = "Asks the profile's host who is signed in and greets them.\n\n"
                 "Exit codes: 0 ok, 1 failure, 2 bad usage, 4 not signed in or the credential was rejected.",
