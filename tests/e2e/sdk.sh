@@ -29,15 +29,16 @@ use_staged_sdk() {
 }
 
 # compozy-greet built from the clone against the staged SDK, once (the one
-# slow step): the guide's `make -C examples/cpp` finds it up to date.
-greet_plugin_dir() {
+# slow step): the guide's `make -C examples/cpp` finds it up to date. Sets
+# GREET_DIR, the folder holding it and its manifest.
+build_greet_plugin() {
   use_staged_sdk || return
   local log="$SUITE_TMP/greet-build.log"
   make -C "$WORK/examples/cpp" >"$log" 2>&1 ||
     { fail "building examples/cpp against the staged SDK failed: $(cat "$log")"; return 1; }
   [ "${COMPOZY_SANITIZED:-0}" = 1 ] || ! grep -q 'warning:' "$log" ||
     fail "examples/cpp builds with warnings: $(cat "$log")"
-  printf '%s' "$WORK/examples/cpp"
+  GREET_DIR="$WORK/examples/cpp"
 }
 
 # A signed-in profile 'default' whose host is only in config.yaml, `compozy`
@@ -47,9 +48,8 @@ setup_examples() {
   start_devcloud_with_shared_key --user ada@example.com || return
   local folders="$TEST_DIR/bin:$EXAMPLES/shell:$EXAMPLES/python"
   if [ "${1-}" = with-cpp ]; then
-    local greet
-    greet=$(greet_plugin_dir) || return
-    folders+=":$greet"
+    build_greet_plugin || return
+    folders+=":$GREET_DIR"
   fi
   mkdir -p "$TEST_DIR/bin"
   ln -s "$COMPOZY" "$TEST_DIR/bin/compozy"
