@@ -205,4 +205,22 @@ test_the_guide_shows_the_cpp_example_as_it_is() {
   [ ! -e "$TEST_DIR/guide/cpp-2" ] || fail "the guide has a second C++ block, which nothing checks"
 }
 
+test_the_sdk_installs_apart_from_the_tools() {
+  # --tags runtime for the tools' package, --tags devel for the SDK's (-dev).
+  local tag
+  for tag in runtime devel; do
+    meson install -C "$COMPOZY_BUILD_ROOT" --no-rebuild --dry-run --tags "$tag" --destdir "$TEST_DIR/stage" \
+      >"$TEST_DIR/$tag" 2>&1 || { fail "meson install --tags $tag failed: $(cat "$TEST_DIR/$tag")"; return; }
+  done
+  expect_file_has "$TEST_DIR/runtime" "/libexec/compozy"
+  expect_file_lacks "$TEST_DIR/runtime" "/include/compozy"
+  expect_file_lacks "$TEST_DIR/runtime" "compozy.pc"
+  expect_file_lacks "$TEST_DIR/runtime" "libcompozy-net.a"
+  expect_file_has "$TEST_DIR/devel" "/include/compozy"
+  expect_file_has "$TEST_DIR/devel" "version.hpp"
+  expect_file_has "$TEST_DIR/devel" "compozy.pc"
+  expect_file_has "$TEST_DIR/devel" "libcompozy-base.a"
+  expect_file_lacks "$TEST_DIR/devel" "/libexec/"
+}
+
 run_tests "$@"
