@@ -125,6 +125,20 @@ test_the_cpp_example_built_against_the_installed_sdk_greets_the_account() {
   expect_stderr_has "compozy greet: error: the server rejected the API key in FLYZT_API_KEY (HTTP 401)"
 }
 
+test_help_and_plugin_list_show_each_example_by_its_manifest() {
+  setup_examples with-cpp || return
+  expect_status 0 "$COMPOZY" help
+  local name summary
+  for name in hello account greet; do
+    summary=$(sed -n 's/^summary: //p' "$(command -v "compozy-$name").manifest")
+    grep -qE "^  $name +$summary\$" "$OUT" || { fail "'compozy help' does not show '$name' with '$summary'"; show_output; }
+  done
+  expect_status 0 "$COMPOZY" plugin list
+  expect_stderr_is ""
+  expect_stdout_has "Greet the signed-in account"
+  expect_stdout_lacks ".manifest"
+}
+
 test_every_example_comes_with_a_manifest() {
   local plugin manifest count=0
   for plugin in "$EXAMPLES"/shell/compozy-* "$EXAMPLES"/python/compozy-* "$EXAMPLES"/cpp/Makefile; do
