@@ -150,7 +150,11 @@ Result<void> use_profile(Context& context, std::string_view name) {
 Result<void> add_profile(Context& context, std::string_view name, std::string_view host) {
   if (auto ok = check_name(name); !ok) return ok;
   auto normalized = normalize_host(host);
-  if (!normalized) return fail(std::move(normalized.error()).with_context("--host"));
+  if (!normalized) {
+    Error error = std::move(normalized.error()).with_context("--host");
+    error.code = ExitCode::usage;
+    return fail(std::move(error));
+  }
   auto stored = context.store().load(name);
   if (!stored) return propagate(stored);
   // A credential stays with the host that issued it: moving the profile would
