@@ -119,6 +119,10 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
   }
   if (!*stored) {
     status.problem = "not logged in";
+    // As after a login to another host before profiles recorded it: say where that credential is for.
+    if (auto held = context.store().load(status.profile); held && *held) {
+      status.problem = "the profile's stored credential is for " + (*held)->host + ", not this host";
+    }
     return status;
   }
   describe_stored(status, **stored, context.store().file().string());

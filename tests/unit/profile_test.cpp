@@ -194,3 +194,15 @@ BOOST_AUTO_TEST_CASE(status_says_where_the_profile_came_from_and_how_to_sign_in_
   BOOST_TEST(command.err() == a_host + " (profile 'lab', from --profile)\n  ✗ Not logged in: run `compozy login --profile lab`\n");
   BOOST_TEST(status_json(status)["profile_source"] == "flag");
 }
+
+// Issue 10: a credential stored for another host than the profile's is named, not silently "not logged in".
+BOOST_AUTO_TEST_CASE(status_names_the_host_a_profiles_credential_is_for) {
+  TestCommand command({.host = a_host, .profile = "work"});
+  BOOST_TEST_REQUIRE(command.store().save("work", session_at(command, b_host, "bo@b.example.com")).has_value());
+  const CredentialStatus status = assess_credential(command.context(), true);
+  BOOST_TEST(state_name(status.state) == "not_logged_in");
+  print_status(command.context().out(), status);
+  BOOST_TEST(command.err().find("✗ Not logged in: run `compozy login --profile work` (the profile's stored credential "
+                                "is for " + b_host + ", not this host)") != std::string::npos, command.err());
+  BOOST_TEST(command.http.requests().empty());
+}
