@@ -1,5 +1,7 @@
 #include "compozy/config.hpp"
 
+#include <sys/stat.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -133,6 +135,12 @@ std::string leading_comments(std::string_view text) {
   return kept;
 }
 
+// A person who made config.yaml private keeps it so.
+mode_t mode_to_keep(const std::filesystem::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<mode_t>(info.st_mode & 0777) : 0644;
+}
+
 YAML::Node profiles_node(YAML::Node& root) {
   if (!root["profiles"] || root["profiles"].IsNull()) root["profiles"] = YAML::Node(YAML::NodeType::Map);
   return root["profiles"];
@@ -161,7 +169,7 @@ Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& 
     const std::string after = leading_comments(before) + out.c_str() + "\n";
     // What this writes must read back, or the next command could not start.
     if (auto valid = parse_config(after, path); !valid) return propagate(valid, "editing the configuration");
-    return replace_file_atomically(path, after, 0644);
+    return replace_file_atomically(path, after, mode_to_keep(path));
   } catch (const YAML::Exception& error) {
     return fail_at(path, error.mark, "", error.msg);
   }

@@ -287,6 +287,16 @@ BOOST_AUTO_TEST_CASE(a_malformed_config_is_never_overwritten) {
              "config file '" + path.string() + "', line 3, key 'profiles.work.host': expected a string");
 }
 
+BOOST_AUTO_TEST_CASE(an_edit_keeps_the_files_mode) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  folder.write("config.yaml", "aliases: {}\n");
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
+  BOOST_TEST((std::filesystem::status(path).permissions() ==
+              (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)));
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_config_and_folder_are_created) {
   TempFolder folder;
   const auto path = folder.path() / "new" / "config.yaml";
