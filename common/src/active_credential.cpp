@@ -11,9 +11,7 @@ std::unexpected<Error> not_logged_in(const Context& context) {
   std::string message = "not logged in to '" + settings.host + "'";
   if (settings.profile != default_profile) message += " (profile '" + settings.profile + "')";
   return fail(message, ExitCode::not_logged_in,
-               "run `compozy login" +
-                   std::string(settings.profile != default_profile ? " --profile " + settings.profile : "") +
-                   "`, or set " + api_key_variable);
+              "run `" + command_for(settings, "login") + "`, or set " + api_key_variable);
 }
 
 Result<std::optional<StoredCredential>> stored_credential(Context& context) {
@@ -46,7 +44,7 @@ Result<std::optional<ActiveCredential>> credential_without_refresh(Context& cont
   }
   if (has_expired(**stored, context.clock().now())) {
     return fail("the credentials of profile '" + context.settings().profile + "' have expired",
-                ExitCode::not_logged_in, "run `compozy login`");
+                ExitCode::not_logged_in, "run `" + command_for(context.settings(), "login") + "`");
   }
   std::string token = (*stored)->access_token;
   return ActiveCredential{std::move(token), CredentialOrigin::credentials_file, std::move(**stored)};

@@ -108,4 +108,12 @@ Result<void> remove_file_durably(const std::filesystem::path& path) {
   return {};
 }
 
+Result<void> ensure_private_folder(const std::filesystem::path& folder) {
+  std::error_code error;
+  if (std::filesystem::is_directory(folder, error)) return {};
+  std::filesystem::create_directories(folder.parent_path(), error);
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) return fail_errno("creating", folder, errno);
+  return {};
+}
+
 }  // namespace compozy

@@ -23,6 +23,11 @@ Context::Context(Parts parts, Output& output, HttpClientFactory http_factory, Cl
 
 Context::~Context() = default;
 
+std::unique_ptr<Context> Context::for_profile(Environment env, Settings settings) {
+  return std::make_unique<Context>(Parts{std::move(env), config_dir_, config_, std::move(settings)}, output_,
+                                   http_factory_, clock_);
+}
+
 HttpClient& Context::http() {
   if (!http_) {
     // A programming error, not a user's: the tool's main did not say it talks to servers.
@@ -33,6 +38,18 @@ HttpClient& Context::http() {
     http_ = http_factory_(env_);
   }
   return *http_;
+}
+
+std::string reproducing_hint(std::string_view hint, const Settings& settings) {
+  static constexpr std::string_view login = "`compozy login";
+  std::string text(hint);
+  const auto at = text.find(login);
+  if (at == std::string::npos || text.find("--profile") != std::string::npos || text.find("--host") != std::string::npos) {
+    return text;
+  }
+  const std::string flags = command_for(settings, "login").substr(std::string_view("compozy login").size());
+  text.insert(at + login.size(), flags);
+  return text;
 }
 
 std::unexpected<Error> usage_error(std::string message) { return fail(std::move(message), ExitCode::usage); }
@@ -85,7 +102,7 @@ void declare_common_options(cxxopts::Options& options, const CommandInfo& info) 
   if (!info.talks_to_server) return;
   options.add_options()("host", "the server, e.g. https://cloud.compozy.com (also COMPOZY_HOST)",
                         cxxopts::value<std::string>(), "URL")(
-      "profile", "the profile to use (also COMPOZY_PROFILE; default: default)", cxxopts::value<std::string>(),
+      "profile", "the profile to use (also COMPOZY_PROFILE; both win over `compozy profile use`)", cxxopts::value<std::string>(),
       "NAME");
 }
 
@@ -149,6 +166,7 @@ int run_main(int argc, char** argv, const CommandInfo& given, void (*declare)(cx
     Context context(std::move(*parts), output, http, system_clock());
     if (auto ok = run(context); !ok) {
       if (!context.reported_name().empty()) info.name = context.reported_name();
+      if (info.talks_to_server) ok.error().hint = reproducing_hint(ok.error().hint, context.settings());
       return report(output, info, ok.error());
     }
     return 0;

@@ -1,10 +1,13 @@
 #include "compozy/config.hpp"
 
+#include <sys/stat.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
 #include "compozy/atomic_file.hpp"
+#include "compozy/file_lock.hpp"
 #include "compozy/text.hpp"
 #include "compozy/timestamp.hpp"
 #include "compozy/url.hpp"
@@ -109,7 +112,112 @@ Result<void> read_aliases(const std::filesystem::path& path, const YAML::Node& v
   return {};
 }
 
+Result<void> read_current_profile(const std::filesystem::path& path, const YAML::Node& value, ConfigFile& config) {
+  if (value.IsNull()) return {};
+  auto name = read_string(path, value, "current_profile");
+  if (!name) return propagate(name);
+  if (!is_valid_profile_name(*name)) {
+    return fail_at(path, value.Mark(), "current_profile", "a profile name is letters, digits, '-', '_' and '.'");
+  }
+  config.current_profile = std::move(*name);
+  return {};
+}
+
+// The comment lines that open the file: yaml-cpp drops comments, and these are
+// the ones a person most likely wrote to explain the file.
+std::string leading_comments(std::string_view text) {
+  std::string kept;
+  while (!text.empty() && text.front() == '#') {
+    const auto end = text.find('\n');
+    kept += std::string(text.substr(0, end)) + "\n";
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return kept;
+}
+
+// A person who made config.yaml private keeps it so.
+mode_t mode_to_keep(const std::filesystem::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<mode_t>(info.st_mode & 0777) : 0644;
+}
+
+YAML::Node profiles_node(YAML::Node& root) {
+  if (!root["profiles"] || root["profiles"].IsNull()) root["profiles"] = YAML::Node(YAML::NodeType::Map);
+  return root["profiles"];
+}
+
 }  // namespace
+
+Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& change) {
+  if (auto ok = ensure_private_folder(path.parent_path()); !ok) return propagate(ok);
+  auto lock = FileLock::acquire(path.parent_path() / "config.lock");
+  if (!lock) return propagate(lock);
+  auto text = read_file(path);
+  if (!text) return propagate(text);
+  const std::string before = text->value_or("");
+  // Refuses, with file and line, what load_config would refuse.
+  if (auto valid = parse_config(before, path); !valid) return propagate(valid);
+  YAML::Node root;
+  try {
+    root = YAML::Load(before);
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    auto changed = change(root);
+    if (!changed) return propagate(changed);
+    if (!*changed) return {};
+    YAML::Emitter out;
+    out << root;
+    const std::string after = leading_comments(before) + out.c_str() + "\n";
+    // What this writes must read back, or the next command could not start.
+    if (auto valid = parse_config(after, path); !valid) return propagate(valid, "editing the configuration");
+    return replace_file_atomically(path, after, mode_to_keep(path));
+  } catch (const YAML::Exception& error) {
+    return fail_at(path, error.mark, "", error.msg);
+  }
+}
+
+Result<void> set_profile_host(const std::filesystem::path& path, std::string_view profile, std::string_view host) {
+  return edit_config(path, [&](YAML::Node& root) -> Result<bool> {
+    YAML::Node profiles = profiles_node(root);
+    const std::string name(profile);
+    if (profiles[name] && profiles[name].IsMap() && profiles[name]["host"] &&
+        profiles[name]["host"].IsScalar() && profiles[name]["host"].Scalar() == host) {
+      return false;
+    }
+    if (!profiles[name] || profiles[name].IsNull()) profiles[name] = YAML::Node(YAML::NodeType::Map);
+    profiles[name]["host"] = std::string(host);
+    return true;
+  });
+}
+
+Result<void> set_current_profile(const std::filesystem::path& path, std::string_view profile) {
+  return edit_config(path, [&](YAML::Node& root) -> Result<bool> {
+    if (root["current_profile"] && root["current_profile"].IsScalar() && root["current_profile"].Scalar() == profile) {
+      return false;
+    }
+    root["current_profile"] = std::string(profile);
+    return true;
+  });
+}
+
+Result<bool> remove_profile_config(const std::filesystem::path& path, std::string_view profile) {
+  bool removed = false;
+  auto edited = edit_config(path, [&](YAML::Node& root) -> Result<bool> {
+    const std::string name(profile);
+    removed = false;
+    if (root["profiles"] && root["profiles"].IsMap() && root["profiles"][name]) {
+      YAML::Node profiles = root["profiles"];
+      profiles.remove(name);
+      removed = true;
+    }
+    if (root["current_profile"] && root["current_profile"].IsScalar() && root["current_profile"].Scalar() == name) {
+      root.remove("current_profile");
+      removed = true;
+    }
+    return removed;
+  });
+  if (!edited) return propagate(edited);
+  return removed;
+}
 
 Result<std::filesystem::path> config_dir(const Environment& env) {
   if (auto dir = env.get("COMPOZY_CONFIG_DIR")) return std::filesystem::path(*dir);
@@ -151,6 +259,8 @@ Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::pa
       Result<void> read;
       if (*key == "profiles") {
         read = read_profiles(path, entry.second, config);
+      } else if (*key == "current_profile") {
+        read = read_current_profile(path, entry.second, config);
       } else if (*key == "aliases") {
         read = read_aliases(path, entry.second, config);
       } else {
@@ -174,6 +284,16 @@ std::string_view describe(SettingSource source) {
       return "config file";
     case SettingSource::built_in:
       return "default";
+  }
+  return "default";
+}
+
+std::string_view source_name(SettingSource source) {
+  switch (source) {
+    case SettingSource::flag: return "flag";
+    case SettingSource::environment: return "environment";
+    case SettingSource::profile: return "config";
+    case SettingSource::built_in: return "default";
   }
   return "default";
 }
@@ -212,13 +332,46 @@ Result<std::optional<std::chrono::seconds>> http_timeout_setting(const Environme
   return std::optional<std::chrono::seconds>(*timeout);
 }
 
+std::string configured_host(const ConfigFile& config, std::string_view profile) {
+  const auto found = config.profiles.find(std::string(profile));
+  if (found == config.profiles.end() || !found->second.host) return default_host;
+  return normalize_host(*found->second.host).value_or(*found->second.host);
+}
+
+std::string configured_profile(const ConfigFile& config) { return config.current_profile.value_or(default_profile); }
+
+Result<ProfileChoice> resolve_profile(const std::optional<std::string>& flag, const Environment& env,
+                                      const ConfigFile& config) {
+  ProfileChoice choice{configured_profile(config),
+                       config.current_profile ? SettingSource::profile : SettingSource::built_in};
+  if (flag) {
+    choice = {*flag, SettingSource::flag};
+  } else if (auto from_env = env.get("COMPOZY_PROFILE")) {
+    choice = {*from_env, SettingSource::environment};
+  }
+  if (!is_valid_profile_name(choice.name)) {
+    return fail("invalid profile name '" + choice.name + "'" +
+                    (choice.source == SettingSource::environment ? " (from COMPOZY_PROFILE)" : ""),
+                ExitCode::usage, "a profile name is letters, digits, '-', '_' and '.'");
+  }
+  return choice;
+}
+
+std::string command_for(const Settings& settings, std::string_view command) {
+  std::string line = "compozy " + std::string(command);
+  if (settings.profile != settings.configured_profile) line += " --profile " + settings.profile;
+  const bool host_given = settings.host_source == SettingSource::flag || settings.host_source == SettingSource::environment;
+  if (host_given) line += " --host " + settings.host;
+  return line;
+}
+
 Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& env, const ConfigFile& config) {
   Settings settings;
-  settings.profile = flags.profile ? *flags.profile : env.get("COMPOZY_PROFILE").value_or(default_profile);
-  if (!is_valid_profile_name(settings.profile)) {
-    return fail("invalid profile name '" + settings.profile + "'", ExitCode::usage,
-                "a profile name is letters, digits, '-', '_' and '.'");
-  }
+  auto choice = resolve_profile(flags.profile, env, config);
+  if (!choice) return propagate(choice);
+  settings.profile = std::move(choice->name);
+  settings.profile_source = choice->source;
+  settings.configured_profile = configured_profile(config);
   const auto found = config.profiles.find(settings.profile);
   const ProfileConfig profile = found != config.profiles.end() ? found->second : ProfileConfig{};
 

@@ -79,12 +79,24 @@ void record_failed_refresh(CredentialStatus& status, const Error& error) {
   status.problem = error.message;
 }
 
+std::string_view profile_source_words(SettingSource source) {
+  switch (source) {
+    case SettingSource::flag: return "from --profile";
+    case SettingSource::environment: return "from COMPOZY_PROFILE";
+    case SettingSource::profile: return "from `compozy profile use`";
+    case SettingSource::built_in: return "";
+  }
+  return "";
+}
+
 }  // namespace
 
 CredentialStatus assess_credential(Context& context, bool ask_server) {
   CredentialStatus status;
   status.profile = context.settings().profile;
+  status.profile_source = context.settings().profile_source;
   status.host = context.settings().host;
+  status.login_command = command_for(context.settings(), "login");
   status.assessed_at = context.clock().now();
 
   auto stored = stored_credential(context);
@@ -107,6 +119,10 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
   }
   if (!*stored) {
     status.problem = "not logged in";
+    // As after a login to another host before profiles recorded it: say where that credential is for.
+    if (auto held = context.store().load(status.profile); held && *held) {
+      status.problem = "the profile's stored credential is for " + (*held)->host + ", not this host";
+    }
     return status;
   }
   describe_stored(status, **stored, context.store().file().string());
@@ -153,6 +169,7 @@ nlohmann::json status_json(const CredentialStatus& status) {
       {"checked", status.checked},
       {"host", status.host},
       {"profile", status.profile},
+      {"profile_source", source_name(status.profile_source)},
       {"account", optional_string(status.account)},
       {"subject", optional_string(status.subject)},
       {"credential", credential},
@@ -161,8 +178,13 @@ nlohmann::json status_json(const CredentialStatus& status) {
 }
 
 void print_status(Output& out, const CredentialStatus& status) {
-  std::string text = out.bold(status.host) + (status.profile == default_profile ? "" : " (profile '" + status.profile + "')");
-  out.report(text);
+  std::string profile;
+  if (status.profile != default_profile || status.profile_source != SettingSource::built_in) {
+    profile = "profile '" + status.profile + "'";
+  }
+  if (const auto from = profile_source_words(status.profile_source); !from.empty()) profile += ", " + std::string(from);
+  if (status.active) profile += profile.empty() ? "active" : ", active";
+  out.report(out.bold(status.host) + (profile.empty() ? "" : " (" + profile + ")"));
   const auto line = [&](std::string_view label, std::string_view value) {
     out.report("  " + std::string(label) + ": " + std::string(value));
   };
@@ -177,21 +199,21 @@ void print_status(Output& out, const CredentialStatus& status) {
                " still works: its access token has expired, and only a refresh can tell (run without --offline)");
       break;
     case CredentialState::expired:
-      out.report("  " + out.cross_mark() + " The credentials have expired: run `compozy login`");
+      out.report("  " + out.cross_mark() + " The credentials have expired: run `" + status.login_command + "`");
       break;
     case CredentialState::rejected:
       if (status.refresh_refused) {
         std::string problem = status.problem;
         if (!problem.empty()) problem[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(problem[0])));
         out.report("  " + out.cross_mark() + " " + problem + ".");
-        out.report("  Run `compozy login` to sign in again.");
+        out.report("  Run `" + status.login_command + "` to sign in again.");
         return;
       }
-      out.report("  " + out.cross_mark() + " The server rejected the credential: run `compozy login`" +
+      out.report("  " + out.cross_mark() + " The server rejected the credential: run `" + status.login_command + "`" +
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
     case CredentialState::not_logged_in:
-      out.report("  " + out.cross_mark() + " Not logged in: run `compozy login`" +
+      out.report("  " + out.cross_mark() + " Not logged in: run `" + status.login_command + "`" +
                (status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
       return;
     case CredentialState::offline:

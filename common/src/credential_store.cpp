@@ -178,17 +178,6 @@ std::string emit(const YAML::Node& profiles) {
   return "# compozy credentials: written by compozy, readable by you alone.\n" + std::string(out.c_str()) + "\n";
 }
 
-// Creates the configuration folder with mode 0700 if it is missing.
-Result<void> ensure_private_folder(const std::filesystem::path& folder) {
-  std::error_code error;
-  if (std::filesystem::is_directory(folder, error)) return {};
-  std::filesystem::create_directories(folder.parent_path(), error);
-  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
-    return fail("creating '" + folder.string() + "': " + std::strerror(errno));
-  }
-  return {};
-}
-
 }  // namespace
 
 CredentialStore::CredentialStore(std::filesystem::path folder)

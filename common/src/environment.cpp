@@ -22,4 +22,10 @@ std::optional<std::string> Environment::get(std::string_view name) const {
   return found->second;
 }
 
+Environment Environment::without(std::string_view name) const {
+  auto values = values_;
+  if (const auto found = values.find(name); found != values.end()) values.erase(found);
+  return Environment(std::move(values));
+}
+
 }  // namespace compozy

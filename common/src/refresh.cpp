@@ -19,7 +19,7 @@ Result<Update> without_refresh_token(const Context& context, const StoredCredent
   Update update{expired ? std::nullopt : std::optional<StoredCredential>(current)};
   if (when == RefreshWhen::now || expired) {
     update.failure = Error{"profile '" + context.settings().profile + "' has no refresh token: the server issued none",
-                           ExitCode::not_logged_in, "run `compozy login`"};
+                           ExitCode::not_logged_in, "run `" + command_for(context.settings(), "login") + "`"};
   }
   return update;
 }
@@ -34,7 +34,8 @@ Result<Update> after_refresh(const Context& context, const StoredCredential& cur
     // stored tokens are dead, so they go, and the caller hears why.
     return Update{std::nullopt, Error{"the session of profile '" + context.settings().profile +
                                           "' has ended: the server refused its refresh token (" + said + ")",
-                                      ExitCode::not_logged_in, "run `compozy login`", Error::Kind::rejected}};
+                                      ExitCode::not_logged_in, "run `" + command_for(context.settings(), "login") + "`",
+                                      Error::Kind::rejected}};
   }
   const auto& tokens = std::get<TokenSet>(outcome);
   StoredCredential next = current;

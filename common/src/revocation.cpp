@@ -119,14 +119,14 @@ Result<Forgotten> forget_sessions_of_account(Context& context, const ActiveCrede
   return Forgotten{std::move(*removed), {}};
 }
 
-void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked) {
+void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked, std::string_view active_profile) {
   const auto& profiles = forgotten.profiles;
   if (!profiles.empty()) {
     const bool one = profiles.size() == 1;
     std::string why = one ? "its session was revoked" : "their session was revoked";
     if (!one && revoked == Revoked::every_session) why = "their sessions were revoked";
     std::string login = "compozy login --profile NAME";
-    if (one) login = profiles[0] == default_profile ? "compozy login" : "compozy login --profile " + profiles[0];
+    if (one) login = profiles[0] == active_profile ? "compozy login" : "compozy login --profile " + profiles[0];
     out.info("Removed the stored credentials of " + profile_list(profiles) + " (" + why + "); run `" + login +
              "` to sign in again.");
   }

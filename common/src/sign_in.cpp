@@ -247,6 +247,44 @@ std::unexpected<Error> forget_new_session(Context& context, const StoredCredenti
   return fail(std::move(failure).with_context("storing the credentials"));
 }
 
+// A host given by --host or COMPOZY_HOST becomes the profile's, so that later
+// commands with the profile alone use the credential just stored. Only after
+// the sign-in succeeded: a failed one changes nothing.
+void remember_host(Context& context) {
+  const Settings& settings = context.settings();
+  if (settings.host_source != SettingSource::flag && settings.host_source != SettingSource::environment) return;
+  const std::string before = configured_host(context.config(), settings.profile);
+  if (before == settings.host && context.config().profiles.contains(settings.profile)) return;
+  if (auto set = set_profile_host(context.config_file(), settings.profile, settings.host); !set) {
+    context.out().warning("could not record the host in the profile (" + set.error().message +
+                          "): give --host " + settings.host + " to later commands");
+    return;
+  }
+  if (before != settings.host) {
+    context.out().info("Profile '" + settings.profile + "' now uses " + settings.host + " (was " + before +
+                       "), in " + context.config_file().string() + ".");
+  }
+}
+
+// The credential a login replaced, whatever host issued it: its session is
+// revoked at that host, or the person hears that it lives on.
+void end_replaced(Context& context, const StoredCredential& replaced) {
+  Output& out = context.out();
+  const std::string what = " of " + (replaced.account.empty() ? std::string("an unknown account") : replaced.account) +
+                           " at " + replaced.host;
+  if (replaced.kind == CredentialKind::api_key) {
+    out.warning("this replaced the API key" + what +
+               ": it is forgotten here but stays valid; revoke it in the dashboard (Settings > API Keys)");
+    return;
+  }
+  if (auto revoked = revoke_at_server(context, replaced); !revoked) {
+    out.warning("this replaced the session" + what + ", which could not be revoked (" + revoked.error().message +
+                "): it stays valid until it expires");
+    return;
+  }
+  out.info("Replaced the session" + what + ": it was revoked.");
+}
+
 }  // namespace
 
 Result<void> keep_signed_in(Context& context, const StoredCredential& credential) {
@@ -261,16 +299,8 @@ Result<void> keep_signed_in(Context& context, const StoredCredential& credential
   if (!saved) return forget_new_session(context, credential, saved.error());
   out.success("Logged in to " + settings.host + " as " + out.bold(credential.account) +
               (settings.profile == default_profile ? "" : " (profile '" + settings.profile + "')"));
-
-  const bool replaces_a_session = replaced && replaced->kind == CredentialKind::oauth &&
-                                  !replaced->refresh_token.empty() &&
-                                  replaced->refresh_token != credential.refresh_token;
-  if (!replaces_a_session) return {};
-  auto revoked = revoke_at_server(context, *replaced);
-  if (!revoked) {
-    out.warning("the session this login replaces could not be revoked (" + revoked.error().message +
-                "): it stays valid until it expires");
-  }
+  remember_host(context);
+  if (replaced && replaced->access_token != credential.access_token) end_replaced(context, *replaced);
   return {};
 }
 

@@ -96,7 +96,10 @@ int main(int argc, char** argv) {
       .name = "login",
       .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]",
       .manual =
-          "Signs in and stores the credentials for the profile (credentials.yaml, mode 0600, beside config.yaml).\n\n"
+          "Signs in and stores the credentials for the profile (credentials.yaml, mode 0600, beside config.yaml).\n"
+          "A host given with --host (or COMPOZY_HOST) becomes the profile's in config.yaml once the sign-in\n"
+          "succeeds, so later commands with that profile use it. A credential the login replaces is revoked\n"
+          "at the host that issued it (an API key is only forgotten, and you are told).\n\n"
           "By default a browser opens on the sign-in page (OAuth 2.0 authorization code with PKCE, redirected\n"
           "to a port on 127.0.0.1). Without a browser (over SSH, with no display) it shows a one-time code to\n"
           "enter at a URL on any device instead (the device grant). The URL is always printed. BROWSER chooses\n"

@@ -63,7 +63,8 @@ test_api_deletes_a_session_and_its_token_then_gets_401_as_exit_4() {
   expect_status 0 "$COMPOZY" api --profile work -X DELETE "/api/v1/auth/sessions/$laptop"
   expect_status 4 "$COMPOZY" api --profile laptop --host "$DEVCLOUD_URL" /api/v1/me
   expect_stderr_has "compozy api: error: the server rejected the credential (HTTP 401)"
-  expect_stderr_has "hint: run \`compozy login\`"
+  # The hint signs in to the same profile and host as the command.
+  expect_stderr_has "hint: run \`compozy login --profile laptop --host $DEVCLOUD_URL\`"
 }
 
 test_api_json_is_pretty_on_a_terminal_and_as_sent_when_piped() {

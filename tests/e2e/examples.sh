@@ -55,6 +55,7 @@ test_every_command_in_the_readme_runs() {
     esac
     case $command in
       *SESSION_ID*) run_example "${command/SESSION_ID/$other}" ;;
+      *https://compozy.example.com*) run_example "${command//https:\/\/compozy.example.com/$DEVCLOUD_URL}" ;;
       *revoke-all*)  # it asks first on a terminal: one is given, and the answer yes
         printf 'y\n' | script -qec "$command" /dev/null >"$OUT" 2>&1
         expect_file_has "$OUT" "Revoked" ;;

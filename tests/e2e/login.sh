@@ -118,7 +118,7 @@ test_login_gives_up_at_its_timeout_and_stops_on_ctrl_c() {
 test_status_asks_the_server_and_prints_text_or_json() {
   start_devcloud_with_shared_key --user ada@example.com
   expect_status 1 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
-  expect_stdout_has "Not logged in: run \`compozy login\`"  # the report is data, on stdout
+  expect_stdout_has "Not logged in: run \`compozy login --host $DEVCLOUD_URL\`"  # the report is data, on stdout
   expect_stderr_is ""
   log_in
   expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
@@ -153,7 +153,7 @@ test_auth_token_prints_the_stored_token_without_the_network() {
   expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
   expect_stdout_is "$(stored access_token)"
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL" --profile nobody
-  expect_stderr_is $'compozy auth token: error: not logged in to \''"$DEVCLOUD_URL"$'\' (profile \'nobody\')\nhint: run `compozy login --profile nobody`, or set FLYZT_API_KEY'
+  expect_stderr_is $'compozy auth token: error: not logged in to \''"$DEVCLOUD_URL"$'\' (profile \'nobody\')\nhint: run `compozy login --profile nobody --host '"$DEVCLOUD_URL"$'`, or set FLYZT_API_KEY'
 }
 
 test_auth_token_hands_an_expired_token_to_auth_refresh_which_rotates_it() {

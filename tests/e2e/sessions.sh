@@ -141,7 +141,7 @@ Removed the stored credentials of profiles 'default' and 'work' (their sessions 
   expect_eq "$STATUS" 401 "the other profile's token"
   expect_status 4 "$COMPOZY" auth token --profile work --host "$DEVCLOUD_URL"
   expect_stderr_is "compozy auth token: error: not logged in to '$DEVCLOUD_URL' (profile 'work')
-hint: run \`compozy login --profile work\`, or set FLYZT_API_KEY"
+hint: run \`compozy login --profile work --host $DEVCLOUD_URL\`, or set FLYZT_API_KEY"
   expect_stdout_is ""
   expect_status 0 "$COMPOZY" auth token --profile bob --host "$DEVCLOUD_URL"
 }
@@ -331,7 +331,7 @@ test_without_a_reuse_interval_a_lost_answer_ends_the_session() {
   expect_stderr_is "compozy auth refresh: error: the session of profile 'default' has ended: the server refused \
 its refresh token (invalid_grant: the refresh token was already used; the session is revoked); its stored \
 credentials were removed
-hint: run \`compozy login\`"
+hint: run \`compozy login --host $DEVCLOUD_URL\`"
   expect_status 4 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
 }
 

@@ -48,6 +48,7 @@ class CapturedStream {
 struct TestSettings {
   std::string host = "https://cloud.example.com";
   std::string profile = "default";
+  bool host_from_flag = false;  // else the host is the profile's, as if config.yaml gave it
   std::map<std::string, std::string, std::less<>> environment = {};
   std::string config_yaml = {};
   Terminal terminal = {};
@@ -66,9 +67,18 @@ class TestCommand {
       auto config = load_config(dir / "config.yaml");
       if (!config) throw std::runtime_error("test config.yaml: " + config.error().message);
       Environment env(settings_.environment);
-      SettingFlags flags{.profile = settings_.profile, .host = settings_.host};
+      // As a person runs commands: --profile only for another profile than
+      // default, and the host as config.yaml would give it, unless the test
+      // says it came from --host.
+      SettingFlags flags;
+      if (settings_.profile != default_profile) flags.profile = settings_.profile;
+      if (settings_.host_from_flag) flags.host = settings_.host;
       auto resolved = resolve_settings(flags, env, *config);
       if (!resolved) throw std::runtime_error("test settings: " + resolved.error().message);
+      if (!settings_.host_from_flag && resolved->host_source != SettingSource::environment) {
+        resolved->host = settings_.host;
+        resolved->host_source = SettingSource::profile;
+      }
       output_ = std::make_unique<Output>(settings_.terminal, out_.get(), err_.get());
       context_ = std::make_unique<Context>(
           Context::Parts{std::move(env), dir, std::move(*config), std::move(*resolved)}, *output_,

@@ -4,7 +4,11 @@
 #include "support/test_printers.hpp"
 #include "support/temp_folder.hpp"
 
+#include "compozy/atomic_file.hpp"
 #include "compozy/config.hpp"
+
+#include <thread>
+#include <tuple>
 
 using namespace compozy;
 using Variables = std::map<std::string, std::string, std::less<>>;
@@ -174,4 +178,152 @@ BOOST_AUTO_TEST_CASE(keys_that_are_not_names_are_named_as_such) {
     BOOST_TEST_REQUIRE(!config.has_value(), text);
     BOOST_TEST(config.error().message.ends_with(": expected a name, not a list or a mapping"), config.error().message);
   }
+}
+
+// Issue 10: the profile comes from --profile, COMPOZY_PROFILE, current_profile, default, in that order.
+BOOST_AUTO_TEST_CASE(the_profile_comes_from_flag_then_environment_then_current_profile_then_default) {
+  TempFolder folder;
+  const ConfigFile chosen = config_from(folder, std::string("current_profile: work\n") + two_profiles);
+  const auto profile = [](const ConfigFile& config, std::optional<std::string> flag, Variables variables) {
+    auto settings = resolve_settings({.profile = std::move(flag)}, Environment(std::move(variables)), config);
+    BOOST_TEST_REQUIRE(settings.has_value());
+    return std::tuple(settings->profile, settings->profile_source, settings->host);
+  };
+  const Variables shell{{"COMPOZY_PROFILE", "default"}};
+  BOOST_TEST((profile(chosen, "default", {{"COMPOZY_PROFILE", "work"}}) ==
+              std::tuple(std::string("default"), SettingSource::flag, std::string("https://profile.example.com"))));
+  BOOST_TEST((profile(chosen, std::nullopt, shell) ==
+              std::tuple(std::string("default"), SettingSource::environment, std::string("https://profile.example.com"))));
+  BOOST_TEST((profile(chosen, std::nullopt, {}) ==
+              std::tuple(std::string("work"), SettingSource::profile, std::string("https://work.example.com"))));
+  TempFolder plain;
+  BOOST_TEST((profile(config_from(plain, two_profiles), std::nullopt, {}) ==
+              std::tuple(std::string("default"), SettingSource::built_in, std::string("https://profile.example.com"))));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_current_profile_is_refused_with_its_line) {
+  TempFolder folder;
+  BOOST_TEST(error_of(folder, "aliases: {}\ncurrent_profile: ../x\n") ==
+             "config file '" + (folder.path() / "config.yaml").string() +
+                 "', line 2, key 'current_profile': a profile name is letters, digits, '-', '_' and '.'");
+  BOOST_TEST(error_of(folder, "current_profile: [a]\n").find("key 'current_profile': expected a string") !=
+             std::string::npos);
+}
+
+// Hints name what reproduces the situation: following one signs in to the same place.
+BOOST_AUTO_TEST_CASE(hints_name_the_profile_and_host_that_reproduce_the_command) {
+  TempFolder folder;
+  const ConfigFile chosen = config_from(folder, std::string("current_profile: work\n") + two_profiles);
+  const auto login = [&](SettingFlags flags, Variables variables) {
+    auto settings = resolve_settings(flags, Environment(std::move(variables)), chosen);
+    BOOST_TEST_REQUIRE(settings.has_value());
+    return command_for(*settings, "login");
+  };
+  BOOST_TEST(login({}, {}) == "compozy login");
+  BOOST_TEST(login({.profile = "work"}, {}) == "compozy login");
+  BOOST_TEST(login({.profile = "default"}, {}) == "compozy login --profile default");
+  BOOST_TEST(login({}, {{"COMPOZY_PROFILE", "lab"}}) == "compozy login --profile lab");
+  BOOST_TEST(login({.host = "https://x.example.com/"}, {}) == "compozy login --host https://x.example.com");
+  BOOST_TEST(login({.profile = "lab"}, {{"COMPOZY_HOST", "https://y.example.com"}}) ==
+             "compozy login --profile lab --host https://y.example.com");
+}
+
+namespace {
+
+std::string file_text(const std::filesystem::path& path) {
+  auto text = read_file(path);
+  BOOST_TEST_REQUIRE((text && *text));
+  return **text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(editing_keeps_aliases_other_profiles_unknown_keys_and_the_opening_comments) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  folder.write("config.yaml",
+               "# my settings\n# second line\naliases:\n  st: auth status\n  who: \"!compozy auth status\"\n"
+               "profiles:\n  lab:\n    host: https://lab.example.com\n    future: yes\nfuture_key: 3\n");
+  BOOST_TEST_REQUIRE(set_profile_host(path, "work", "https://work.example.com").has_value());
+  BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
+  const std::string text = file_text(path);
+  BOOST_TEST(text.starts_with("# my settings\n# second line\n"));
+  BOOST_TEST(text.find("future: yes") != std::string::npos);
+  BOOST_TEST(text.find("future_key: 3") != std::string::npos);
+  auto config = load_config(path);
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(config->current_profile == std::optional<std::string>("work"));
+  BOOST_TEST(config->profiles.at("work").host == std::optional<std::string>("https://work.example.com"));
+  BOOST_TEST(config->profiles.at("lab").host == std::optional<std::string>("https://lab.example.com"));
+  BOOST_TEST((config->aliases == std::vector<std::pair<std::string, std::string>>{
+                                     {"st", "auth status"}, {"who", "!compozy auth status"}}));
+
+  auto removed = remove_profile_config(path, "work");
+  BOOST_TEST_REQUIRE(removed.has_value());
+  BOOST_TEST(*removed);
+  config = load_config(path);
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(!config->current_profile.has_value());  // default is active again
+  BOOST_TEST(!config->profiles.contains("work"));
+  BOOST_TEST(config->profiles.contains("lab"));
+  BOOST_TEST(config->aliases.size() == 2u);
+  BOOST_TEST(remove_profile_config(path, "work").value_or(true) == false);
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_config_is_never_overwritten) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  const std::string broken = "aliases:\n  st: auth status\nprofiles: [\n";
+  folder.write("config.yaml", broken);
+  const auto edited = set_current_profile(path, "work");
+  BOOST_TEST_REQUIRE(!edited.has_value());
+  BOOST_TEST(edited.error().message.starts_with("config file '" + path.string() + "', line "), edited.error().message);
+  BOOST_TEST(file_text(path) == broken);
+
+  folder.write("config.yaml", "profiles:\n  work:\n    host: [1]\n");
+  const auto wrong = set_profile_host(path, "lab", "https://lab.example.com");
+  BOOST_TEST_REQUIRE(!wrong.has_value());
+  BOOST_TEST(wrong.error().message ==
+             "config file '" + path.string() + "', line 3, key 'profiles.work.host': expected a string");
+}
+
+BOOST_AUTO_TEST_CASE(an_edit_keeps_the_files_mode) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  folder.write("config.yaml", "aliases: {}\n");
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
+  BOOST_TEST((std::filesystem::status(path).permissions() ==
+              (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_config_and_folder_are_created) {
+  TempFolder folder;
+  const auto path = folder.path() / "new" / "config.yaml";
+  BOOST_TEST_REQUIRE(set_profile_host(path, "work", "https://work.example.com").has_value());
+  auto config = load_config(path);
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(config->profiles.at("work").host == std::optional<std::string>("https://work.example.com"));
+}
+
+// Twenty processes (here threads, each with its own lock file descriptor)
+// editing at once: every edit lands, and nothing else is lost.
+BOOST_AUTO_TEST_CASE(concurrent_edits_lose_nothing) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  folder.write("config.yaml", "aliases:\n  st: auth status\n");
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 20; ++i) {
+    writers.emplace_back([&path, i] {
+      const std::string name = "p" + std::to_string(i);
+      BOOST_CHECK(set_profile_host(path, name, "https://" + name + ".example.com").has_value());
+      BOOST_CHECK(set_current_profile(path, name).has_value());
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  auto config = load_config(path);
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(config->profiles.size() == 20u);
+  BOOST_TEST(config->aliases.size() == 1u);
+  BOOST_TEST(config->current_profile.has_value());
 }

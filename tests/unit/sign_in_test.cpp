@@ -12,6 +12,7 @@
 
 #include "compozy/browser.hpp"
 #include "compozy/crypto.hpp"
+#include "compozy/config.hpp"
 #include "compozy/sign_in.hpp"
 
 using namespace compozy;
@@ -266,14 +267,72 @@ BOOST_AUTO_TEST_CASE(a_new_sign_in_revokes_the_session_it_replaces) {
   BOOST_TEST_REQUIRE(revoked.size() == 2u);
   BOOST_TEST(form_value(revoked[0], "token") == "rt-old");
   BOOST_TEST(form_value(revoked[1], "token") == "at-old");
-  BOOST_TEST(command.err() == "✓ Logged in to " + host + " as ada@example.com\n");
+  BOOST_TEST(command.err() == "✓ Logged in to " + host + " as ada@example.com\n"
+                              "Replaced the session of an unknown account at " + host + ": it was revoked.\n");
 
   TestCommand offline;
   BOOST_TEST_REQUIRE(offline.store().save("default", old_session).has_value());
   offline.http.on("POST", host + "/oauth/revoke", unreachable("cannot connect to 'https://cloud.example.com'"));
   BOOST_TEST_REQUIRE(keep_signed_in(offline.context(), new_session).has_value());
-  BOOST_TEST(offline.err().find("warning: the session this login replaces could not be revoked (cannot connect to "
-                                "'https://cloud.example.com'): it stays valid until it expires") != std::string::npos);
+  BOOST_TEST(offline.err().find("warning: this replaced the session of an unknown account at " + host +
+                                ", which could not be revoked (cannot connect to 'https://cloud.example.com'): it "
+                                "stays valid until it expires") != std::string::npos, offline.err());
+}
+
+// Issue 10: `login --profile work --host B` over a session at host A revokes it
+// at A (its own host), and records B as the profile's host once signed in.
+BOOST_AUTO_TEST_CASE(a_login_to_another_host_revokes_the_old_session_at_its_own_host_and_records_the_new_host) {
+  TestCommand command({.host = "https://b.example.com", .profile = "work", .host_from_flag = true,
+                       .config_yaml = "aliases:\n  st: auth status\nprofiles:\n  work:\n    host: https://a.example.com\n"});
+  StoredCredential at_a;
+  at_a.host = "https://a.example.com";
+  at_a.client_id = "compozy-cli";
+  at_a.access_token = "at-a";
+  at_a.refresh_token = "rt-a";
+  at_a.account = "ada@a.example.com";
+  BOOST_TEST_REQUIRE(command.store().save("work", at_a).has_value());
+  command.http.on("GET", "https://a.example.com/.well-known/oauth-authorization-server",
+                  json_response(200, {{"issuer", "https://a.example.com"},
+                                      {"token_endpoint", "https://a.example.com/oauth/token"},
+                                      {"revocation_endpoint", "https://a.example.com/oauth/revoke"}}));
+  command.http.on("POST", "https://a.example.com/oauth/revoke", respond(200, ""));
+  StoredCredential at_b = at_a;
+  at_b.host = "https://b.example.com";
+  at_b.access_token = "at-b";
+  at_b.refresh_token = "rt-b";
+  at_b.account = "ada@b.example.com";
+  BOOST_TEST_REQUIRE(keep_signed_in(command.context(), at_b).has_value());
+
+  const auto revoked = command.http.requests_to("POST", "https://a.example.com/oauth/revoke");
+  BOOST_TEST_REQUIRE(revoked.size() == 2u);
+  BOOST_TEST(form_value(revoked[0], "token") == "rt-a");
+  BOOST_TEST(command.http.requests_to("POST", "https://b.example.com/oauth/revoke").empty());
+  BOOST_TEST(command.err().find("Profile 'work' now uses https://b.example.com (was https://a.example.com)") !=
+             std::string::npos, command.err());
+  BOOST_TEST(command.err().find("Replaced the session of ada@a.example.com at https://a.example.com: it was revoked.") !=
+             std::string::npos, command.err());
+  auto config = load_config(command.context().config_file());
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(config->profiles.at("work").host == std::optional<std::string>("https://b.example.com"));
+  BOOST_TEST(config->aliases.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_replaced_api_key_is_reported_and_the_host_is_recorded_only_from_a_flag) {
+  TestCommand command;
+  StoredCredential key;
+  key.host = host;
+  key.kind = CredentialKind::api_key;
+  key.access_token = "key-1";
+  key.account = "ada@example.com";
+  BOOST_TEST_REQUIRE(command.store().save("default", key).has_value());
+  StoredCredential session = key;
+  session.kind = CredentialKind::oauth;
+  session.access_token = "at-new";
+  BOOST_TEST_REQUIRE(keep_signed_in(command.context(), session).has_value());
+  BOOST_TEST(command.http.requests().empty());
+  BOOST_TEST(command.err().find("warning: this replaced the API key of ada@example.com at " + host +
+                                ": it is forgotten here but stays valid") != std::string::npos, command.err());
+  BOOST_TEST(!std::filesystem::exists(command.context().config_file()));  // the host came from the profile
 }
 
 namespace {

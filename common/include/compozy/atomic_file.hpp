@@ -23,6 +23,10 @@ Result<std::optional<std::string>> read_file(const std::filesystem::path& path, 
 Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view content,
                                      mode_t mode = 0600);
 
+// Creates `folder` with mode 0700 if it is missing (its parents as usual):
+// config.yaml and credentials.yaml share it.
+Result<void> ensure_private_folder(const std::filesystem::path& folder);
+
 // Removes `path` (if it is there) and fsyncs its folder, so the removal survives a crash.
 Result<void> remove_file_durably(const std::filesystem::path& path);
 

@@ -53,10 +53,15 @@ class Context {
   const Settings& settings() const { return settings_; }
   const ConfigFile& config() const { return config_; }
   const std::filesystem::path& config_dir() const { return config_dir_; }
+  std::filesystem::path config_file() const { return config_dir_ / "config.yaml"; }
   CredentialStore& store() { return store_; }
   Clock& clock() { return clock_; }
   // Made on first use: a command that needs no network never creates a TLS context.
   HttpClient& http();
+
+  // The same command's Context for another profile, as `auth status --all`
+  // checks each: same config, output, clock and kind of HTTP client.
+  std::unique_ptr<Context> for_profile(Environment env, Settings settings);
 
   // The command a failure is reported as, when this tool answers for another
   // (compozy-auth-refresh --print-token does the work of `auth token`).
@@ -127,6 +132,12 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
       },
       [&](Context& context) { return command.run(*options, context); }, command.http);
 }
+
+// A hint to run `compozy login…` from a layer that does not know the profile
+// (the HTTP client, the OAuth exchange), made to name the --profile and --host
+// of this command, so following it signs in to the same place. Other hints,
+// and those that already name a profile or host, are returned as they are.
+std::string reproducing_hint(std::string_view hint, const Settings& settings);
 
 // For parse functions: a usage error (exit 2).
 std::unexpected<Error> usage_error(std::string message);

@@ -1,5 +1,6 @@
 // config.yaml and the settings of one profile.
 //
+//   current_profile: work          # set by `compozy profile use`
 //   profiles:
 //     default:
 //       host: https://cloud.compozy.com
@@ -11,11 +12,17 @@
 //     st: auth status
 //
 // Each setting comes from, in order: a flag, the environment (COMPOZY_HOST,
-// COMPOZY_CLIENT_ID, COMPOZY_PROFILE), the profile, the built-in default.
+// COMPOZY_CLIENT_ID, COMPOZY_PROFILE), the profile, the built-in default. The
+// profile itself comes from --profile, then COMPOZY_PROFILE, then
+// current_profile, then "default": a terminal that sets COMPOZY_PROFILE keeps
+// its profile when another one runs `compozy profile use` (as kubectl's
+// current-context, which every terminal shares). A command reads the file
+// once, so its host and its credential always belong to one profile.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +31,10 @@
 
 #include "compozy/environment.hpp"
 #include "compozy/error.hpp"
+
+namespace YAML {
+class Node;
+}
 
 namespace compozy {
 
@@ -44,6 +55,7 @@ struct ProfileConfig {
 
 struct ConfigFile {
   std::filesystem::path path;
+  std::optional<std::string> current_profile;  // `compozy profile use`
   std::map<std::string, ProfileConfig> profiles;
   std::vector<std::pair<std::string, std::string>> aliases;  // in file order
   std::vector<std::string> warnings;  // unknown keys, said once per command
@@ -58,11 +70,45 @@ Result<ConfigFile> load_config(const std::filesystem::path& path);
 // The same, from text already read (`path` is for messages).
 Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::path& path);
 
+// Changes config.yaml under an advisory lock (config.lock beside it) and
+// replaces it atomically, so two commands editing it at once both land and a
+// crash never leaves half a file. `change` edits the whole document and says
+// whether it changed anything; every key it does not touch (aliases, other
+// profiles, keys this version does not know) is written back as it was, in
+// its order. yaml-cpp keeps no comments: those at the top of the file are
+// kept, any others are lost. A file that does not parse is never replaced;
+// the error names the file and the line, as load_config does.
+using ConfigChange = std::function<Result<bool>(YAML::Node& root)>;
+Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& change);
+
+// The edits the profile commands make, each one edit_config.
+Result<void> set_profile_host(const std::filesystem::path& path, std::string_view profile, std::string_view host);
+Result<void> set_current_profile(const std::filesystem::path& path, std::string_view profile);
+// Removes profiles.NAME; when it was current_profile, that key goes too, so
+// "default" is active again. Whether there was anything to remove.
+Result<bool> remove_profile_config(const std::filesystem::path& path, std::string_view profile);
+
 enum class SettingSource { flag, environment, profile, built_in };
 std::string_view describe(SettingSource source);
+// For JSON: "flag", "environment", "config", "default".
+std::string_view source_name(SettingSource source);
+
+struct ProfileChoice {
+  std::string name;
+  SettingSource source = SettingSource::built_in;  // profile: current_profile in config.yaml
+};
+// --profile, COMPOZY_PROFILE, current_profile, "default"; a bad name is a usage error.
+Result<ProfileChoice> resolve_profile(const std::optional<std::string>& flag, const Environment& env,
+                                      const ConfigFile& config);
+// The host config.yaml gives the profile (normalised), else the built-in default.
+std::string configured_host(const ConfigFile& config, std::string_view profile);
+// The profile a command uses with neither --profile nor COMPOZY_PROFILE.
+std::string configured_profile(const ConfigFile& config);
 
 struct Settings {
   std::string profile;
+  SettingSource profile_source = SettingSource::built_in;
+  std::string configured_profile = default_profile;  // what config.yaml alone would choose
   std::string host;  // normalised origin and path, no trailing slash
   SettingSource host_source = SettingSource::built_in;
   std::string client_id;
@@ -77,6 +123,13 @@ struct SettingFlags {
 // A profile that is not in the file is fine (it has the defaults), so a first
 // `compozy login --profile work --host …` needs no config at all.
 Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& env, const ConfigFile& config);
+
+// A command line that acts on the same profile and host as this command, for
+// hints: "compozy login --profile work --host https://x". --profile is named
+// when the profile is not the one config.yaml makes active, --host when the
+// host came from a flag or the environment, so following the hint elsewhere
+// signs in to the same place.
+std::string command_for(const Settings& settings, std::string_view command);
 
 // Plain http is allowed only to this machine; credentials never cross a
 // network unencrypted.

@@ -29,7 +29,10 @@ struct CredentialStatus {
   CredentialState state = CredentialState::not_logged_in;
   bool checked = false;  // asked the server
   std::string profile;
+  SettingSource profile_source = SettingSource::built_in;
+  bool active = false;  // the profile commands here use (auth status --all)
   std::string host;
+  std::string login_command = "compozy login";  // reproduces this profile and host
   std::string account;
   std::string subject;
   std::optional<CredentialOrigin> origin;

@@ -17,6 +17,8 @@ class Environment {
   // An empty variable counts as unset, as it does for most tools (NO_COLOR="" is not set).
   std::optional<std::string> get(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
+  // A copy with `name` unset.
+  Environment without(std::string_view name) const;
 
  private:
   std::map<std::string, std::string, std::less<>> values_;

@@ -55,6 +55,8 @@ Result<Forgotten> forget_sessions_of_account(Context& context, const ActiveCrede
 
 // Tells what was removed, and why, and what could not be told.
 enum class Revoked { one_session, every_session };
-void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked);
+// `active_profile` is the one config.yaml makes active, which the hint to sign in again need not name.
+void report_forgotten(Output& out, const Forgotten& forgotten, Revoked revoked,
+                      std::string_view active_profile = default_profile);
 
 }  // namespace compozy
