@@ -256,7 +256,7 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
   expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" hello
   expect_stdout_is "hello from $libexec"
   expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" devcloud --version
-  [ ! -e "$moved/bin/compozy-build-tree" ] || fail "the build-tree marker was installed"
+  [ ! -e "$moved/bin/.compozy-build-tree" ] || fail "the build-tree marker was installed"
 }
 
 # manifest DIR NAME TEXT: the manifest of compozy-NAME in DIR (docs/plugin-manifest.md).
