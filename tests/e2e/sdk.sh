@@ -98,6 +98,8 @@ test_the_python_example_shows_the_account_and_its_host() {
   expect_status 0 "$COMPOZY" account
   expect_stdout_is "ada@example.com on $DEVCLOUD_URL (profile 'default', oauth credential from credentials_file)"
   expect_stderr_is ""
+  # Review of issue 10: a token sent in clear to this machine went through http_proxy. Port 9 refuses.
+  http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 expect_status 0 "$COMPOZY" account
   check_help account
   expect_status 2 "$COMPOZY" account --verbose
   expect_stderr_has "compozy account: error: unexpected argument '--verbose'"
