@@ -112,9 +112,10 @@ int Dispatcher::dispatch_command(std::vector<std::string> args) {
         print_group(out_, std::span(args).first(target.words), plugins());
         return exit_ok;
       case Target::Kind::unknown:
-        if (expanded_aliases.empty()) return unknown_command(std::span(args).first(target.words));
-        print(err_, "compozy: alias '" + expanded_aliases.back() + "' runs '" +
-                        words_text(std::span(args).first(target.words)) + "', which is not a compozy command\n");
+        if (expanded_aliases.empty()) return unknown_command(args, target.words);
+        print(err_, "compozy: alias '" + terminal_safe(expanded_aliases.back()) + "' runs '" +
+                        terminal_safe(words_text(std::span(args).first(target.words))) +
+                        "', which is not a compozy command\n");
         return exit_alias_target_missing;
       case Target::Kind::alias:
         break;
@@ -170,15 +171,16 @@ int Dispatcher::help(std::span<const std::string> args) {
     case Target::Kind::unknown:
       break;
   }
-  return unknown_command(args.first(target.words));
+  return unknown_command(args, target.words);
 }
 
-int Dispatcher::unknown_command(std::span<const std::string> words) {
+int Dispatcher::unknown_command(std::span<const std::string> args, std::size_t word_count) {
+  const auto words = args.first(word_count);
   if (const auto missing = named_core_command(words)) {
     print_not_installed(err_, *missing);
     return exit_not_installed;
   }
-  print_unknown_command(err_, words, plugins(), aliases());
+  print_unknown_command(err_, args, word_count, plugins(), aliases());
   return exit_unknown_command;
 }
 

@@ -37,7 +37,7 @@ class Dispatcher {
   int dispatch_command(std::vector<std::string> args);
   int run_builtin(std::span<const std::string> args);
   int help(std::span<const std::string> args);
-  int unknown_command(std::span<const std::string> words);
+  int unknown_command(std::span<const std::string> args, std::size_t word_count);
 
   const std::vector<FoundPlugin>& plugins();
   const std::vector<Alias>& aliases();

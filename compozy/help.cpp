@@ -1,6 +1,7 @@
 #include "help.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "compozy/core_commands.hpp"
 #include "compozy/text.hpp"
@@ -14,6 +15,28 @@ namespace {
 
 std::string words_text(std::span<const std::string> words) {
   return join(std::vector<std::string>(words.begin(), words.end()), " ");
+}
+
+// A word as a shell reads it back: quoted when it holds anything but the
+// characters of names, paths, URLs and options.
+std::string shell_word(std::string_view word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(word);
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The compozy command for what was typed, with the arguments that followed
+// the synonym kept, so `auth login --profile work` becomes `login --profile work`.
+std::string synonym_command(const KnownSynonym& synonym, std::span<const std::string> args) {
+  const auto typed = static_cast<std::size_t>(std::count(synonym.typed.begin(), synonym.typed.end(), ' ') + 1);
+  std::string command(synonym.command);
+  if (args.size() <= typed) return command + (synonym.argument.empty() ? "" : " " + std::string(synonym.argument));
+  for (const auto& arg : args.subspan(typed)) command += " " + shell_word(arg);
+  return terminal_safe(command);
 }
 
 // A core command whose tool is missing is listed, unless it is an optional one
@@ -101,11 +124,12 @@ void print_not_installed(std::FILE* err, const CoreCommand& command) {
   }
 }
 
-void print_unknown_command(std::FILE* err, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins,
-                           const std::vector<Alias>& aliases) {
-  print(err, "compozy: '" + words_text(words) + "' is not a compozy command; see 'compozy help'\n");
+void print_unknown_command(std::FILE* err, std::span<const std::string> args, std::size_t word_count,
+                           const std::vector<FoundPlugin>& plugins, const std::vector<Alias>& aliases) {
+  const auto words = args.first(word_count);
+  print(err, "compozy: '" + terminal_safe(words_text(words)) + "' is not a compozy command; see 'compozy help'\n");
   if (const auto synonym = known_synonym(words)) {
-    print(err, "hint: " + std::string(synonym->purpose) + ", run `" + std::string(synonym->command) + "`\n");
+    print(err, "hint: " + std::string(synonym->purpose) + ", run `" + synonym_command(*synonym, args) + "`\n");
     return;
   }
   std::vector<std::string> candidates;

@@ -30,7 +30,8 @@ void print_group(std::FILE* out, std::span<const std::string> words, const std::
 void print_not_installed(std::FILE* err, const CoreCommand& command);
 // "Not a compozy command", then the compozy command for a known synonym
 // ("auth login") or the nearest names.
-void print_unknown_command(std::FILE* err, std::span<const std::string> words, const std::vector<FoundPlugin>& plugins,
-                           const std::vector<Alias>& aliases);
+// `args` are all that followed `compozy`; the first `word_count` name the command.
+void print_unknown_command(std::FILE* err, std::span<const std::string> args, std::size_t word_count,
+                           const std::vector<FoundPlugin>& plugins, const std::vector<Alias>& aliases);
 
 }  // namespace compozy::dispatch

@@ -104,8 +104,9 @@ void print_json(const std::vector<FoundPlugin>& plugins, const std::vector<Liste
   nlohmann::json entries = nlohmann::json::array();
   for (std::size_t i = 0; i < plugins.size(); ++i) entries.push_back(json_entry(plugins[i], listings[i]));
   const nlohmann::json document{{"schema_version", 1}, {"exec_path", exec_dirs}, {"plugins", entries}};
-  // A folder or file name need not be UTF-8: such bytes become U+FFFD rather than an exception.
-  print(out, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // ASCII, every control character escaped, as every --json document; a folder or file name
+  // need not be UTF-8: such bytes become U+FFFD rather than an exception.
+  print(out, document.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 // One line for each plugin that runs: name, summary (when any has one) and

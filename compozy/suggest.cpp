@@ -21,7 +21,7 @@ constexpr std::array known_synonyms{
     KnownSynonym{"auth logout", "to sign out", "compozy logout"},
     KnownSynonym{"auth whoami", "to see the account you are signed in as", "compozy auth status"},
     KnownSynonym{"whoami", "to see the account you are signed in as", "compozy auth status"},
-    KnownSynonym{"auth switch", "to use another profile from now on", "compozy profile use NAME"},
+    KnownSynonym{"auth switch", "to use another profile from now on", "compozy profile use", "NAME"},
 };
 
 // The first `count` words, joined with spaces as the command table spells names.

@@ -30,6 +30,7 @@ struct KnownSynonym {
   std::string_view typed;    // "auth login"
   std::string_view purpose;  // "to sign in"
   std::string_view command;  // "compozy login"
+  std::string_view argument = {};  // shown when none was typed: "NAME" for `profile use`
 };
 
 // The synonym that the leading words are, if any: "auth switch work" is "auth switch".

@@ -135,10 +135,20 @@ std::string leading_comments(std::string_view text) {
   return kept;
 }
 
-// A person who made config.yaml private keeps it so.
+// A person who made config.yaml private keeps it so; write access for others
+// is never kept, as aliases in it run commands.
 mode_t mode_to_keep(const std::filesystem::path& path) {
   struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 ? static_cast<mode_t>(info.st_mode & 0777) : 0644;
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<mode_t>(info.st_mode & 0755) : 0644;
+}
+
+// A config.yaml linked from a dotfiles folder (stow, chezmoi, home-manager)
+// stays a link: the file it points to is replaced, in its own folder.
+std::filesystem::path file_to_replace(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_symlink(path, error)) return path;
+  const auto target = std::filesystem::canonical(path, error);
+  return error ? path : target;
 }
 
 YAML::Node profiles_node(YAML::Node& root) {
@@ -169,7 +179,8 @@ Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& 
     const std::string after = leading_comments(before) + out.c_str() + "\n";
     // What this writes must read back, or the next command could not start.
     if (auto valid = parse_config(after, path); !valid) return propagate(valid, "editing the configuration");
-    return replace_file_atomically(path, after, mode_to_keep(path));
+    const auto file = file_to_replace(path);
+    return replace_file_atomically(file, after, mode_to_keep(file));
   } catch (const YAML::Exception& error) {
     return fail_at(path, error.mark, "", error.msg);
   }
@@ -342,8 +353,8 @@ std::string configured_profile(const ConfigFile& config) { return config.current
 
 Result<ProfileChoice> resolve_profile(const std::optional<std::string>& flag, const Environment& env,
                                       const ConfigFile& config) {
-  ProfileChoice choice{configured_profile(config),
-                       config.current_profile ? SettingSource::profile : SettingSource::built_in};
+  ProfileChoice choice{default_profile, SettingSource::built_in};
+  if (config.current_profile && !env.has(api_key_variable)) choice = {*config.current_profile, SettingSource::profile};
   if (flag) {
     choice = {*flag, SettingSource::flag};
   } else if (auto from_env = env.get("COMPOZY_PROFILE")) {
@@ -359,7 +370,11 @@ Result<ProfileChoice> resolve_profile(const std::optional<std::string>& flag, co
 
 std::string command_for(const Settings& settings, std::string_view command) {
   std::string line = "compozy " + std::string(command);
-  if (settings.profile != settings.configured_profile) line += " --profile " + settings.profile;
+  // A profile chosen on this command line or in this shell is named: the hint
+  // may be followed in another terminal, or after `profile use` in one.
+  const bool profile_given =
+      settings.profile_source == SettingSource::flag || settings.profile_source == SettingSource::environment;
+  if (profile_given || settings.profile != settings.implicit_profile) line += " --profile " + settings.profile;
   const bool host_given = settings.host_source == SettingSource::flag || settings.host_source == SettingSource::environment;
   if (host_given) line += " --host " + settings.host;
   return line;
@@ -371,7 +386,8 @@ Result<Settings> resolve_settings(const SettingFlags& flags, const Environment& 
   if (!choice) return propagate(choice);
   settings.profile = std::move(choice->name);
   settings.profile_source = choice->source;
-  settings.configured_profile = configured_profile(config);
+  auto implicit = resolve_profile(std::nullopt, env, config);
+  settings.implicit_profile = implicit ? implicit->name : settings.profile;
   const auto found = config.profiles.find(settings.profile);
   const ProfileConfig profile = found != config.profiles.end() ? found->second : ProfileConfig{};
 

@@ -122,6 +122,11 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
     // As after a login to another host before profiles recorded it: say where that credential is for.
     if (auto held = context.store().load(status.profile); held && *held) {
       status.problem = "the profile's stored credential is for " + (*held)->host + ", not this host";
+      // Signing in here would end that session: the way back to it comes first.
+      if (context.settings().host_source == SettingSource::flag ||
+          context.settings().host_source == SettingSource::environment) {
+        status.problem += "; leave out --host and COMPOZY_HOST to use it";
+      }
     }
     return status;
   }

@@ -137,12 +137,25 @@ Result<void> use_profile(Context& context, std::string_view name) {
     return fail("there is no " + named(name), ExitCode::usage,
                 "add it with `compozy profile add " + std::string(name) + " --host URL`, or see `compozy profile list`");
   }
+  // A profile whose host cannot be used would make every later command fail before it starts.
+  if (const auto found = context.config().profiles.find(std::string(name));
+      found != context.config().profiles.end() && found->second.host) {
+    if (auto host = normalize_host(*found->second.host); !host) {
+      Error error = std::move(host.error()).with_context("the host of " + named(name) + " in " +
+                                                         context.config_file().string());
+      error.hint = "correct it in that file, then run `compozy profile use " + std::string(name) + "` again";
+      return fail(std::move(error));
+    }
+  }
   if (auto set = set_current_profile(context.config_file(), name); !set) return propagate(set);
   Output& out = context.out();
   out.success("Using " + named(name) + " (" + configured_host(context.config(), name) + ") from now on");
   if (const auto shell = context.env().get("COMPOZY_PROFILE"); shell && *shell != name) {
     out.warning("COMPOZY_PROFILE is set to '" + *shell + "': it still wins in this shell (unset it to use '" +
                std::string(name) + "')");
+  }
+  if (context.env().has("COMPOZY_HOST")) {
+    out.warning("COMPOZY_HOST is set: it still chooses the host in this shell (unset it to use the profile's)");
   }
   return {};
 }
@@ -248,7 +261,7 @@ std::vector<CredentialStatus> assess_all_profiles(Context& context, bool ask_ser
   // variables that would make every profile look alike are left out.
   const Environment env = context.env().without("COMPOZY_HOST").without(api_key_variable);
   const auto entries = context.store().load_all();
-  const auto active = resolve_profile(std::nullopt, context.env(), context.config());
+  const auto active = resolve_profile(std::nullopt, env, context.config());
   const auto profiles = summarize_profiles(context.config(), entries.value_or(std::vector<CredentialStore::Entry>{}),
                                            active ? active->name : std::string(default_profile), context.clock().now());
   std::vector<CredentialStatus> statuses;

@@ -56,7 +56,7 @@ Result<void> revoke_all(const Options& options, Context& context) {
                         context.settings().host);
   auto forgotten = forget_sessions_of_account(context, *credential);
   if (!forgotten) return propagate(forgotten);
-  report_forgotten(context.out(), *forgotten, Revoked::every_session, context.settings().configured_profile);
+  report_forgotten(context.out(), *forgotten, Revoked::every_session, context.settings().implicit_profile);
   if (with_api_key) {
     context.out().info("API keys are managed in the dashboard (Settings > API Keys) and are not revoked by this.");
   }

@@ -33,7 +33,7 @@ Result<void> revoke(const Options& options, Context& context) {
   auto forgotten = revoke_session_everywhere(context, *credential, options.session_id);
   if (!forgotten) return propagate(forgotten);
   context.out().success("Revoked session " + options.session_id);
-  report_forgotten(context.out(), *forgotten, Revoked::one_session, context.settings().configured_profile);
+  report_forgotten(context.out(), *forgotten, Revoked::one_session, context.settings().implicit_profile);
   return {};
 }
 

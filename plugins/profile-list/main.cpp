@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
           "Lists the profiles of config.yaml and of credentials.yaml: the name, the host, the account signed\n"
           "in and the state of its stored credential (signed in; expired, refreshed by the next command;\n"
           "expired; API key; signed in to another host; not signed in), judged without asking any server\n"
-          "(`compozy auth status --all` asks). * marks the active profile: --profile, else COMPOZY_PROFILE,\n"
-          "else the one `compozy profile use` set, else default. Piped, the rows are tab-separated.\n"
+          "(`compozy auth status --all` asks). * marks the active profile: COMPOZY_PROFILE (which\n"
+          "`compozy --profile NAME profile list` sets), else the one `compozy profile use` set, else default.\n"
+          "Piped, the rows are tab-separated.\n"
           "--json prints {\"schema_version\": 1, \"active\", \"active_source\", \"profiles\": [{\"name\", \"host\",\n"
           "\"active\", \"in_config\", \"account\", \"state\", \"credential_host\"}]} (see the README).\n\n"
           "Exit codes: 0 ok, 1 a malformed config.yaml or credentials.yaml, 2 bad usage.",

@@ -357,12 +357,20 @@ test_what_gh_and_fly_users_type_gets_the_compozy_command() {
     expect_status 1 "$COMPOZY" $typed
     expect_stderr_is "compozy: '${typed% --*}' is not a compozy command; see 'compozy help'"$'\n'"hint: $hint"
   done <<'CASES'
-auth login --web|to sign in, run `compozy login`
+auth login --web|to sign in, run `compozy login --web`
 auth logout|to sign out, run `compozy logout`
 auth whoami|to see the account you are signed in as, run `compozy auth status`
 whoami|to see the account you are signed in as, run `compozy auth status`
-auth switch work|to use another profile from now on, run `compozy profile use NAME`
+auth switch work|to use another profile from now on, run `compozy profile use work`
+auth switch|to use another profile from now on, run `compozy profile use NAME`
 CASES
+  # What followed the synonym is kept, quoted as a shell reads it back, so the hint signs in to the same place.
+  expect_status 1 "$COMPOZY" auth login --profile work --host "https://x.example.com/a b" "it's"
+  expect_stderr_has "run \`compozy login --profile work --host 'https://x.example.com/a b' 'it'\\''s'\`"
+  expect_status 1 "$COMPOZY" auth login $'\e[2J'
+  expect_stderr_lacks $'\e'
+  expect_status 1 "$COMPOZY" $'\e]0;x\a'
+  expect_stderr_lacks $'\e'
 }
 
 # Aliases come from config.yaml through the installation's compozy-alias.

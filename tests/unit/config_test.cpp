@@ -220,7 +220,13 @@ BOOST_AUTO_TEST_CASE(hints_name_the_profile_and_host_that_reproduce_the_command)
     return command_for(*settings, "login");
   };
   BOOST_TEST(login({}, {}) == "compozy login");
-  BOOST_TEST(login({.profile = "work"}, {}) == "compozy login");
+  BOOST_TEST(login({.profile = "work"}, {}) == "compozy login --profile work");
+  // Review of issue 10: with work active in config and lab in this shell, a hint for work left --profile out.
+  BOOST_TEST(login({.profile = "work"}, {{"COMPOZY_PROFILE", "lab"}}) == "compozy login --profile work");
+  // FLYZT_API_KEY is bound to no host: `profile use` elsewhere does not choose where it goes.
+  auto with_key = resolve_settings({}, Environment(Variables{{"FLYZT_API_KEY", "k"}}), chosen);
+  BOOST_TEST_REQUIRE(with_key.has_value());
+  BOOST_TEST(with_key->profile == "default");
   BOOST_TEST(login({.profile = "default"}, {}) == "compozy login --profile default");
   BOOST_TEST(login({}, {{"COMPOZY_PROFILE", "lab"}}) == "compozy login --profile lab");
   BOOST_TEST(login({.host = "https://x.example.com/"}, {}) == "compozy login --host https://x.example.com");
@@ -295,6 +301,33 @@ BOOST_AUTO_TEST_CASE(an_edit_keeps_the_files_mode) {
   BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
   BOOST_TEST((std::filesystem::status(path).permissions() ==
               (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)));
+}
+
+// Review of issue 10: a world-writable config.yaml stayed so, and aliases in it run commands.
+BOOST_AUTO_TEST_CASE(an_edit_never_keeps_write_access_for_others) {
+  TempFolder folder;
+  const auto path = folder.path() / "config.yaml";
+  folder.write("config.yaml", "aliases: {}\n");
+  std::filesystem::permissions(path, std::filesystem::perms::all);
+  BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
+  using std::filesystem::perms;
+  BOOST_TEST(((std::filesystem::status(path).permissions() & (perms::group_write | perms::others_write)) == perms::none));
+}
+
+// Review of issue 10: a config.yaml linked from a dotfiles folder became a plain file, the dotfiles copy stale.
+BOOST_AUTO_TEST_CASE(an_edit_through_a_symbolic_link_changes_the_file_it_points_to) {
+  TempFolder folder;
+  std::filesystem::create_directories(folder.path() / "dotfiles");
+  folder.write("dotfiles/config.yaml", "aliases:\n  st: auth status\n");
+  const auto path = folder.path() / "config" / "config.yaml";
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::create_symlink(folder.path() / "dotfiles" / "config.yaml", path);
+  BOOST_TEST_REQUIRE(set_current_profile(path, "work").has_value());
+  BOOST_TEST(std::filesystem::is_symlink(path));
+  const auto config = load_config(folder.path() / "dotfiles" / "config.yaml");
+  BOOST_TEST_REQUIRE(config.has_value());
+  BOOST_TEST(config->current_profile == std::optional<std::string>("work"));
+  BOOST_TEST(config->aliases.size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_config_and_folder_are_created) {

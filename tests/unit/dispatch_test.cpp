@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(the_words_of_other_clis_have_known_synonyms) {
       {{"auth", "logout"}, "compozy logout"},
       {{"auth", "whoami"}, "compozy auth status"},
       {{"whoami"}, "compozy auth status"},
-      {{"auth", "switch", "work"}, "compozy profile use NAME"},
+      {{"auth", "switch", "work"}, "compozy profile use"},
   };
   for (const auto& [words, command] : cases) BOOST_TEST(required(known_synonym(words)).command == command);
   BOOST_TEST(!known_synonym(Words{"auth"}).has_value());
@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE(a_known_synonym_gets_the_compozy_command_and_exits_as_an_un
   BOOST_TEST(login.status == exit_unknown_command);
   BOOST_TEST(login.err ==
              "compozy: 'auth login' is not a compozy command; see 'compozy help'\n"
-             "hint: to sign in, run `compozy login`\n");
+             "hint: to sign in, run `compozy login --web`\n");
   BOOST_TEST(login.execs.empty());
   BOOST_TEST(run_dispatcher({"whoami"}, installed)
                  .err.ends_with("hint: to see the account you are signed in as, run `compozy auth status`\n"));

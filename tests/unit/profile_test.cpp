@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(status_all_checks_each_profile_at_its_own_host) {
   BOOST_TEST(statuses[1].profile == "work");
   BOOST_TEST(statuses[1].active);
   BOOST_TEST(state_name(statuses[1].state) == "valid");
-  BOOST_TEST(statuses[1].login_command == "compozy login");
+  BOOST_TEST(statuses[1].login_command == "compozy login --profile work");
   // The key in the environment is used for neither: each is its own stored credential.
   for (const auto& request : command.http.requests()) BOOST_TEST(header_value(request, "Authorization") != "Bearer env-key");
   BOOST_TEST(!all_work(statuses));

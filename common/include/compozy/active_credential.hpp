@@ -21,8 +21,6 @@
 
 namespace compozy {
 
-inline constexpr char api_key_variable[] = "FLYZT_API_KEY";
-
 enum class CredentialOrigin { environment, credentials_file };
 
 struct ActiveCredential {

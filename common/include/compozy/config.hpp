@@ -41,6 +41,8 @@ namespace compozy {
 inline constexpr char default_host[] = "https://cloud.compozy.com";
 inline constexpr char default_client_id[] = "compozy-cli";
 inline constexpr char default_profile[] = "default";
+// An API key for CI; it wins over stored credentials (active_credential.hpp).
+inline constexpr char api_key_variable[] = "FLYZT_API_KEY";
 // OpenID Connect Core 1.0: `openid` makes it an OpenID request, `email` is the
 // scope that releases the account's address at the userinfo endpoint (without
 // it a conformant provider returns only `sub`), and `offline_access` asks for
@@ -97,7 +99,10 @@ struct ProfileChoice {
   std::string name;
   SettingSource source = SettingSource::built_in;  // profile: current_profile in config.yaml
 };
-// --profile, COMPOZY_PROFILE, current_profile, "default"; a bad name is a usage error.
+// --profile, COMPOZY_PROFILE, current_profile, "default"; a bad name is a usage
+// error. With FLYZT_API_KEY set, current_profile is passed over: the key is
+// bound to no host, and `profile use` in another terminal must not choose
+// where it is sent.
 Result<ProfileChoice> resolve_profile(const std::optional<std::string>& flag, const Environment& env,
                                       const ConfigFile& config);
 // The host config.yaml gives the profile (normalised), else the built-in default.
@@ -108,7 +113,9 @@ std::string configured_profile(const ConfigFile& config);
 struct Settings {
   std::string profile;
   SettingSource profile_source = SettingSource::built_in;
-  std::string configured_profile = default_profile;  // what config.yaml alone would choose
+  // What this shell chooses without --profile (COMPOZY_PROFILE, else config.yaml):
+  // a hint names --profile when the profile is another, so that it reproduces.
+  std::string implicit_profile = default_profile;
   std::string host;  // normalised origin and path, no trailing slash
   SettingSource host_source = SettingSource::built_in;
   std::string client_id;
