@@ -1,0 +1,281 @@
+#include "secret_service.hpp"
+
+#include <libsecret/secret.h>
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "compozy/text.hpp"
+
+namespace compozy::credential_helper {
+namespace {
+
+// Every item carries application=compozy, so that `list` (and a person with
+// `secret-tool search application compozy`) finds them all.
+const SecretSchema credential_schema = {
+    "com.compozy.Credential",
+    SECRET_SCHEMA_NONE,
+    {
+        {"application", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {"reference", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {"profile", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {"host", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {nullptr, SECRET_SCHEMA_ATTRIBUTE_STRING},
+    },
+    0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+
+template <class T>
+struct ObjectUnref {
+  void operator()(T* object) const { g_object_unref(object); }
+};
+template <class T>
+using ObjectPtr = std::unique_ptr<T, ObjectUnref<T>>;
+
+struct HashTableUnref {
+  void operator()(GHashTable* table) const { g_hash_table_unref(table); }
+};
+using Attributes = std::unique_ptr<GHashTable, HashTableUnref>;
+
+struct ItemListFree {
+  void operator()(GList* list) const { g_list_free_full(list, g_object_unref); }
+};
+using ItemList = std::unique_ptr<GList, ItemListFree>;
+
+struct ErrorFree {
+  void operator()(GError* error) const { g_error_free(error); }
+};
+using ErrorPtr = std::unique_ptr<GError, ErrorFree>;
+
+// Cancels every libsecret call of this process when the deadline passes. The
+// calls are synchronous and run their own main loop, so the clock runs on a
+// thread of its own; and should a call ignore the cancellation, the process
+// ends itself rather than hang.
+class Deadline {
+ public:
+  Deadline() : cancellable_(g_cancellable_new()), watchdog_([this] { watch(); }) {}
+  ~Deadline() {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    finished_changed_.notify_all();
+    watchdog_.join();
+  }
+  GCancellable* cancellable() const { return cancellable_.get(); }
+
+ private:
+  void watch() {
+    std::unique_lock lock(mutex_);
+    if (finished_changed_.wait_for(lock, secret_service_deadline, [this] { return finished_; })) return;
+    g_cancellable_cancel(cancellable_.get());
+    if (finished_changed_.wait_for(lock, std::chrono::seconds(1), [this] { return finished_; })) return;
+    static constexpr char message[] = "secret service: no answer within 8 seconds and it cannot be cancelled\n";
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+    ::_exit(1);
+  }
+
+  ObjectPtr<GCancellable> cancellable_;
+  std::mutex mutex_;
+  std::condition_variable finished_changed_;
+  bool finished_ = false;
+  std::jthread watchdog_;
+};
+
+Deadline& deadline() {
+  static Deadline instance;
+  return instance;
+}
+
+// A GError as a clause of our one-line message: D-Bus error names removed,
+// made safe for a terminal. It never holds a secret: no secret is sent to a
+// call whose error it could echo.
+std::string describe(const GError* error) {
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return "no answer within 8 seconds (is an unlock prompt waiting, or the keyring daemon hung?)";
+  if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    return "no Secret Service on the session bus: start GNOME Keyring or KWallet, or choose another credential store";
+  const ErrorPtr copy(g_error_copy(error));
+  g_dbus_error_strip_remote_error(copy.get());
+  return terminal_safe(copy->message);
+}
+
+std::unexpected<Error> failure(std::string_view doing, GError* raw_error) {
+  const ErrorPtr error(raw_error);
+  return fail("secret service: " + std::string(doing) + ": " + describe(error.get()));
+}
+
+std::unexpected<Error> locked_failure() {
+  return fail("secret service: the keyring is locked: unlock it (e.g. in Seahorse) and retry");
+}
+
+// No display, no prompt: asking the service to unlock would only start a
+// prompter that cannot show itself.
+bool can_prompt() {
+  const char* x11 = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x11 != nullptr && *x11 != '\0') || (wayland != nullptr && *wayland != '\0');
+}
+
+Result<SecretService*> connect() {
+  GError* error = nullptr;
+  // Kept by libsecret for the whole process; an encrypted session, so that
+  // secrets do not cross the bus in the clear.
+  SecretService* service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, deadline().cancellable(), &error);
+  if (service == nullptr) return failure("cannot reach it", error);
+  g_object_unref(service);  // libsecret's own reference keeps it alive
+  return service;
+}
+
+// Asks to unlock what is locked; a person may be prompted (within the deadline).
+Result<void> unlock(SecretService* service, GList* locked) {
+  if (locked == nullptr) return {};
+  if (!can_prompt()) return locked_failure();
+  GError* error = nullptr;
+  GList* unlocked = nullptr;
+  const gint count = secret_service_unlock_sync(service, locked, deadline().cancellable(), &unlocked, &error);
+  g_list_free_full(unlocked, g_object_unref);
+  if (error != nullptr) return failure("unlocking the keyring", error);
+  if (count < static_cast<gint>(g_list_length(locked)))
+    return fail("secret service: the keyring is still locked (the prompt was dismissed or failed): unlock it "
+                "(e.g. in Seahorse) and retry");
+  return {};
+}
+
+// The table borrows the strings: it must not outlive them.
+void insert(GHashTable* attributes, const char* name, const std::string& value) {
+  g_hash_table_insert(attributes, const_cast<char*>(name), const_cast<char*>(value.c_str()));
+}
+
+// Every compozy item, or (with a reference) the one item of that reference.
+Attributes search_attributes(const std::string& reference) {
+  Attributes attributes(g_hash_table_new(g_str_hash, g_str_equal));
+  g_hash_table_insert(attributes.get(), const_cast<char*>("application"), const_cast<char*>("compozy"));
+  if (!reference.empty()) insert(attributes.get(), "reference", reference);
+  return attributes;
+}
+
+Attributes item_attributes(const ItemDescription& item) {
+  Attributes attributes = search_attributes(item.reference);
+  insert(attributes.get(), "profile", item.profile);
+  insert(attributes.get(), "host", item.host);
+  insert(attributes.get(), "account", item.account);
+  return attributes;
+}
+
+// What Seahorse shows: "compozy: ada@example.com on https://cloud.compozy.com (profile work)".
+std::string label_of(const ItemDescription& item) {
+  std::string label = "compozy: ";
+  if (!item.account.empty()) label += item.account + " on ";
+  return label + item.host + " (profile " + item.profile + ")";
+}
+
+Result<ItemList> search(SecretService* service, const std::string& reference, SecretSearchFlags flags) {
+  GError* error = nullptr;
+  const Attributes attributes = search_attributes(reference);
+  GList* found = secret_service_search_sync(service, &credential_schema, attributes.get(),
+                                            static_cast<SecretSearchFlags>(SECRET_SEARCH_ALL | flags),
+                                            deadline().cancellable(), &error);
+  if (error != nullptr) return failure("searching the keyring", error);
+  return ItemList(found);
+}
+
+// The items found, every one unlocked (or a failure saying why not).
+Result<ItemList> search_unlocked(SecretService* service, const std::string& reference, SecretSearchFlags flags) {
+  auto found = search(service, reference, flags);
+  if (!found) return propagate(found);
+  GList* locked = nullptr;
+  for (GList* node = found->get(); node != nullptr; node = node->next)
+    if (secret_item_get_locked(SECRET_ITEM(node->data))) locked = g_list_append(locked, node->data);
+  if (locked == nullptr) return found;
+  auto unlocked = unlock(service, locked);
+  g_list_free(locked);
+  if (!unlocked) return propagate(unlocked);
+  // Found again, now that their attributes and secrets can be read.
+  return search(service, reference, flags);
+}
+
+std::string attribute(GHashTable* attributes, const char* name) {
+  const auto* value = static_cast<const char*>(g_hash_table_lookup(attributes, name));
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+}  // namespace
+
+Result<std::optional<Secrets>> find_secrets(const ItemDescription& item) {
+  auto service = connect();
+  if (!service) return propagate(service);
+  auto found = search_unlocked(*service, item.reference, SECRET_SEARCH_LOAD_SECRETS);
+  if (!found) return propagate(found);
+  if (found->get() == nullptr) return std::optional<Secrets>();
+  SecretValue* value = secret_item_get_secret(SECRET_ITEM(found->get()->data));
+  if (value == nullptr) return fail("secret service: the keyring gave no secret for item '" + item.reference + "'");
+  gsize length = 0;
+  const gchar* text = secret_value_get(value, &length);
+  auto secrets = decode_secrets(std::string_view(text, length));
+  secret_value_unref(value);
+  if (!secrets) return fail("secret service: item '" + item.reference + "' does not hold compozy's secrets");
+  return secrets;
+}
+
+Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets) {
+  auto service = connect();
+  if (!service) return propagate(service);
+  GError* error = nullptr;
+  const ObjectPtr<SecretCollection> collection(secret_collection_for_alias_sync(
+      *service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, deadline().cancellable(), &error));
+  if (error != nullptr) return failure("finding the default keyring", error);
+  if (!collection)
+    return fail("secret service: there is no default keyring: create one (e.g. in Seahorse) and retry");
+  if (secret_collection_get_locked(collection.get())) {
+    GList locked{.data = collection.get(), .next = nullptr, .prev = nullptr};
+    auto unlocked = unlock(*service, &locked);
+    if (!unlocked) return propagate(unlocked);
+  }
+  const std::string encoded = encode_secrets(secrets);
+  SecretValue* value = secret_value_new(encoded.data(), static_cast<gssize>(encoded.size()), "application/json");
+  const Attributes attributes = item_attributes(item);
+  const ObjectPtr<SecretItem> created(secret_item_create_sync(collection.get(), &credential_schema, attributes.get(),
+                                                              label_of(item).c_str(), value,
+                                                              SECRET_ITEM_CREATE_REPLACE, deadline().cancellable(),
+                                                              &error));
+  secret_value_unref(value);
+  if (error != nullptr) return failure("storing item '" + item.reference + "'", error);
+  return {};
+}
+
+Result<void> erase_secrets(const ItemDescription& item) {
+  auto service = connect();
+  if (!service) return propagate(service);
+  auto found = search_unlocked(*service, item.reference, SECRET_SEARCH_NONE);
+  if (!found) return propagate(found);
+  for (GList* node = found->get(); node != nullptr; node = node->next) {
+    GError* error = nullptr;
+    if (!secret_item_delete_sync(SECRET_ITEM(node->data), deadline().cancellable(), &error))
+      return failure("erasing item '" + item.reference + "'", error);
+  }
+  return {};
+}
+
+Result<std::vector<ItemDescription>> list_items() {
+  auto service = connect();
+  if (!service) return propagate(service);
+  auto found = search_unlocked(*service, {}, SECRET_SEARCH_NONE);
+  if (!found) return propagate(found);
+  std::vector<ItemDescription> items;
+  for (GList* node = found->get(); node != nullptr; node = node->next) {
+    const Attributes attributes(secret_item_get_attributes(SECRET_ITEM(node->data)));
+    items.push_back({attribute(attributes.get(), "reference"), attribute(attributes.get(), "profile"),
+                     attribute(attributes.get(), "host"), attribute(attributes.get(), "account")});
+  }
+  return items;
+}
+
+}  // namespace compozy::credential_helper
