@@ -16,7 +16,7 @@
 //
 // A locked keyring is unlocked through the service's prompt when a display
 // could show one, and refused at once ("the keyring is locked…") when none
-// could; every call is cancelled after 8 s (compozy kills a helper at 10 s).
+// could; every call is cancelled after 7 s (compozy kills a helper at 10 s).
 //
 // Exit codes: 0 ok, 1 the Secret Service failed (absent, locked, no answer),
 // 2 an unknown action or a bad request (not JSON, not version 1, a missing or

@@ -31,6 +31,11 @@ const SecretSchema credential_schema = {
     },
     0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 
+std::string no_answer() {
+  return "no answer within " + std::to_string(secret_service_deadline.count()) +
+         " seconds: is an unlock prompt waiting, or the session bus or keyring daemon hung?";
+}
+
 template <class T>
 struct ObjectUnref {
   void operator()(T* object) const { g_object_unref(object); }
@@ -75,9 +80,10 @@ class Deadline {
     std::unique_lock lock(mutex_);
     if (finished_changed_.wait_for(lock, secret_service_deadline, [this] { return finished_; })) return;
     g_cancellable_cancel(cancellable_.get());
-    if (finished_changed_.wait_for(lock, std::chrono::seconds(1), [this] { return finished_; })) return;
-    static constexpr char message[] = "secret service: no answer within 8 seconds and it cannot be cancelled\n";
-    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+    if (finished_changed_.wait_for(lock, cancellation_grace, [this] { return finished_; })) return;
+    // Connecting to a bus that never answers cannot be cancelled.
+    const std::string message = "secret service: " + no_answer() + "\n";
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message.data(), message.size());
     ::_exit(1);
   }
 
@@ -98,10 +104,7 @@ Deadline& deadline() {
 // call whose error it could echo.
 std::string describe(const GError* error) {
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return "no answer within 8 seconds (is an unlock prompt waiting, or the keyring daemon hung?)";
-  if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
-    return "no Secret Service on the session bus: start GNOME Keyring or KWallet, or choose another credential store";
+    return no_answer();
   const ErrorPtr copy(g_error_copy(error));
   g_dbus_error_strip_remote_error(copy.get());
   return terminal_safe(copy->message);
@@ -109,6 +112,10 @@ std::string describe(const GError* error) {
 
 std::unexpected<Error> failure(std::string_view doing, GError* raw_error) {
   const ErrorPtr error(raw_error);
+  if (g_error_matches(error.get(), G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches(error.get(), G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    return fail("secret service: no Secret Service on the session bus: start GNOME Keyring or KWallet, or choose "
+                "another credential store");
   return fail("secret service: " + std::string(doing) + ": " + describe(error.get()));
 }
 
@@ -129,7 +136,7 @@ Result<SecretService*> connect() {
   // Kept by libsecret for the whole process; an encrypted session, so that
   // secrets do not cross the bus in the clear.
   SecretService* service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, deadline().cancellable(), &error);
-  if (service == nullptr) return failure("cannot reach it", error);
+  if (service == nullptr) return failure("connecting to the session bus", error);
   g_object_unref(service);  // libsecret's own reference keeps it alive
   return service;
 }

@@ -11,10 +11,12 @@
 
 namespace compozy::credential_helper {
 
-// Longer than a person needs to type a keyring password into a prompt, and
-// shorter than the 10 s after which compozy kills a helper, so that the helper
-// says what it was waiting for rather than being killed silently.
-inline constexpr std::chrono::seconds secret_service_deadline{8};
+// Long enough for a person to type a keyring password into a prompt, and with
+// the grace a call that ignores its cancellation is given, shorter than the
+// 10 s after which compozy kills a helper: so the helper says what it was
+// waiting for rather than being killed without a word.
+inline constexpr std::chrono::seconds secret_service_deadline{7};
+inline constexpr std::chrono::milliseconds cancellation_grace{500};
 
 Result<std::optional<Secrets>> find_secrets(const ItemDescription& item);
 Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets);
