@@ -14,6 +14,10 @@
 //               {"access_token": "…", "refresh_token": "…"} (content type application/json),
 //               so that the pair is written and erased at once
 //
+// get reads an unlocked item in a "plain" D-Bus session rather than through
+// libsecret's encrypted one: a third of the time (secret_service.cpp says why
+// that is safe). Everything else goes through libsecret.
+//
 // A locked keyring is unlocked through the service's prompt when a display
 // could show one, and refused at once ("the keyring is locked…") when none
 // could; every call is cancelled after 7 s (compozy kills a helper at 10 s).
