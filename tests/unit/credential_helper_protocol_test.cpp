@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "../plugins/credential-secret-service/protocol.hpp"
+#include "protocol.hpp"
 
 using namespace compozy;
 using namespace compozy::credential_helper;
