@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 
 namespace compozy::credential_helper {
 namespace {
@@ -66,10 +67,12 @@ Result<Action> parse_action(std::string_view word) {
 }
 
 Result<Request> read_request(std::istream& input, Action action) {
-  // One byte more than allowed tells a message that is too large from one that fits.
-  std::string text(max_message_bytes + 1, '\0');
-  input.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(input.gcount()));
+  std::string text;
+  std::array<char, 16384> chunk;
+  do {  // until the end, or until it is known to be too large
+    input.read(chunk.data(), chunk.size());
+    text.append(chunk.data(), static_cast<std::size_t>(input.gcount()));
+  } while (input && text.size() <= max_message_bytes);
   if (text.size() > max_message_bytes) return bad_request("it is larger than 1 MiB");
   const json request = json::parse(text, nullptr, false);
   if (request.is_discarded()) return bad_request("it is not JSON");
