@@ -27,7 +27,8 @@ done
 # functions run in this shell; the keyring daemon it activates ends with it.
 # "bare": Debian's session bus without its service folders, so no Secret
 # Service can be started; "mute": a bus whose policy drops every reply, as a
-# hung bus would.
+# hung bus would; "stuck-prompt": Debian's, where GNOME Keyring's unlock
+# prompter starts but never shows itself, as a prompt nobody answers.
 start_session_bus() {
   export XDG_RUNTIME_DIR="$TEST_DIR/run" XDG_DATA_HOME="$HOME/.local/share"
   mkdir -p -m 700 "$XDG_RUNTIME_DIR"
@@ -35,6 +36,14 @@ start_session_bus() {
   case "${1:-}" in
     bare)
       sed -e '/standard_session_servicedirs/d' -e "s|<listen>.*</listen>|<listen>unix:dir=$XDG_RUNTIME_DIR</listen>|" \
+        /usr/share/dbus-1/session.conf >"$TEST_DIR/bus.conf"
+      config=(--config-file="$TEST_DIR/bus.conf") ;;
+    stuck-prompt)
+      mkdir -p "$TEST_DIR/services"
+      printf '[D-BUS Service]\nName=org.gnome.keyring.SystemPrompter\nExec=/bin/sleep 60\n' \
+        >"$TEST_DIR/services/org.gnome.keyring.SystemPrompter.service"
+      sed -e "s|<standard_session_servicedirs */>|<servicedir>$TEST_DIR/services</servicedir>&|" \
+        -e "s|<listen>.*</listen>|<listen>unix:dir=$XDG_RUNTIME_DIR</listen>|" \
         /usr/share/dbus-1/session.conf >"$TEST_DIR/bus.conf"
       config=(--config-file="$TEST_DIR/bus.conf") ;;
     mute)
@@ -68,7 +77,7 @@ wait_for_nonempty() {
 # The login keyring, created and unlocked with a password, as a desktop's
 # PAM module does at log-in.
 start_keyring() {
-  start_session_bus || return 1
+  start_session_bus "$@" || return 1
   printf 'pw\n' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 ||
     { fail "gnome-keyring-daemon did not start"; return 1; }
 }
@@ -261,6 +270,15 @@ test_a_locked_keyring_whose_prompt_cannot_show_is_refused_quickly() {
   DISPLAY=:99 helper get '{"version":1,"reference":"r-1"}' 1
   expect_one_line_error "secret service: the keyring is still locked (the prompt was dismissed or failed)"
   expect_quick "get of a locked keyring with a display"
+}
+
+test_an_unanswered_unlock_prompt_is_given_up_within_the_deadline() {
+  start_keyring stuck-prompt || return
+  helper store "$STORE_REQUEST" 0
+  lock_keyring
+  DISPLAY=:99 helper get '{"version":1,"reference":"r-1"}' 1
+  expect_one_line_error "secret service: unlocking the keyring: no answer within 7 seconds: is an unlock prompt waiting, or the session bus or keyring daemon hung?"
+  [ "$ELAPSED_MS" -lt 8500 ] || fail "the helper took $ELAPSED_MS ms; compozy kills it at 10 s"
 }
 
 test_no_secret_service_on_the_bus_is_a_clear_error() {
