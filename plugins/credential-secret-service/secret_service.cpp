@@ -119,8 +119,15 @@ std::unexpected<Error> failure(std::string_view doing, GError* raw_error) {
   return fail("secret service: " + std::string(doing) + ": " + describe(error.get()));
 }
 
-std::unexpected<Error> locked_failure() {
-  return fail("secret service: the keyring is locked: unlock it (e.g. in Seahorse) and retry");
+// "the keyring 'login'", named by its object path (…/collection/login or
+// …/collection/login/7), which is what Seahorse calls it, give or take a capital.
+std::string keyring_named_by(GList* locked) {
+  const std::string_view path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(locked->data));
+  constexpr std::string_view collections = "/org/freedesktop/secrets/collection/";
+  if (!path.starts_with(collections)) return "the keyring";
+  std::string_view id = path.substr(collections.size());
+  id = id.substr(0, id.find('/'));
+  return "the keyring '" + terminal_safe(id) + "'";
 }
 
 // No display, no prompt: asking the service to unlock would only start a
@@ -144,15 +151,16 @@ Result<SecretService*> connect() {
 // Asks to unlock what is locked; a person may be prompted (within the deadline).
 Result<void> unlock(SecretService* service, GList* locked) {
   if (locked == nullptr) return {};
-  if (!can_prompt()) return locked_failure();
+  if (!can_prompt())
+    return fail("secret service: " + keyring_named_by(locked) + " is locked: unlock it (e.g. in Seahorse) and retry");
   GError* error = nullptr;
   GList* unlocked = nullptr;
   const gint count = secret_service_unlock_sync(service, locked, deadline().cancellable(), &unlocked, &error);
   g_list_free_full(unlocked, g_object_unref);
   if (error != nullptr) return failure("unlocking the keyring", error);
   if (count < static_cast<gint>(g_list_length(locked)))
-    return fail("secret service: the keyring is still locked (the prompt was dismissed or failed): unlock it "
-                "(e.g. in Seahorse) and retry");
+    return fail("secret service: " + keyring_named_by(locked) +
+                " is still locked (the prompt was dismissed or failed): unlock it (e.g. in Seahorse) and retry");
   return {};
 }
 

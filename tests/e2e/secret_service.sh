@@ -253,7 +253,7 @@ test_a_locked_keyring_is_refused_at_once_without_a_display() {
   for request in "get {\"version\":1,\"reference\":\"r-1\"}" "store $STORE_REQUEST" \
     "erase {\"version\":1,\"reference\":\"r-1\"}" "list {\"version\":1}"; do
     helper "${request%% *}" "${request#* }" 1
-    expect_one_line_error "secret service: the keyring is locked: unlock it (e.g. in Seahorse) and retry"
+    expect_one_line_error "secret service: the keyring 'login' is locked: unlock it (e.g. in Seahorse) and retry"
     expect_stderr_lacks "secret-"
     expect_quick "${request%% *} of a locked keyring"
   done
@@ -268,7 +268,7 @@ test_a_locked_keyring_whose_prompt_cannot_show_is_refused_quickly() {
   lock_keyring
   # A display that does not exist: the prompter fails, the helper says so.
   DISPLAY=:99 helper get '{"version":1,"reference":"r-1"}' 1
-  expect_one_line_error "secret service: the keyring is still locked (the prompt was dismissed or failed)"
+  expect_one_line_error "secret service: the keyring 'login' is still locked (the prompt was dismissed or failed): unlock it (e.g. in Seahorse) and retry"
   expect_quick "get of a locked keyring with a display"
 }
 
