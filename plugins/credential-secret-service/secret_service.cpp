@@ -58,7 +58,7 @@ struct ErrorFree {
 };
 using ErrorPtr = std::unique_ptr<GError, ErrorFree>;
 
-// Cancels every libsecret call of this process when the deadline passes. The
+// Cancels every Secret Service call of this process when the deadline passes. The
 // calls are synchronous and run their own main loop, so the clock runs on a
 // thread of its own; and should a call ignore the cancellation, the process
 // ends itself rather than hang.
