@@ -195,7 +195,10 @@ std::string label_of(const ItemDescription& item) {
 Result<ItemList> search(SecretService* service, const std::string& reference, SecretSearchFlags flags) {
   GError* error = nullptr;
   const Attributes attributes = search_attributes(reference);
-  GList* found = secret_service_search_sync(service, &credential_schema, attributes.get(),
+  // No schema: libsecret would then drop every item whose schema it cannot
+  // see, and a keyring locked since its daemon started shows none, so that a
+  // locked item would pass for a missing one.
+  GList* found = secret_service_search_sync(service, nullptr, attributes.get(),
                                             static_cast<SecretSearchFlags>(SECRET_SEARCH_ALL | flags),
                                             deadline().cancellable(), &error);
   if (error != nullptr) return failure("searching the keyring", error);

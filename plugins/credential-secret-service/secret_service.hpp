@@ -16,7 +16,7 @@ namespace compozy::credential_helper {
 // 10 s after which compozy kills a helper: so the helper says what it was
 // waiting for rather than being killed without a word.
 inline constexpr std::chrono::seconds secret_service_deadline{7};
-inline constexpr std::chrono::milliseconds cancellation_grace{500};
+inline constexpr std::chrono::seconds cancellation_grace{1};
 
 Result<std::optional<Secrets>> find_secrets(const ItemDescription& item);
 Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets);

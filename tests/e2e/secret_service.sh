@@ -95,17 +95,23 @@ lock_keyring() {
     fail "could not lock the login keyring"
 }
 
-# helper ACTION REQUEST EXPECTED_STATUS: the helper, given at most 9 s (it
-# must end before compozy would kill it), with REQUEST on stdin.
+# helper ACTION REQUEST EXPECTED_STATUS: the helper with REQUEST on stdin,
+# killed after 10 s as compozy would kill it.
 helper() {
   printf '%s' "$2" >"$TEST_DIR/request"
   local started_ms=$(date +%s%3N)
-  STDIN="$TEST_DIR/request" expect_status "$3" timeout 9 "$HELPER" "$1"
+  STDIN="$TEST_DIR/request" expect_status "$3" timeout 10 "$HELPER" "$1"
   ELAPSED_MS=$(( $(date +%s%3N) - started_ms ))
 }
 
 expect_quick() {  # expect_quick WHAT: the last helper call took under 3 s
   [ "$ELAPSED_MS" -lt 3000 ] || fail "$1 took $ELAPSED_MS ms"
+}
+
+# The helper gave up (7 s, and 1 s of grace for a cancelled call) with time
+# to spare before compozy would kill it.
+expect_deadline_kept() {
+  [ "$ELAPSED_MS" -lt 9000 ] || fail "the helper took $ELAPSED_MS ms; compozy kills it at 10 s"
 }
 
 expect_one_line_error() {  # expect_one_line_error TEXT
@@ -226,7 +232,7 @@ test_an_oversized_request_is_refused() {
   unset DBUS_SESSION_BUS_ADDRESS
   python3 -c 'import sys; sys.stdout.write("{\"version\":1,\"reference\":\"r-1\",\"pad\":\"" + "x" * (1 << 20) + "\"}")' \
     >"$TEST_DIR/big"
-  STDIN="$TEST_DIR/big" expect_status 2 timeout 9 "$HELPER" get
+  STDIN="$TEST_DIR/big" expect_status 2 timeout 10 "$HELPER" get
   expect_one_line_error "bad request: it is larger than 1 MiB"
 }
 
@@ -262,6 +268,33 @@ test_a_locked_keyring_is_refused_at_once_without_a_display() {
   expect_eq "$(login_keyring_items | wc -l)" 1 "items in the locked login keyring"
 }
 
+test_a_keyring_locked_since_its_daemon_started_is_refused_not_taken_for_empty() {
+  start_keyring || return
+  helper store "$STORE_REQUEST" 0
+  # The daemon ends; the next call starts another, whose login keyring is
+  # locked and shows its items' attributes only hashed.
+  local daemon
+  daemon=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ { print $2 }')
+  [ -n "$daemon" ] && kill "$daemon" || { fail "no keyring daemon to stop"; return; }
+  wait_for_name_released org.freedesktop.secrets || return
+  helper get '{"version":1,"reference":"r-1"}' 1
+  expect_one_line_error "secret service: the keyring 'login' is locked: unlock it (e.g. in Seahorse) and retry"
+  helper list '{"version":1}' 1
+  expect_one_line_error "secret service: the keyring 'login' is locked: unlock it (e.g. in Seahorse) and retry"
+}
+
+wait_for_name_released() {
+  local i
+  for i in $(seq 1 100); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean false' && return 0
+    sleep 0.05
+  done
+  fail "$1 is still owned"
+  return 1
+}
+
 test_a_locked_keyring_whose_prompt_cannot_show_is_refused_quickly() {
   start_keyring || return
   helper store "$STORE_REQUEST" 0
@@ -277,8 +310,10 @@ test_an_unanswered_unlock_prompt_is_given_up_within_the_deadline() {
   helper store "$STORE_REQUEST" 0
   lock_keyring
   DISPLAY=:99 helper get '{"version":1,"reference":"r-1"}' 1
-  expect_one_line_error "secret service: unlocking the keyring: no answer within 7 seconds: is an unlock prompt waiting, or the session bus or keyring daemon hung?"
-  [ "$ELAPSED_MS" -lt 8500 ] || fail "the helper took $ELAPSED_MS ms; compozy kills it at 10 s"
+  # "unlocking the keyring: " comes first when the cancelled call returns
+  # within the grace, which a busy machine may not give it.
+  expect_one_line_error "no answer within 7 seconds: is an unlock prompt waiting, or the session bus or keyring daemon hung?"
+  expect_deadline_kept
 }
 
 test_no_secret_service_on_the_bus_is_a_clear_error() {
@@ -294,7 +329,7 @@ test_a_hung_session_bus_is_given_up_within_the_deadline() {
   start_session_bus mute || return
   helper get '{"version":1,"reference":"r-1"}' 1
   expect_one_line_error "secret service: no answer within 7 seconds: is an unlock prompt waiting, or the session bus or keyring daemon hung?"
-  [ "$ELAPSED_MS" -lt 8500 ] || fail "the helper took $ELAPSED_MS ms; compozy kills it at 10 s"
+  expect_deadline_kept
 }
 
 test_no_session_bus_is_a_clear_error() {
