@@ -82,7 +82,9 @@ void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   std::string extra;
   for (const auto& plugin : plugins) {
     if (plugin.active && !find_core_command(plugin.file)) {
-      extra += "  " + pad_right(terminal_safe(display_name(plugin.file)), width + 2) +
+      // A name longer than every core command's still keeps two spaces before its summary.
+      const std::string name = terminal_safe(display_name(plugin.file));
+      extra += "  " + pad_right(name, std::max(width, name.size()) + 2) +
                plugin_summary(plugin, terminal_safe(plugin.path)) + "\n";
     }
   }

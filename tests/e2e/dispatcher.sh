@@ -268,9 +268,12 @@ test_a_plugin_manifest_gives_its_summary_in_help_and_plugin_list() {
   plugin "$TEST_DIR/bin" deploy-preview 'true'
   manifest "$TEST_DIR/bin" deploy-preview $'manifest: 1\nsummary: Deploy a preview\n'
   plugin "$TEST_DIR/bin" plain 'true'
+  plugin "$TEST_DIR/bin" name-longer-than-any-core-command 'true'
+  manifest "$TEST_DIR/bin" name-longer-than-any-core-command $'manifest: 1\nsummary: Long\n'
   expect_status 0 compozy_with_path "$TEST_DIR/bin" help
   expect_stdout_has "Other commands found:"
   grep -qE '^  hello +Say hello to the signed-in account$' "$OUT" || fail "no summary for hello in help: $(cat "$OUT")"
+  grep -qE '^  name longer than any core command {2,}Long$' "$OUT" || fail "a long name runs into its summary: $(cat "$OUT")"
   expect_stdout_has "$TEST_DIR/bin/compozy-plain"
   expect_status 0 compozy_with_path "$TEST_DIR/bin" deploy
   grep -qE '^  preview +Deploy a preview$' "$OUT" || fail "no summary in the group: $(cat "$OUT")"

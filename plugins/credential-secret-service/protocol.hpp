@@ -1,0 +1,61 @@
+// The credential helper protocol (one JSON object on stdin, one on stdout;
+// docs/credential-helpers.md): reading a request and writing a reply.
+//
+// Merge follow-up: compozy's helper store (common/) speaks the other side of
+// the same protocol; this could move to common/ so both share one codec.
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compozy/error.hpp"
+
+namespace compozy::credential_helper {
+
+inline constexpr int protocol_version = 1;
+inline constexpr std::size_t max_message_bytes = 1024 * 1024;
+
+enum class Action { get, store, erase, list };
+
+// Describes a stored item: "reference" identifies it (compozy makes a fresh
+// random one for each write); the rest is for labels a person recognises.
+struct ItemDescription {
+  std::string reference;
+  std::string profile;
+  std::string host;
+  std::string account;
+};
+
+struct Secrets {
+  std::string access_token;
+  std::string refresh_token;  // may be empty
+};
+
+struct Request {
+  Action action;
+  ItemDescription item;            // get, store, erase
+  std::optional<Secrets> secrets;  // store
+};
+
+// "get", "store", "erase" or "list"; anything else is a usage error (exit 2).
+Result<Action> parse_action(std::string_view word);
+
+// Reads the whole of `input` (at most max_message_bytes) as the request for
+// `action`. A malformed request is a usage error (exit 2) that names the field;
+// unknown fields are ignored, so that later versions can add some.
+Result<Request> read_request(std::istream& input, Action action);
+
+// The replies, each one JSON object and a newline.
+std::string secrets_reply(const std::optional<Secrets>& secrets);  // get
+std::string done_reply();                                          // store, erase
+std::string items_reply(const std::vector<ItemDescription>& items);  // list
+
+// The one JSON value a Secret Service item holds: {"access_token", "refresh_token"}.
+std::string encode_secrets(const Secrets& secrets);
+std::optional<Secrets> decode_secrets(std::string_view text);
+
+}  // namespace compozy::credential_helper
