@@ -283,14 +283,19 @@ void CredentialStore::forget_item(std::string_view profile, const StoredCredenti
 // this file's scope that no entry names (left by a writer that was killed).
 // A failure here loses nothing: the next write sweeps again.
 void CredentialStore::erase_replaced_items(const YAML::Node& profiles) {
-  for (const auto& pending : pending_erases_) {
-    if (auto store = secret_store(pending.store); store) (void)(*store)->erase(pending.item);
-  }
   std::vector<std::string> referenced;
   if (profiles && profiles.IsMap()) {
     for (const auto& item : profiles) {
       if (item.second.IsMap()) referenced.push_back(scalar(item.second, "secret_ref"));
     }
+  }
+  const auto still_named = [&](const std::string& reference) {
+    return std::find(referenced.begin(), referenced.end(), reference) != referenced.end();
+  };
+  // A copied entry may name the same item as the one replaced.
+  for (const auto& pending : pending_erases_) {
+    if (still_named(pending.item.reference)) continue;
+    if (auto store = secret_store(pending.store); store) (void)(*store)->erase(pending.item);
   }
   std::sort(touched_stores_.begin(), touched_stores_.end());
   touched_stores_.erase(std::unique(touched_stores_.begin(), touched_stores_.end()), touched_stores_.end());
@@ -301,7 +306,7 @@ void CredentialStore::erase_replaced_items(const YAML::Node& profiles) {
     if (!items) continue;
     for (const auto& item : *items) {
       const bool ours = item.reference.starts_with(reference_scope_ + "-");
-      if (ours && std::find(referenced.begin(), referenced.end(), item.reference) == referenced.end()) {
+      if (ours && !still_named(item.reference)) {
         (void)(*store)->erase(item);
       }
     }

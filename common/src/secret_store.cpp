@@ -132,7 +132,7 @@ class HelperStore final : public SecretStore {
     auto finished = helper.run(request.dump(), deadline_, max_helper_output);
     if (!finished) {
       if (finished.error().code == ExitCode::interrupted) return propagate(finished);
-      return store_failure(what() + ": " + std::string(action) + ": " + after_quoted_program(finished.error().message));
+      return store_failure(what() + ": " + std::string(action) + " " + after_quoted_program(finished.error().message));
     }
     if (finished->exit_status != 0) {
       std::string said = first_line(finished->errors);

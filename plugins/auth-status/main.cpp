@@ -1,5 +1,6 @@
 // compozy auth status: who you are signed in as, and whether it still works.
 #include "compozy/command.hpp"
+#include "compozy/store_choice.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/credential_status.hpp"
 #include "compozy/interrupt.hpp"
@@ -59,6 +60,9 @@ Result<void> show_status(const Options& options, Context& context) {
     context.out().json(status_json(status));
   } else {
     print_status(context.out(), status);
+  }
+  if (!status.store.empty() && status.store != file_store_name) {
+    if (auto warning = inline_tokens_warning(context, status.store)) context.out().warning(*warning);
   }
   if (!status.works()) return exit_quietly(ExitCode::failure);
   return {};

@@ -38,6 +38,7 @@ struct CredentialStatus {
   std::optional<CredentialOrigin> origin;
   std::optional<CredentialKind> kind;
   std::string file;  // the credentials file, when the credential comes from it
+  std::string store;  // which store holds its tokens: "file" or a helper's name
   std::optional<TimePoint> expires_at;
   bool refreshable = false;
   std::vector<std::string> scopes;

@@ -1,6 +1,7 @@
-// compozy-credential-file: the reference credential helper
-// (docs/credential-helpers.md). It keeps items in one JSON file, mode 0600, in
-// the config folder (credential-items.json) or at COMPOZY_CREDENTIAL_FILE_PATH;
+// compozy-credential-json-file: the reference credential helper
+// (docs/credential-helpers.md), store name `json-file` (`file` is
+// credentials.yaml itself). It keeps items in one JSON file, mode 0600, in
+// the config folder (credential-items.json) or at COMPOZY_CREDENTIAL_JSON_FILE;
 // every change holds a lock and replaces the file atomically. It is the
 // example to copy for pass, 1Password, a TPM or a company vault: read one
 // JSON request on stdin, answer one JSON object on stdout, or one line on
@@ -27,7 +28,7 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
 Result<std::filesystem::path> items_file(const compozy::Environment& env) {
-  if (auto path = env.get("COMPOZY_CREDENTIAL_FILE_PATH")) return std::filesystem::path(*path);
+  if (auto path = env.get("COMPOZY_CREDENTIAL_JSON_FILE")) return std::filesystem::path(*path);
   auto folder = compozy::config_dir(env);
   if (!folder) return std::unexpected(folder.error());
   return *folder / "credential-items.json";
@@ -108,20 +109,20 @@ Result<json> answer(std::string_view action, const json& request, const std::fil
 int main(int argc, char** argv) {
   const std::string_view action = argc == 2 ? argv[1] : "";
   if (action != "get" && action != "store" && action != "erase" && action != "list") {
-    std::fputs("usage: compozy-credential-file get|store|erase|list (one JSON request on stdin)\n", stderr);
+    std::fputs("usage: compozy-credential-json-file get|store|erase|list (one JSON request on stdin)\n", stderr);
     return exit_usage;
   }
   const std::string input(std::istreambuf_iterator<char>(std::cin), {});
   const json request = json::parse(input, nullptr, false);
   if (request.is_discarded() || !request.is_object()) {
-    std::fputs("compozy-credential-file: the request on stdin is not a JSON object\n", stderr);
+    std::fputs("compozy-credential-json-file: the request on stdin is not a JSON object\n", stderr);
     return exit_failure;
   }
   const auto env = compozy::Environment::from_process();
   auto path = items_file(env);
   auto result = path ? answer(action, request, *path) : Result<json>(std::unexpected(path.error()));
   if (!result) {
-    std::fprintf(stderr, "compozy-credential-file: %s\n", result.error().message.c_str());
+    std::fprintf(stderr, "compozy-credential-json-file: %s\n", result.error().message.c_str());
     return exit_failure;
   }
   std::cout << result->dump() << '\n';
