@@ -214,7 +214,10 @@ Result<Exchanged> exchange(const ChildProcess& child, Pipe& in, Pipe& out, Pipe&
   return got;
 }
 
+// A child that has closed its output is usually exiting: the first waits are
+// short (a credential helper runs for every `auth token`), later ones 5 ms.
 Result<int> wait_until(const ChildProcess& child, pid_t pid, Monotonic::time_point deadline) {
+  std::chrono::microseconds pause{50};
   for (;;) {
     int status = 0;
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
@@ -222,7 +225,8 @@ Result<int> wait_until(const ChildProcess& child, pid_t pid, Monotonic::time_poi
     if (done < 0 && errno != EINTR) return fail(describe(child) + ": " + std::strerror(errno));
     if (interrupted()) return fail_interrupted();
     if (Monotonic::now() >= deadline) return fail(describe(child) + " did not finish in time");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(5));
   }
 }
 
