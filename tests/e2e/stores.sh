@@ -59,6 +59,46 @@ test_the_default_without_a_session_bus_is_the_file_and_says_so() {
   expect_file_has "$(credentials_file)" "access_token:"
 }
 
+# A stand-in for compozy-credential-secret-service, found first through
+# COMPOZY_EXEC_PATH: BODY, else the reference helper's behaviour.
+fake_secret_service() {
+  mkdir -p "$TEST_DIR/exec"
+  printf '#!/usr/bin/env bash\n%s\nexec "%s" "$@"\n' "${1:-}" "$PLUGINS_DIR/compozy-credential-json-file" \
+    >"$TEST_DIR/exec/compozy-credential-secret-service"
+  chmod +x "$TEST_DIR/exec/compozy-credential-secret-service"
+  export COMPOZY_EXEC_PATH="$TEST_DIR/exec:$PLUGINS_DIR"
+}
+
+test_the_default_with_a_secret_service_is_the_secret_service() {
+  start_devcloud --user ada@example.com || return
+  fake_secret_service
+  DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent log_in
+  expect_stderr_lacks "warning"
+  expect_file_has "$(credentials_file)" "store: secret-service"
+  expect_file_lacks "$(credentials_file)" "access_token:"
+  expect_status 0 "$COMPOZY" auth status --json
+  expect_eq "$(jq -r .credential.store "$OUT")" secret-service "the store in auth status --json"
+}
+
+test_a_secret_service_that_does_not_answer_is_passed_over_by_default_and_said() {
+  start_devcloud --user ada@example.com || return
+  fake_secret_service 'exec sleep 30'
+  local started=$SECONDS
+  DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent log_in
+  [ $((SECONDS - started)) -lt 8 ] || fail "the probe took $((SECONDS - started)) s"
+  expect_stderr_has "warning: the Secret Service did not answer (credential store 'secret-service' ($TEST_DIR/exec/compozy-credential-secret-service): list did not finish in time): the credentials are stored in '$(credentials_file)', readable by you alone"
+  expect_file_has "$(credentials_file)" "access_token:"
+}
+
+test_a_secret_service_named_that_does_not_answer_is_an_error() {
+  start_devcloud --user ada@example.com || return
+  fake_secret_service 'echo "the keyring is locked" >&2; exit 1'
+  BROWSER="$FAKE_BROWSER" DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent expect_status 5 \
+    "$COMPOZY" login --host "$DEVCLOUD_URL" --store secret-service
+  expect_stderr_has "credential store 'secret-service' ($TEST_DIR/exec/compozy-credential-secret-service): list failed (exit 1): the keyring is locked"
+  [ ! -e "$(credentials_file)" ] || fail "a credentials file was written"
+}
+
 test_inline_tokens_of_another_profile_are_warned_about_and_moved() {
   start_devcloud --user ada@example.com || return
   log_in --store file --profile old
