@@ -28,6 +28,8 @@ test_a_helper_store_holds_the_tokens_and_the_file_none() {
   expect_eq "$(jq -r .credential.store "$OUT")" json-file "the store in auth status --json"
   expect_status 0 "$COMPOZY" auth token
   expect_stdout_is "$token"
+  expect_status 0 "$COMPOZY" auth token --json
+  expect_eq "$(jq -r .credential.store "$OUT")" json-file "the store in auth token --json"
 
   expire_locally
   expect_status 0 "$COMPOZY" auth token
