@@ -103,6 +103,7 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
   auto stored = stored_credential(context);
   if (!stored) {
     status.problem = stored.error().message;
+    status.store_failed = stored.error().code == ExitCode::store_failed;
     return status;
   }
   auto key = api_key_from_environment(context.env());
@@ -215,6 +216,10 @@ void print_status(Output& out, const CredentialStatus& status) {
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
     case CredentialState::not_logged_in:
+      if (status.store_failed) {
+        out.report("  " + out.cross_mark() + " Could not read the credential: " + status.problem);
+        return;
+      }
       out.report("  " + out.cross_mark() + " Not logged in: run `" + status.login_command + "`" +
                (status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
       return;

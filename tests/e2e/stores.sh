@@ -147,6 +147,8 @@ check_broken_helper() {
   expect_status 5 "$COMPOZY" auth token
   expect_stderr_has "credential store '$name' ($TEST_DIR/helpers/compozy-credential-$name): get $message"
   expect_stdout_is ""
+  expect_status 5 "$COMPOZY" auth status
+  expect_stdout_has "✗ Could not read the credential: reading the tokens of profile 'default': credential store '$name'"
   expect_eq "$(sha256sum "$(credentials_file)")" "$before" "credentials.yaml"
   expect_file_lacks "$(credentials_file)" "access_token"
 }

@@ -48,7 +48,8 @@ class CredentialStore {
     std::string profile;
     StoredCredential credential;
   };
-  // Every entry that can be read, in the file's order, without the lock (as load).
+  // Every entry that can be read, in the file's order, without the lock (as
+  // load). A credential store that fails is a failure, not a missing entry.
   Result<std::vector<Entry>> load_all() const;
 
   // What a change decides for a profile: the entry it holds afterwards
@@ -70,7 +71,7 @@ class CredentialStore {
   // the file's order, and edits the list (changes, erases, appends); what
   // differs is written in one replacement, with the lock held throughout.
   // Entries that cannot be read stay as they are; nothing is written when
-  // `change` fails.
+  // `change` fails, or when a credential store fails to give an entry's tokens.
   using ChangeAll = std::function<Result<void>(std::vector<Entry>& entries)>;
   Result<void> update_all(const ChangeAll& change);
 
