@@ -291,3 +291,82 @@ BOOST_AUTO_TEST_CASE(the_helper_deadline_is_ten_seconds_unless_tests_shorten_it)
   BOOST_TEST(helper_deadline(Environment(Variables{{"COMPOZY_CREDENTIAL_HELPER_TIMEOUT", "0.5"}})).count() == 500);
   BOOST_TEST(helper_deadline(Environment(Variables{{"COMPOZY_CREDENTIAL_HELPER_TIMEOUT", "soon"}})).count() == 10'000);
 }
+
+namespace {
+
+// A helper that answers every action with `script` (sh), in a folder of its own.
+struct ScriptedHelper {
+  TempFolder folder;
+  std::unique_ptr<SecretStore> store;
+  explicit ScriptedHelper(const std::string& script, std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+    folder.write("compozy-credential-scripted", "#!/bin/sh\n" + script + "\n");
+    std::filesystem::permissions(folder.path() / "compozy-credential-scripted", std::filesystem::perms::owner_all);
+    store = make_helper_store("scripted", folder.path() / "compozy-credential-scripted", deadline);
+  }
+  std::string where() const {
+    return "credential store 'scripted' (" + (folder.path() / "compozy-credential-scripted").string() + ")";
+  }
+};
+
+const SecretItem item{"ref-1", "default", "https://cloud.example.com", "ada@example.com"};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_helper_gets_the_request_on_stdin_and_the_action_in_argv) {
+  ScriptedHelper helper("[ \"$1\" = get ] || exit 9\n"
+                        "grep -q '\"reference\":\"ref-1\"' || exit 8\n"
+                        "echo '{\"version\":1,\"secrets\":{\"access_token\":\"at\",\"refresh_token\":\"rt\"}}'");
+  auto got = helper.store->get(item);
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(got->has_value());
+  BOOST_TEST((**got == Secrets{"at", "rt"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_helper_without_the_item_answers_null) {
+  ScriptedHelper helper("cat >/dev/null; echo '{\"version\":1,\"secrets\":null}'");
+  auto got = helper.store->get(item);
+  BOOST_REQUIRE(got);
+  BOOST_TEST(!got->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_secrets_go_to_a_helper_on_stdin_never_in_argv_or_the_environment) {
+  ScriptedHelper helper("input=$(cat)\n"
+                        "case \"$*$(env)\" in *at-secret*) exit 7 ;; esac\n"
+                        "case \"$input\" in *'\"access_token\":\"at-secret\"'*) echo '{\"version\":1}' ;; *) exit 6 ;; esac");
+  BOOST_TEST(helper.store->store(item, {"at-secret", "rt-secret"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_helper_answer_without_the_protocol_is_one_error_naming_the_store) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"cat >/dev/null; echo '{\"secrets\":null}'", "get answered something else than the protocol's JSON (no \"version\": 1)"},
+      {"cat >/dev/null; echo '[1,2]'", "get answered something else than the protocol's JSON (not one JSON object)"},
+      {"cat >/dev/null; echo '{\"version\":1,\"secrets\":{\"refresh_token\":\"x\"}}'",
+       "get answered something else than the protocol's JSON ('secrets' has no access_token)"},
+      {"cat >/dev/null; printf 'no \\033[31mway\\n' >&2; exit 4", "get failed (exit 4): no \\x1b[31mway"},
+  };
+  for (const auto& [script, problem] : cases) {
+    ScriptedHelper helper(script);
+    auto got = helper.store->get(item);
+    BOOST_REQUIRE(!got);
+    BOOST_TEST(got.error().message == helper.where() + ": " + problem, got.error().message);
+    BOOST_TEST((got.error().code == ExitCode::store_failed));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_helper_that_hangs_is_killed_at_its_deadline) {
+  ScriptedHelper helper("exec sleep 30", std::chrono::milliseconds(200));
+  const auto started = std::chrono::steady_clock::now();
+  auto listed = helper.store->list();
+  BOOST_REQUIRE(!listed);
+  BOOST_TEST(listed.error().message == helper.where() + ": list did not finish in time");
+  BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(2)));
+}
+
+BOOST_AUTO_TEST_CASE(a_helper_lists_its_items) {
+  ScriptedHelper helper("cat >/dev/null; echo '{\"version\":1,\"items\":[{\"reference\":\"a\",\"profile\":\"p\"},{\"x\":1}]}'");
+  auto listed = helper.store->list();
+  BOOST_REQUIRE(listed);
+  BOOST_REQUIRE(listed->size() == 1u);
+  BOOST_TEST((*listed)[0].reference == "a");
+  BOOST_TEST((*listed)[0].profile == "p");
+}
