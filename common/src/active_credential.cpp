@@ -66,6 +66,7 @@ nlohmann::json token_json(const Settings& settings, const ActiveCredential& cred
            {"source", from_environment ? "environment" : "credentials_file"},
            {"variable", from_environment ? nlohmann::json(api_key_variable) : nlohmann::json()},
            {"expires_at", expires_at ? nlohmann::json(format_rfc3339(*expires_at)) : nlohmann::json()},
+           {"store", !stored ? nlohmann::json() : nlohmann::json(held_by_manager(*stored) ? stored->store : "file")},
        }},
   };
 }

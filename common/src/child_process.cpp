@@ -166,17 +166,26 @@ class IgnoreBrokenPipes {
   struct sigaction saved_ {};
 };
 
-// Feeds stdin and drains stdout until the child closes its stdout.
-Result<std::string> exchange(const ChildProcess& child, Pipe& in, Pipe& out, std::string_view input_text,
-                             Monotonic::time_point deadline, std::size_t max_output) {
+// A piped stderr is kept up to this size and drained beyond it, so a chatty
+// child cannot block on a full pipe nor fill this process's memory.
+constexpr std::size_t max_kept_errors = 4096;
+
+struct Exchanged {
   std::string output;
+  std::string errors;
+};
+
+// Feeds stdin and drains stdout (and a piped stderr) until the child closes them.
+Result<Exchanged> exchange(const ChildProcess& child, Pipe& in, Pipe& out, Pipe& err, std::string_view input_text,
+                           Monotonic::time_point deadline, std::size_t max_output) {
+  Exchanged got;
   if (in.write_end() >= 0) ::fcntl(in.write_end(), F_SETFL, O_NONBLOCK);
   if (input_text.empty()) in.close_write();
-  while (in.write_end() >= 0 || out.read_end() >= 0) {
-    pollfd fds[2] = {{in.write_end(), POLLOUT, 0}, {out.read_end(), POLLIN, 0}};
+  while (in.write_end() >= 0 || out.read_end() >= 0 || err.read_end() >= 0) {
+    pollfd fds[3] = {{in.write_end(), POLLOUT, 0}, {out.read_end(), POLLIN, 0}, {err.read_end(), POLLIN, 0}};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Monotonic::now()).count();
     if (left <= 0) return fail(describe(child) + " did not finish in time");
-    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 100)));
+    const int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left, 100)));
     if (interrupted()) return fail_interrupted();
     if (ready < 0 && errno != EINTR) return fail(describe(child) + ": " + std::strerror(errno));
     if (ready <= 0) continue;
@@ -185,18 +194,30 @@ Result<std::string> exchange(const ChildProcess& child, Pipe& in, Pipe& out, std
       if (written > 0) input_text.remove_prefix(static_cast<std::size_t>(written));
       if ((written < 0 && errno != EAGAIN && errno != EINTR) || input_text.empty()) in.close_write();
     }
+    char buffer[4096];
     if (fds[1].revents != 0) {
-      char buffer[4096];
-      const ssize_t got = ::read(out.read_end(), buffer, sizeof buffer);
-      if (got > 0) output.append(buffer, static_cast<std::size_t>(got));
-      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) out.close_read();
-      if (output.size() > max_output) return fail(describe(child) + " printed more than " + std::to_string(max_output) + " bytes");
+      const ssize_t count = ::read(out.read_end(), buffer, sizeof buffer);
+      if (count > 0) got.output.append(buffer, static_cast<std::size_t>(count));
+      if (count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)) out.close_read();
+      if (got.output.size() > max_output) {
+        return fail(describe(child) + " printed more than " + std::to_string(max_output) + " bytes");
+      }
+    }
+    if (fds[2].revents != 0) {
+      const ssize_t count = ::read(err.read_end(), buffer, sizeof buffer);
+      if (count > 0 && got.errors.size() < max_kept_errors) {
+        got.errors.append(buffer, std::min(static_cast<std::size_t>(count), max_kept_errors - got.errors.size()));
+      }
+      if (count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)) err.close_read();
     }
   }
-  return output;
+  return got;
 }
 
+// A child that has closed its output is usually exiting: the first waits are
+// short (a credential helper runs for every `auth token`), later ones 5 ms.
 Result<int> wait_until(const ChildProcess& child, pid_t pid, Monotonic::time_point deadline) {
+  std::chrono::microseconds pause{50};
   for (;;) {
     int status = 0;
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
@@ -204,7 +225,8 @@ Result<int> wait_until(const ChildProcess& child, pid_t pid, Monotonic::time_poi
     if (done < 0 && errno != EINTR) return fail(describe(child) + ": " + std::strerror(errno));
     if (interrupted()) return fail_interrupted();
     if (Monotonic::now() >= deadline) return fail(describe(child) + " did not finish in time");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(5));
   }
 }
 
@@ -235,15 +257,18 @@ Result<void> ChildProcess::start() const {
 Result<ChildProcess::Finished> ChildProcess::run(std::string_view input_text, std::chrono::milliseconds timeout,
                                                  std::size_t max_output) const {
   const auto deadline = Monotonic::now() + timeout;
-  Pipe in, out;
-  if ((input == Stream::pipe && !in.ok()) || (output == Stream::pipe && !out.ok())) {
+  Pipe in, out, err;
+  if ((input == Stream::pipe && !in.ok()) || (output == Stream::pipe && !out.ok()) ||
+      (errors == Stream::pipe && !err.ok())) {
     return fail("cannot run " + describe(*this) + ": " + std::strerror(errno));
   }
   if (input != Stream::pipe) in.close_read(), in.close_write();
   if (output != Stream::pipe) out.close_read(), out.close_write();
+  if (errors != Stream::pipe) err.close_read(), err.close_write();
   SpawnActions actions;
   if (in.ok()) actions.dup(in.read_end(), STDIN_FILENO);
   if (out.ok()) actions.dup(out.write_end(), STDOUT_FILENO);
+  if (err.ok()) actions.dup(err.write_end(), STDERR_FILENO);
   null_or_inherit(actions, input, STDIN_FILENO, O_RDONLY);
   null_or_inherit(actions, output, STDOUT_FILENO, O_WRONLY);
   null_or_inherit(actions, errors, STDERR_FILENO, O_WRONLY);
@@ -253,7 +278,8 @@ Result<ChildProcess::Finished> ChildProcess::run(std::string_view input_text, st
   if (!pid) return propagate(pid);
   in.close_read();
   out.close_write();
-  auto collected = exchange(*this, in, out, input_text, deadline, max_output);
+  err.close_write();
+  auto collected = exchange(*this, in, out, err, input_text, deadline, max_output);
   if (!collected) {
     kill_and_reap(*pid);
     return propagate(collected);
@@ -264,7 +290,8 @@ Result<ChildProcess::Finished> ChildProcess::run(std::string_view input_text, st
     return propagate(status);
   }
   Finished finished = finished_from(*status);
-  finished.output = std::move(*collected);
+  finished.output = std::move(collected->output);
+  finished.errors = std::move(collected->errors);
   return finished;
 }
 

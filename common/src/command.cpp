@@ -17,7 +17,7 @@ Context::Context(Parts parts, Output& output, HttpClientFactory http_factory, Cl
       config_dir_(std::move(parts.config_dir)),
       config_(std::move(parts.config)),
       settings_(std::move(parts.settings)),
-      store_(config_dir_),
+      store_(config_dir_, [env = env_](std::string_view name) { return open_helper_store(name, env); }),
       http_factory_(std::move(http_factory)),
       clock_(clock) {}
 

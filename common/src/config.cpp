@@ -70,6 +70,10 @@ Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std:
       auto value = read_string(path, entry.second, full_key);
       if (!value) return propagate(value);
       (key == "host" ? profile.host : profile.client_id) = std::move(*value);
+    } else if (key == "credential_store") {
+      auto value = read_string(path, entry.second, full_key);
+      if (!value) return propagate(value);
+      profile.credential_store = std::move(*value);
     } else if (key == "scopes") {
       auto scopes = read_scopes(path, entry.second, full_key);
       if (!scopes) return propagate(scopes);
@@ -196,6 +200,22 @@ Result<void> set_profile_host(const std::filesystem::path& path, std::string_vie
     }
     if (!profiles[name] || profiles[name].IsNull()) profiles[name] = YAML::Node(YAML::NodeType::Map);
     profiles[name]["host"] = std::string(host);
+    return true;
+  });
+}
+
+Result<void> set_profile_credential_store(const std::filesystem::path& path, std::string_view profile,
+                                          std::string_view store) {
+  return edit_config(path, [&](YAML::Node& root) -> Result<bool> {
+    YAML::Node profiles = profiles_node(root);
+    const std::string name(profile);
+    const YAML::Node existing = profiles[name];
+    if (existing && existing.IsMap() && existing["credential_store"] && existing["credential_store"].IsScalar() &&
+        existing["credential_store"].Scalar() == store) {
+      return false;
+    }
+    if (!profiles[name] || profiles[name].IsNull()) profiles[name] = YAML::Node(YAML::NodeType::Map);
+    profiles[name]["credential_store"] = std::string(store);
     return true;
   });
 }

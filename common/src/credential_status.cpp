@@ -29,6 +29,7 @@ void describe_stored(CredentialStatus& status, const StoredCredential& credentia
   status.origin = CredentialOrigin::credentials_file;
   status.kind = credential.kind;
   status.file = file;
+  status.store = held_by_manager(credential) ? credential.store : std::string("file");
   status.account = credential.account;
   status.subject = credential.subject;
   status.expires_at = credential.expires_at;
@@ -102,6 +103,7 @@ CredentialStatus assess_credential(Context& context, bool ask_server) {
   auto stored = stored_credential(context);
   if (!stored) {
     status.problem = stored.error().message;
+    status.store_failed = stored.error().code == ExitCode::store_failed;
     return status;
   }
   auto key = api_key_from_environment(context.env());
@@ -163,6 +165,7 @@ nlohmann::json status_json(const CredentialStatus& status) {
         {"source", status.origin == CredentialOrigin::environment ? "environment" : "credentials_file"},
         {"variable", status.origin == CredentialOrigin::environment ? nlohmann::json(api_key_variable) : nlohmann::json()},
         {"file", optional_string(status.file)},
+        {"store", optional_string(status.store)},
         {"expires_at", status.expires_at ? nlohmann::json(format_rfc3339(*status.expires_at)) : nlohmann::json()},
         {"refreshable", status.refreshable},
         {"scopes", status.scopes},
@@ -218,6 +221,10 @@ void print_status(Output& out, const CredentialStatus& status) {
                std::string(status.origin == CredentialOrigin::environment ? ", or check FLYZT_API_KEY" : ""));
       break;
     case CredentialState::not_logged_in:
+      if (status.store_failed) {
+        out.report("  " + out.cross_mark() + " Could not read the credential: " + status.problem);
+        return;
+      }
       out.report("  " + out.cross_mark() + " Not logged in: run `" + status.login_command + "`" +
                (status.problem.empty() || status.problem == "not logged in" ? "" : " (" + status.problem + ")"));
       return;
@@ -229,7 +236,10 @@ void print_status(Output& out, const CredentialStatus& status) {
     line("Credential", std::string("API key from ") + api_key_variable);
     if (status.file_entry_ignored) out.warning(std::string("the stored credentials are ignored while ") + api_key_variable + " is set");
   } else {
-    line("Credential", std::string(status.kind == CredentialKind::api_key ? "API key" : "OAuth session") + ", stored in " + status.file);
+    const std::string where = status.store.empty() || status.store == "file"
+                                  ? status.file
+                                  : "credential store '" + status.store + "' (details in " + status.file + ")";
+    line("Credential", std::string(status.kind == CredentialKind::api_key ? "API key" : "OAuth session") + ", stored in " + where);
   }
   if (status.expires_at) {
     const TimePoint now = status.assessed_at;

@@ -142,7 +142,14 @@ Result<StoredCredential> decode(const std::filesystem::path& path, std::string_v
   credential.token_endpoint = scalar(node, "token_endpoint");
   credential.revocation_endpoint = scalar(node, "revocation_endpoint");
   credential.userinfo_endpoint = scalar(node, "userinfo_endpoint");
+  credential.store = scalar(node, "store");
+  credential.secret_ref = scalar(node, "secret_ref");
+  if (credential.store == file_store_name) credential.store.clear();
   if (credential.host.empty()) return fail_in_entry(path, profile, node, "'host' is missing");
+  if (held_by_manager(credential)) {
+    if (credential.secret_ref.empty()) return fail_in_entry(path, profile, node, "'secret_ref' is missing");
+    return credential;  // the tokens are filled in from the store
+  }
   if (credential.access_token.empty()) return fail_in_entry(path, profile, node, "'access_token' is missing");
   return credential;
 }
@@ -155,8 +162,13 @@ YAML::Node encode(const StoredCredential& credential) {
   node["account"] = credential.account;
   if (!credential.subject.empty()) node["subject"] = credential.subject;
   if (!credential.session_id.empty()) node["session_id"] = credential.session_id;
-  node["access_token"] = credential.access_token;
-  if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
+  if (held_by_manager(credential)) {
+    node["store"] = credential.store;
+    node["secret_ref"] = credential.secret_ref;
+  } else {
+    node["access_token"] = credential.access_token;
+    if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
+  }
   if (credential.expires_at) node["expires_at"] = format_rfc3339(*credential.expires_at);
   if (credential.obtained_at) node["obtained_at"] = format_rfc3339(*credential.obtained_at);
   if (!credential.scopes.empty()) {
@@ -170,6 +182,22 @@ YAML::Node encode(const StoredCredential& credential) {
   return node;
 }
 
+SecretItem item_of(std::string_view profile, const StoredCredential& credential) {
+  return {credential.secret_ref, std::string(profile), credential.host, credential.account};
+}
+
+// FNV-1a of the folder: references made for one credentials file start with
+// it, so sweeping never touches another config folder's items in a shared keyring.
+std::string scope_of(const std::filesystem::path& folder) {
+  std::uint32_t hash = 2166136261u;
+  for (const char c : std::filesystem::absolute(folder).lexically_normal().string()) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  }
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", hash);
+  return text;
+}
+
 // Block style, the version first, the profiles in the order they came.
 std::string emit(const YAML::Node& profiles) {
   YAML::Emitter out;
@@ -180,17 +208,132 @@ std::string emit(const YAML::Node& profiles) {
 
 }  // namespace
 
-CredentialStore::CredentialStore(std::filesystem::path folder)
-    : folder_(std::move(folder)), file_(folder_ / "credentials.yaml"), lock_file_(folder_ / "credentials.lock") {}
+CredentialStore::CredentialStore(std::filesystem::path folder, SecretStoreOpener open_store)
+    : folder_(std::move(folder)),
+      file_(folder_ / "credentials.yaml"),
+      lock_file_(folder_ / "credentials.lock"),
+      reference_scope_(scope_of(folder_)),
+      open_store_(std::move(open_store)) {}
+
+CredentialStore::~CredentialStore() = default;
+CredentialStore::CredentialStore(CredentialStore&&) noexcept = default;
+
+Result<SecretStore*> CredentialStore::secret_store(std::string_view name) const {
+  for (const auto& [opened_name, store] : opened_) {
+    if (opened_name == name) return store.get();
+  }
+  if (!open_store_) {
+    return fail("credential store '" + std::string(name) + "' cannot be used by this tool", ExitCode::store_failed);
+  }
+  auto store = open_store_(name);
+  if (!store) return propagate(store);
+  opened_.emplace_back(std::string(name), std::move(*store));
+  return opened_.back().second.get();
+}
+
+Result<StoredCredential> CredentialStore::read_entry(std::string_view profile, const YAML::Node& node) const {
+  auto credential = decode(file_, profile, node);
+  if (!credential || !held_by_manager(*credential)) return credential;
+  auto store = secret_store(credential->store);
+  if (!store) return propagate(store, "reading the tokens of profile '" + std::string(profile) + "'");
+  auto secrets = (*store)->get(item_of(profile, *credential));
+  if (!secrets) return propagate(secrets, "reading the tokens of profile '" + std::string(profile) + "'");
+  if (!*secrets) {
+    auto missing = fail_in_entry(file_, profile, node,
+                                 "its tokens are missing from credential store '" + credential->store + "'");
+    missing.error().hint = "run `compozy login --profile " + std::string(profile) + "` to sign in again";
+    missing.error().code = ExitCode::not_logged_in;
+    return missing;
+  }
+  credential->access_token = std::move((*secrets)->access_token);
+  credential->refresh_token = std::move((*secrets)->refresh_token);
+  return credential;
+}
+
+Result<YAML::Node> CredentialStore::place(std::string_view profile, StoredCredential& fresh,
+                                          const std::optional<StoredCredential>& old) {
+  if (fresh.store == file_store_name) fresh.store.clear();
+  const bool same_item = old && held_by_manager(*old) && old->store == fresh.store &&
+                         old->access_token == fresh.access_token && old->refresh_token == fresh.refresh_token;
+  if (held_by_manager(fresh)) {
+    if (same_item) {
+      fresh.secret_ref = old->secret_ref;
+    } else {
+      auto store = secret_store(fresh.store);
+      if (!store) return propagate(store, "storing the tokens of profile '" + std::string(profile) + "'");
+      fresh.secret_ref = new_secret_reference(reference_scope_);
+      touched_stores_.push_back(fresh.store);
+      auto stored = (*store)->store(item_of(profile, fresh), {fresh.access_token, fresh.refresh_token});
+      if (!stored) return propagate(stored, "storing the tokens of profile '" + std::string(profile) + "'");
+    }
+  } else {
+    fresh.secret_ref.clear();
+  }
+  if (old && !same_item) forget_item(profile, *old);
+  return encode(fresh);
+}
+
+void CredentialStore::forget_item(std::string_view profile, const StoredCredential& old) {
+  if (!held_by_manager(old) || old.secret_ref.empty()) return;
+  pending_erases_.push_back({old.store, item_of(profile, old)});
+  touched_stores_.push_back(old.store);
+}
+
+// After the file no longer names them: the replaced items, then any item of
+// this file's scope that no entry names (left by a writer that was killed).
+// A failure here loses nothing: the next write sweeps again.
+void CredentialStore::erase_replaced_items(const YAML::Node& profiles) {
+  std::vector<std::string> referenced;
+  if (profiles && profiles.IsMap()) {
+    for (const auto& item : profiles) {
+      if (item.second.IsMap()) referenced.push_back(scalar(item.second, "secret_ref"));
+    }
+  }
+  const auto still_named = [&](const std::string& reference) {
+    return std::find(referenced.begin(), referenced.end(), reference) != referenced.end();
+  };
+  // A copied entry may name the same item as the one replaced.
+  for (const auto& pending : pending_erases_) {
+    if (still_named(pending.item.reference)) continue;
+    if (auto store = secret_store(pending.store); store) (void)(*store)->erase(pending.item);
+  }
+  std::sort(touched_stores_.begin(), touched_stores_.end());
+  touched_stores_.erase(std::unique(touched_stores_.begin(), touched_stores_.end()), touched_stores_.end());
+  for (const auto& name : touched_stores_) {
+    auto store = secret_store(name);
+    if (!store) continue;
+    auto items = (*store)->list();
+    if (!items) continue;
+    for (const auto& item : *items) {
+      const bool ours = item.reference.starts_with(reference_scope_ + "-");
+      if (ours && !still_named(item.reference)) {
+        (void)(*store)->erase(item);
+      }
+    }
+  }
+}
 
 Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view profile) const {
-  auto root = read_document(file_);
-  if (!root) return propagate(root);
-  const YAML::Node profiles = (*root)["profiles"];
-  if (!profiles || !profiles[std::string(profile)]) return std::optional<StoredCredential>();
-  auto credential = decode(file_, profile, profiles[std::string(profile)]);
-  if (!credential) return propagate(credential);
-  return std::optional<StoredCredential>(std::move(*credential));
+  // Without the lock, a writer may replace the file and erase the item this
+  // read found between the two reads: then the file names a newer item.
+  std::string previous_ref;
+  for (int attempt = 0;; ++attempt) {
+    auto root = read_document(file_);
+    if (!root) return propagate(root);
+    const YAML::Node profiles = (*root)["profiles"];
+    if (!profiles || !profiles[std::string(profile)]) return std::optional<StoredCredential>();
+    const YAML::Node node = profiles[std::string(profile)];
+    auto credential = read_entry(profile, node);
+    const std::string ref = node.IsMap() ? scalar(node, "secret_ref") : std::string();
+    const bool overtaken = !credential && credential.error().kind == Error::Kind::unreadable_entry && !ref.empty() &&
+                           ref != previous_ref && attempt < 3;
+    if (overtaken) {
+      previous_ref = ref;
+      continue;
+    }
+    if (!credential) return propagate(credential);
+    return std::optional<StoredCredential>(std::move(*credential));
+  }
 }
 
 Result<void> CredentialStore::rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide) {
@@ -205,10 +348,21 @@ Result<void> CredentialStore::rewrite(const std::function<Result<bool>(YAML::Nod
   if (!profiles || profiles.IsNull()) profiles = YAML::Node(YAML::NodeType::Map);
   // A decision, once the server has been asked, is stored before Ctrl-C takes effect.
   InterruptsHeld hold;
+  pending_erases_.clear();
+  touched_stores_.clear();
   auto changed = decide(profiles);
-  if (!changed) return propagate(changed);
-  if (!*changed) return {};
-  return profiles.size() == 0 ? remove_file_durably(file_) : replace_file_atomically(file_, emit(profiles), 0600);
+  if (!changed || !*changed) {
+    // Tokens stored for a write that did not happen belong to no entry.
+    pending_erases_.clear();
+    if (!touched_stores_.empty()) erase_replaced_items(profiles);
+    if (!changed) return propagate(changed);
+    return {};
+  }
+  auto written =
+      profiles.size() == 0 ? remove_file_durably(file_) : replace_file_atomically(file_, emit(profiles), 0600);
+  if (!written) return written;  // what was stored for it is swept by the next write
+  erase_replaced_items(profiles);
+  return {};
 }
 
 Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view profile, const Change& change) {
@@ -220,17 +374,24 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
     // replace it and a logout remove it.
     bool unreadable = false;
     if (profiles[name]) {
-      auto decoded = decode(file_, profile, profiles[name]);
+      auto decoded = read_entry(profile, profiles[name]);
+      if (!decoded && decoded.error().kind != Error::Kind::unreadable_entry) return propagate(decoded);
       unreadable = !decoded;
       if (decoded) current = std::move(*decoded);
+      // An entry whose item is gone still names it: keep that, to erase it.
+      if (auto named = decode(file_, profile, profiles[name]); !decoded && named) current = std::move(*named);
     }
-    auto decision = change(current);
+    const std::optional<StoredCredential> readable = unreadable ? std::nullopt : current;
+    auto decision = change(readable);
     if (!decision) return propagate(decision);
     decided = std::move(*decision);
-    if (decided->entry == current && !unreadable) return false;
+    if (decided->entry == readable && !unreadable) return false;
     if (decided->entry) {
-      profiles[name] = encode(*decided->entry);
+      auto node = place(profile, *decided->entry, current);
+      if (!node) return propagate(node);
+      profiles[name] = *node;
     } else {
+      if (current) forget_item(profile, *current);
       profiles.remove(name);
     }
     return true;
@@ -240,13 +401,18 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   return std::move(decided->entry);
 }
 
-std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles) const {
+std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles,
+                                                                     std::optional<Error>* store_failure) const {
   std::vector<Entry> entries;
   if (!profiles || !profiles.IsMap()) return entries;
   for (const auto& item : profiles) {
     const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
-    if (auto decoded = decode(file_, name, item.second); decoded && !name.empty()) {
+    if (name.empty()) continue;
+    auto decoded = read_entry(name, item.second);
+    if (decoded) {
       entries.push_back({name, std::move(*decoded)});
+    } else if (store_failure && !*store_failure && decoded.error().kind != Error::Kind::unreadable_entry) {
+      *store_failure = decoded.error();
     }
   }
   return entries;
@@ -255,12 +421,17 @@ std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML
 Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all() const {
   auto root = read_document(file_);
   if (!root) return propagate(root);
-  return readable_entries((*root)["profiles"]);
+  std::optional<Error> store_failure;
+  auto entries = readable_entries((*root)["profiles"], &store_failure);
+  if (store_failure) return fail(std::move(*store_failure));
+  return entries;
 }
 
 Result<void> CredentialStore::update_all(const ChangeAll& change) {
   return rewrite([&](YAML::Node& profiles) -> Result<bool> {
-    std::vector<Entry> entries = readable_entries(profiles);
+    std::optional<Error> store_failure;
+    std::vector<Entry> entries = readable_entries(profiles, &store_failure);
+    if (store_failure) return fail(std::move(*store_failure));
     const std::vector<Entry> before = entries;
     if (auto ok = change(entries); !ok) return propagate(ok);
 
@@ -273,10 +444,16 @@ Result<void> CredentialStore::update_all(const ChangeAll& change) {
       profiles.remove(old.profile);
       changed = true;
     }
-    for (const auto& entry : entries) {
+    for (const auto& old : before) {
+      if (find(entries, old.profile) == entries.end()) forget_item(old.profile, old.credential);
+    }
+    for (auto& entry : entries) {
       const auto old = find(before, entry.profile);
       if (old != before.end() && old->credential == entry.credential) continue;
-      profiles[entry.profile] = encode(entry.credential);
+      auto node = place(entry.profile, entry.credential,
+                        old == before.end() ? std::nullopt : std::optional<StoredCredential>(old->credential));
+      if (!node) return propagate(node);
+      profiles[entry.profile] = *node;
       changed = true;
     }
     return changed;
@@ -327,6 +504,40 @@ Result<bool> CredentialStore::remove(std::string_view profile) {
   });
   if (!removed) return propagate(removed);
   return existed;
+}
+
+}  // namespace compozy
+
+namespace compozy {
+
+Result<std::vector<std::string>> CredentialStore::inline_profiles() const {
+  auto root = read_document(file_);
+  if (!root) return propagate(root);
+  std::vector<std::string> names;
+  const YAML::Node profiles = (*root)["profiles"];
+  if (!profiles || !profiles.IsMap()) return names;
+  for (const auto& item : profiles) {
+    if (!item.first.IsScalar() || !item.second.IsMap()) continue;
+    if (auto decoded = decode(file_, item.first.Scalar(), item.second); decoded && !held_by_manager(*decoded)) {
+      names.push_back(item.first.Scalar());
+    }
+  }
+  return names;
+}
+
+Result<std::vector<std::string>> CredentialStore::move_inline_tokens(std::string_view store) {
+  std::vector<std::string> moved;
+  auto written = update_all([&](std::vector<Entry>& entries) -> Result<void> {
+    moved.clear();
+    for (auto& entry : entries) {
+      if (held_by_manager(entry.credential)) continue;
+      entry.credential.store = std::string(store);
+      moved.push_back(entry.profile);
+    }
+    return {};
+  });
+  if (!written) return propagate(written);
+  return moved;
 }
 
 }  // namespace compozy

@@ -19,4 +19,8 @@ bool has_expired(const StoredCredential& credential, TimePoint now) {
   return credential.expires_at && *credential.expires_at <= now;
 }
 
+bool held_by_manager(const StoredCredential& credential) {
+  return !credential.store.empty() && credential.store != "file";
+}
+
 }  // namespace compozy

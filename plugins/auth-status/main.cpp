@@ -1,5 +1,6 @@
 // compozy auth status: who you are signed in as, and whether it still works.
 #include "compozy/command.hpp"
+#include "compozy/store_choice.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/credential_status.hpp"
 #include "compozy/interrupt.hpp"
@@ -60,6 +61,10 @@ Result<void> show_status(const Options& options, Context& context) {
   } else {
     print_status(context.out(), status);
   }
+  if (!status.store.empty() && status.store != file_store_name) {
+    if (auto warning = inline_tokens_warning(context, status.store)) context.out().warning(*warning);
+  }
+  if (status.store_failed) return exit_quietly(ExitCode::store_failed);
   if (!status.works()) return exit_quietly(ExitCode::failure);
   return {};
 }
@@ -85,7 +90,8 @@ int main(int argc, char** argv) {
           "it exits 0 only when at least one profile is signed in and every signed-in one works; profiles\n"
           "with no credential do not count.\n\n"
           "Exit codes: 0 logged in with a credential that works (valid), 1 otherwise, including when the\n"
-          "server could not be asked, 2 bad usage, 130 interrupted.",
+          "server could not be asked, 2 bad usage, 5 the credential store holding the tokens failed,\n"
+          "130 interrupted.",
       .declare = declare_options,
       .parse = parse_options,
       .run = show_status,

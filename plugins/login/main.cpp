@@ -6,6 +6,7 @@
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/sign_in.hpp"
+#include "compozy/store_choice.hpp"
 
 namespace {
 
@@ -18,6 +19,8 @@ struct Options {
   bool open_browser = true;
   int callback_port = 0;
   std::chrono::seconds timeout{300};
+  std::optional<std::string> store;
+  bool move_inline_tokens = false;
 };
 
 void declare_options(cxxopts::Options& options) {
@@ -27,7 +30,10 @@ void declare_options(cxxopts::Options& options) {
       "no-browser", "do not open a browser; only print the URL to visit")(
       "callback-port", "the loopback port for the browser's redirect (for SSH port forwarding)",
       cxxopts::value<std::string>(), "PORT")(
-      "timeout", "how long to wait for the sign-in (default 5m)", cxxopts::value<std::string>(), "DURATION");
+      "timeout", "how long to wait for the sign-in (default 5m)", cxxopts::value<std::string>(), "DURATION")(
+      "store", "keep the tokens in this store (file, secret-service, or a helper's NAME) and remember it for the profile",
+      cxxopts::value<std::string>(), "NAME")(
+      "move-inline-tokens", "also move the tokens other profiles keep in credentials.yaml to that store");
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
@@ -59,6 +65,11 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
     }
     options.timeout = *timeout;
   }
+  if (parsed.count("store") != 0) {
+    options.store = parsed["store"].as<std::string>();
+    if (auto ok = check_store_name(*options.store); !ok) return propagate(ok);
+  }
+  options.move_inline_tokens = parsed.count("move-inline-tokens") != 0;
   return options;
 }
 
@@ -84,9 +95,33 @@ Result<void> log_in(const Options& options, Context& context) {
     context.out().warning(std::string(api_key_variable) +
                           " is set: it takes precedence over the credentials this login stores");
   }
+  auto store = choose_login_store(options.store, context);
+  if (!store) return propagate(store);
   auto credential = sign_in(options, context);
   if (!credential) return propagate(credential);
-  return keep_signed_in(context, *credential);
+  credential->store = store->name;
+  if (auto kept = keep_signed_in(context, *credential); !kept) return propagate(kept);
+  if (options.store) {
+    if (auto recorded = set_profile_credential_store(context.config_file(), context.settings().profile, *options.store);
+        !recorded) {
+      context.out().warning("the store was not recorded in config.yaml: " + recorded.error().message);
+    }
+  }
+  if (store->name == file_store_name) {
+    if (!store->file_reason.empty()) {
+      context.out().warning(store->file_reason + ": the credentials are stored in '" +
+                            context.store().file().string() + "', readable by you alone");
+    }
+    return {};
+  }
+  if (options.move_inline_tokens) {
+    auto moved = context.store().move_inline_tokens(store->name);
+    if (!moved) return propagate(moved);
+    if (!moved->empty()) context.out().success("Moved the plain-text tokens of the other profiles to " +
+                                               describe_store(context, store->name));
+    return {};
+  }
+  return offer_to_move_inline_tokens(context, store->name, true);
 }
 
 }  // namespace
@@ -94,9 +129,18 @@ Result<void> log_in(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "login",
-      .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]",
+      .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]\n"
+               "       [--store NAME [--move-inline-tokens]]",
       .manual =
-          "Signs in and stores the credentials for the profile (credentials.yaml, mode 0600, beside config.yaml).\n"
+          "Signs in and stores the credentials for the profile. The tokens go to the profile's credential store:\n"
+          "--store NAME, else `credential_store` in its config.yaml entry, else the Secret Service (GNOME\n"
+          "Keyring, KWallet) when this machine has one, else credentials.yaml (mode 0600, beside config.yaml),\n"
+          "with a warning saying so. --store is remembered for the profile; a store named there that does not\n"
+          "work is an error, never a reason to use the file. Logging in with another store moves the tokens\n"
+          "there and leaves no copy behind. Other profiles' tokens still in credentials.yaml are offered to\n"
+          "move (on a terminal; --move-inline-tokens moves them without asking). NAME is file,\n"
+          "secret-service, or any compozy-credential-NAME helper (docs/credential-helpers.md).\n\n"
+          "Host, account and expiry stay in credentials.yaml (mode 0600, beside config.yaml).\n"
           "A host given with --host (or COMPOZY_HOST) becomes the profile's in config.yaml once the sign-in\n"
           "succeeds, so later commands with that profile use it. A credential the login replaces is revoked\n"
           "at the host that issued it (an API key is only forgotten, and you are told).\n\n"
@@ -106,7 +150,8 @@ int main(int argc, char** argv) {
           "the browser. --with-token reads an API key (from the dashboard's Settings > API Keys) from standard\n"
           "input, never from the command line, checks it with the server and stores it.\n\n"
           "In CI, set FLYZT_API_KEY instead: it takes precedence over stored credentials.\n\n"
-          "Exit codes: 0 signed in, 1 sign-in failed or was denied, 2 bad usage, 130 interrupted.",
+          "Exit codes: 0 signed in, 1 sign-in failed or was denied, 2 bad usage, 5 the credential store failed\n"
+          "(nothing was changed), 130 interrupted.",
       .declare = declare_options,
       .parse = parse_options,
       .run = log_in,

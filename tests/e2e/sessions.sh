@@ -274,6 +274,11 @@ test_64_concurrent_processes_refresh_once_and_keep_the_session() {
   as "$(stored access_token)" GET /api/v1/me
   expect_eq "$STATUS" 200 "the session after 5 rounds"
   expect_eq "$(grep -c 'grant_type=refresh_token 400' "$DEVCLOUD_LOG")" 0 "refused refreshes"
+  if [ "${COMPOZY_CREDENTIAL_STORE:-}" = json-file ]; then  # the run through the reference helper (meson.build)
+    expect_file_has "$(credentials_file)" "store: json-file"
+    expect_file_lacks "$(credentials_file)" "$(stored access_token)"
+    expect_eq "$(jq '.items | length' "$HOME/.config/compozy/credential-items.json")" 1 "items in the helper's store"
+  fi
 }
 
 # Killed with SIGKILL anywhere in a refresh, a process leaves the credentials

@@ -12,6 +12,8 @@ they parse YAML (JSON they read with jq).
                                               a hand edit could have
 """
 import datetime
+import json
+import os
 import sys
 
 import yaml
@@ -29,10 +31,25 @@ def entry(document, profile):
     return (document.get("profiles") or {}).get(profile) or {}
 
 
+# The tokens of an entry kept by the reference helper (store json-file), from its items file.
+def secret(path, stored, field):
+    items_path = os.environ.get("COMPOZY_CREDENTIAL_JSON_FILE") or os.path.join(
+        os.path.dirname(path), "credential-items.json")
+    try:
+        with open(items_path, encoding="utf-8") as stream:
+            items = json.load(stream)["items"]
+    except FileNotFoundError:
+        return ""
+    return ((items.get(stored.get("secret_ref", "")) or {}).get("secrets") or {}).get(field, "")
+
+
 def main(command, path, profile, *rest):
     document = load(path)
     if command == "get":
-        value = entry(document, profile).get(rest[0], "")
+        stored = entry(document, profile)
+        value = stored.get(rest[0], "")
+        if rest[0] in ("access_token", "refresh_token") and stored.get("store") == "json-file":
+            value = secret(path, stored, rest[0])
         print(" ".join(value) if isinstance(value, list) else value)
     elif command == "expire":
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)

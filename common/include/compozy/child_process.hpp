@@ -40,9 +40,10 @@ struct ChildProcess {
     int exit_status = 0;          // WEXITSTATUS, or 128 + the signal that ended it
     bool ended_by_signal = false;
     std::string output;           // what it wrote to a piped stdout
+    std::string errors;           // the first 4 KiB it wrote to a piped stderr
   };
   // Runs it to its end: writes `input_text` to a piped stdin, collects a piped
-  // stdout. It is killed, and this fails, past `timeout`, past `max_output`
+  // stdout and stderr. It is killed, and this fails, past `timeout`, past `max_output`
   // bytes of output, or on Ctrl-C (exit 130).
   Result<Finished> run(std::string_view input_text, std::chrono::milliseconds timeout,
                        std::size_t max_output) const;

@@ -53,6 +53,8 @@ struct ProfileConfig {
   std::optional<std::string> host;
   std::optional<std::string> client_id;
   std::optional<std::vector<std::string>> scopes;
+  // Where login keeps the tokens: "file", "secret-service" or a helper's name (secret_store.hpp).
+  std::optional<std::string> credential_store;
 };
 
 struct ConfigFile {
@@ -86,6 +88,9 @@ Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& 
 // The edits the profile commands make, each one edit_config.
 Result<void> set_profile_host(const std::filesystem::path& path, std::string_view profile, std::string_view host);
 Result<void> set_current_profile(const std::filesystem::path& path, std::string_view profile);
+// profiles.NAME.credential_store, as `compozy login --store` records it.
+Result<void> set_profile_credential_store(const std::filesystem::path& path, std::string_view profile,
+                                          std::string_view store);
 // Removes profiles.NAME; when it was current_profile, that key goes too, so
 // "default" is active again. Whether there was anything to remove.
 Result<bool> remove_profile_config(const std::filesystem::path& path, std::string_view profile);

@@ -38,6 +38,7 @@ struct CredentialStatus {
   std::optional<CredentialOrigin> origin;
   std::optional<CredentialKind> kind;
   std::string file;  // the credentials file, when the credential comes from it
+  std::string store;  // which store holds its tokens: "file" or a helper's name
   std::optional<TimePoint> expires_at;
   bool refreshable = false;
   std::vector<std::string> scopes;
@@ -45,6 +46,7 @@ struct CredentialStatus {
   bool file_entry_ignored = false;  // a stored entry exists but FLYZT_API_KEY wins
   bool refreshed = false;           // the access token had expired, and status refreshed it
   bool refresh_refused = false;     // the server refused the refresh token: the session has ended
+  bool store_failed = false;        // the credential store could not be read (exit 5): problem says why
   TimePoint assessed_at;             // when, by the command's clock
 
   bool works() const;  // exit 0 for `auth status`

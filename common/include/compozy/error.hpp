@@ -22,6 +22,7 @@ enum class ExitCode : int {
   failure = 1,
   usage = 2,
   not_logged_in = 4,  // no credentials, or credentials expired beyond refresh
+  store_failed = 5,   // the credential store (a helper, the Secret Service) failed or is missing
   interrupted = 130,  // 128 + SIGINT, as a shell reports it
 };
 

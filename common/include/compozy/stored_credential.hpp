@@ -31,6 +31,12 @@ struct StoredCredential {
   std::string token_endpoint;
   std::string revocation_endpoint;
   std::string userinfo_endpoint;
+  // The store that holds the tokens (secret_store.hpp): empty or "file" for
+  // credentials.yaml itself, else a helper's name. secret_ref names the item
+  // there; CredentialStore fills the tokens in on reading and makes a new
+  // item whenever they change.
+  std::string store;
+  std::string secret_ref;
 
   bool operator==(const StoredCredential&) const = default;
 };
@@ -40,5 +46,7 @@ struct StoredCredential {
 std::chrono::seconds refresh_margin(const StoredCredential& credential);
 bool expires_within_margin(const StoredCredential& credential, TimePoint now);
 bool has_expired(const StoredCredential& credential, TimePoint now);
+// Whether a credential manager (not credentials.yaml) holds its tokens.
+bool held_by_manager(const StoredCredential& credential);
 
 }  // namespace compozy
