@@ -81,7 +81,10 @@ void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   }
   std::string extra;
   for (const auto& plugin : plugins) {
-    if (plugin.active && !find_core_command(plugin.file)) {
+    // Credential helpers (docs/credential-helpers.md) are run by compozy, not
+    // typed by people: `plugin list` shows them, the overview does not.
+    const bool credential_helper = plugin.file.starts_with(std::string(plugin_prefix) + "credential-");
+    if (plugin.active && !credential_helper && !find_core_command(plugin.file)) {
       // A name longer than every core command's still keeps two spaces before its summary.
       const std::string name = terminal_safe(display_name(plugin.file));
       extra += "  " + pad_right(name, std::max(width, name.size()) + 2) +

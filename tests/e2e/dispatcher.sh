@@ -262,6 +262,17 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
 # manifest DIR NAME TEXT: the manifest of compozy-NAME in DIR (docs/plugin-manifest.md).
 manifest() { printf '%s' "$3" >"$1/compozy-$2.manifest"; }
 
+# Credential helpers are run by compozy, not typed: plugin list shows them, help does not.
+test_credential_helpers_are_in_plugin_list_not_in_help() {
+  plugin "$TEST_DIR/bin" credential-vault 'true'
+  plugin "$TEST_DIR/bin" hello 'true'
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" help
+  expect_stdout_has "  hello "
+  expect_stdout_lacks "credential vault"
+  expect_status 0 compozy_with_path "$TEST_DIR/bin" plugin list
+  expect_stdout_has "$TEST_DIR/bin/compozy-credential-vault"
+}
+
 test_a_plugin_manifest_gives_its_summary_in_help_and_plugin_list() {
   plugin "$TEST_DIR/bin" hello 'echo "hello $*"'
   manifest "$TEST_DIR/bin" hello $'# compozy plugin manifest\nmanifest: 1\nsummary: Say hello to the signed-in account\nusage: "[--json] NAME"\n'

@@ -5,6 +5,7 @@
 # helper over the credential helper protocol, checking the keyring with
 # secret-tool, the reference client of libsecret.
 . "$(dirname "$0")/../support/lib.sh"
+. "$(dirname "$0")/../support/devcloud.sh"
 
 HELPER="$PLUGINS_DIR/compozy-credential-secret-service"
 ITEM='"reference":"r-1","profile":"work","host":"https://cloud.compozy.com","account":"ada@example.com"'
@@ -339,6 +340,29 @@ test_no_session_bus_is_a_clear_error() {
   helper list '{"version":1}' 1
   expect_one_line_error "secret service: connecting to the session bus:"
   expect_quick "list without a session bus"
+}
+
+# The whole suite through the keyring (issue 11): with a session bus and a
+# Secret Service, login chooses the keyring itself, credentials.yaml keeps no
+# secret, auth token reads it back, and logout leaves no item behind.
+test_login_token_status_and_logout_go_through_the_keyring_by_default() {
+  start_keyring || return
+  start_devcloud_with_shared_key --user ada@example.com
+  log_in
+  expect_stderr_lacks "warning:"
+  expect_file_has "$(credentials_file)" "store: secret-service"
+  local token
+  token=$(keyring_items | sed -n 's/^secret = {"access_token":"\([^"]*\)".*/\1/p' | head -n 1)
+  [ -n "$token" ] || fail "no access token in the keyring: $(keyring_items)"
+  expect_file_lacks "$(credentials_file)" "$token"
+  expect_file_lacks "$(credentials_file)" "refresh_token"
+  expect_file_has <(keyring_items) "label = compozy: ada@example.com on $DEVCLOUD_URL (profile default)"
+  expect_status 0 "$COMPOZY" auth token --host "$DEVCLOUD_URL"
+  expect_stdout_is "$token"
+  expect_status 0 "$COMPOZY" auth status --json --host "$DEVCLOUD_URL"
+  expect_eq "$(jq -r '.state + " " + .credential.store' "$OUT")" "valid secret-service" "state and store"
+  expect_status 0 "$COMPOZY" logout --host "$DEVCLOUD_URL"
+  expect_eq "$(keyring_items | grep -c '^label = compozy')" 0 "compozy items left in the keyring"
 }
 
 run_tests "$@"
