@@ -1,5 +1,7 @@
 #include "compozy/command.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -176,4 +178,14 @@ int run_main(int argc, char** argv, const CommandInfo& given, void (*declare)(cx
 }
 
 }  // namespace detail
+Result<bool> ask_yes_or_no(Context& context, std::string_view question) {
+  std::fprintf(context.out().err(), "%s [y/N] ", terminal_safe(question).c_str());
+  std::fflush(context.out().err());
+  std::string answer;
+  char c = 0;
+  while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
+  if (interrupted()) return fail_interrupted();
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
 }  // namespace compozy

@@ -1,11 +1,9 @@
 #include "compozy/store_choice.hpp"
 
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 
-#include "compozy/interrupt.hpp"
 #include "compozy/text.hpp"
 
 namespace compozy {
@@ -18,16 +16,6 @@ std::string join(const std::vector<std::string>& names) {
   std::string joined;
   for (const auto& name : names) joined += (joined.empty() ? "'" : ", '") + name + "'";
   return joined;
-}
-
-Result<bool> confirmed(Context& context, std::string_view question) {
-  std::fprintf(context.out().err(), "%s [y/N] ", terminal_safe(question).c_str());
-  std::fflush(context.out().err());
-  std::string answer;
-  char c = 0;
-  while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
-  if (interrupted()) return fail_interrupted();
-  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 // The Secret Service is there when a session bus is and its helper lists the
@@ -83,7 +71,7 @@ Result<void> offer_to_move_inline_tokens(Context& context, const std::string& st
     if (auto warning = inline_tokens_warning(context, store)) context.out().warning(*warning);
     return {};
   }
-  auto answer = confirmed(context, "Move the plain-text tokens of " + join(*inline_profiles) + " in '" +
+  auto answer = ask_yes_or_no(context, "Move the plain-text tokens of " + join(*inline_profiles) + " in '" +
                                        context.store().file().string() + "' to " + describe_store(context, store) +
                                        "?");
   if (!answer) return propagate(answer);

@@ -1,12 +1,8 @@
 // compozy auth revoke-all: end every session of the account, this one included.
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
-#include "compozy/interrupt.hpp"
 #include "compozy/revocation.hpp"
 #include "compozy/sessions.hpp"
-#include "compozy/text.hpp"
-
-#include <unistd.h>
 
 namespace {
 
@@ -26,15 +22,8 @@ Result<bool> confirmed(Context& context, std::string_view question) {
   if (!context.out().stdin_is_terminal()) {
     return usage_error("refusing to revoke every session without confirmation; pass --yes to do it anyway");
   }
-  // The account and host come from the server and the config: made safe, as all such text is.
-  const std::string shown = terminal_safe(question);
-  std::fprintf(context.out().err(), "%s [y/N] ", shown.c_str());
-  std::fflush(context.out().err());
-  std::string answer;
-  char c = 0;
-  while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') answer += c;
-  if (interrupted()) return fail_interrupted();
-  return answer == "y" || answer == "Y" || answer == "yes";
+  // The account and host come from the server and the config: ask_yes_or_no makes them safe.
+  return ask_yes_or_no(context, question);
 }
 
 Result<void> revoke_all(const Options& options, Context& context) {

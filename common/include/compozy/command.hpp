@@ -139,6 +139,10 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
 // and those that already name a profile or host, are returned as they are.
 std::string reproducing_hint(std::string_view hint, const Settings& settings);
 
+// Asks a yes-or-no question on the terminal (stderr, the question made safe);
+// true only for y, Y or yes. Ctrl-C while waiting is the interrupted failure.
+Result<bool> ask_yes_or_no(Context& context, std::string_view question);
+
 // For parse functions: a usage error (exit 2).
 std::unexpected<Error> usage_error(std::string message);
 
