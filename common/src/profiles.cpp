@@ -129,6 +129,17 @@ Result<void> list_profiles(Context& context, bool json) {
   return {};
 }
 
+void declare_profile_argument(cxxopts::Options& options) {
+  options.add_options()("name", "the profile", cxxopts::value<std::string>());
+  options.parse_positional({"name"});
+  options.positional_help("NAME");
+}
+
+Result<ProfileArgument> parse_profile_argument(const cxxopts::ParseResult& parsed) {
+  if (parsed.count("name") == 0) return usage_error("which profile? give its name (see `compozy profile list`)");
+  return ProfileArgument{.name = parsed["name"].as<std::string>()};
+}
+
 Result<void> use_profile(Context& context, std::string_view name) {
   if (auto ok = check_name(name); !ok) return ok;
   auto entries = context.store().load_all();

@@ -7,27 +7,12 @@ namespace {
 
 using namespace compozy;
 
-struct Options {
-  std::string name;
-};
-
-void declare_options(cxxopts::Options& options) {
-  options.add_options()("name", "the profile", cxxopts::value<std::string>());
-  options.parse_positional({"name"});
-  options.positional_help("NAME");
-}
-
-Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  if (parsed.count("name") == 0) return usage_error("which profile? give its name (see `compozy profile list`)");
-  return Options{.name = parsed["name"].as<std::string>()};
-}
-
-Result<void> remove(const Options& options, Context& context) { return remove_profile(context, options.name); }
+Result<void> remove(const ProfileArgument& profile, Context& context) { return remove_profile(context, profile.name); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return run_command(argc, argv, Command<Options>{
+  return run_command(argc, argv, Command<ProfileArgument>{
       .name = "profile remove",
       .usage = "NAME",
       .manual =
@@ -37,8 +22,8 @@ int main(int argc, char** argv) {
           "Removing the active profile makes default active again.\n\n"
           "Exit codes: 0 removed, 1 the session could not be revoked or a file could not be written,\n"
           "2 bad usage or no such profile.",
-      .declare = declare_options,
-      .parse = parse_options,
+      .declare = declare_profile_argument,
+      .parse = parse_profile_argument,
       .run = remove,
       .talks_to_server = false,
       .http = make_http_client,

@@ -6,27 +6,12 @@ namespace {
 
 using namespace compozy;
 
-struct Options {
-  std::string name;
-};
-
-void declare_options(cxxopts::Options& options) {
-  options.add_options()("name", "the profile", cxxopts::value<std::string>());
-  options.parse_positional({"name"});
-  options.positional_help("NAME");
-}
-
-Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  if (parsed.count("name") == 0) return usage_error("which profile? give its name (see `compozy profile list`)");
-  return Options{.name = parsed["name"].as<std::string>()};
-}
-
-Result<void> use(const Options& options, Context& context) { return use_profile(context, options.name); }
+Result<void> use(const ProfileArgument& profile, Context& context) { return use_profile(context, profile.name); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return run_command(argc, argv, Command<Options>{
+  return run_command(argc, argv, Command<ProfileArgument>{
       .name = "profile use",
       .usage = "NAME",
       .manual =
@@ -36,8 +21,8 @@ int main(int argc, char** argv) {
           "`compozy profile use`. The profile must exist in config.yaml or credentials.yaml (default always\n"
           "does); add one with `compozy profile add NAME --host URL`.\n\n"
           "Exit codes: 0 ok, 1 config.yaml could not be written, 2 bad usage or no such profile.",
-      .declare = declare_options,
-      .parse = parse_options,
+      .declare = declare_profile_argument,
+      .parse = parse_profile_argument,
       .run = use,
       .talks_to_server = false,
   });

@@ -37,6 +37,13 @@ nlohmann::json profiles_json(const std::vector<ProfileSummary>& profiles, const 
 void print_profiles(Output& out, const std::vector<ProfileSummary>& profiles);
 
 // `compozy profile list`.
+// The one argument of `profile use NAME` and `profile remove NAME`.
+struct ProfileArgument {
+  std::string name;
+};
+void declare_profile_argument(cxxopts::Options& options);
+Result<ProfileArgument> parse_profile_argument(const cxxopts::ParseResult& parsed);
+
 Result<void> list_profiles(Context& context, bool json);
 // `compozy profile use NAME`: exit 2 when no such profile exists.
 Result<void> use_profile(Context& context, std::string_view name);
