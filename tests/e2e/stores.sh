@@ -149,6 +149,10 @@ check_broken_helper() {
   expect_stdout_is ""
   expect_status 5 "$COMPOZY" auth status
   expect_stdout_has "✗ Could not read the credential: reading the tokens of profile 'default': credential store '$name'"
+  # A listing runs no helper: it neither waits for nor fails with the broken one.
+  expect_status 0 "$COMPOZY" profile list
+  expect_stdout_has "ada@example.com"
+  expect_stdout_has "signed in"
   expect_eq "$(sha256sum "$(credentials_file)")" "$before" "credentials.yaml"
   expect_file_lacks "$(credentials_file)" "access_token"
 }
