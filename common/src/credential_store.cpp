@@ -340,7 +340,7 @@ Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view p
 
 Result<void> CredentialStore::rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide) {
   if (auto ok = ensure_private_folder(folder_); !ok) return propagate(ok);
-  auto lock = FileLock::acquire(lock_file_);
+  auto lock = FileLock::acquire(lock_file_, "the credentials");
   if (!lock) return propagate(lock);
   remove_stale_copies();
 

@@ -80,7 +80,7 @@ Result<json> answer(std::string_view action, const json& request, const std::fil
     return json{{"version", 1}, {"secrets", items[reference]["secrets"]}};
   }
   if (auto folder = compozy::ensure_private_folder(path.parent_path()); !folder) return std::unexpected(folder.error());
-  auto lock = compozy::FileLock::acquire(path.string() + ".lock");
+  auto lock = compozy::FileLock::acquire(path.string() + ".lock", "the json-file store");
   if (!lock) return std::unexpected(lock.error());
   auto document = read_items(path);
   if (!document) return document;
