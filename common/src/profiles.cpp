@@ -180,26 +180,33 @@ Result<void> add_profile(Context& context, std::string_view name, std::string_vi
     error.code = ExitCode::usage;
     return fail(std::move(error));
   }
-  auto stored = context.store().load(name);
-  if (!stored) return propagate(stored);
-  // A credential stays with the host that issued it: moving the profile would
-  // leave its session alive and unreachable by `compozy logout`.
-  if (*stored && (*stored)->host != *normalized) {
-    return fail(named(name) + " is signed in to " + (*stored)->host + " as " + (*stored)->account +
-                    "; its host cannot change while it holds that credential",
-                ExitCode::failure,
-                "run `compozy logout --profile " + std::string(name) + "` first, then add it again");
-  }
   const std::string before = configured_host(context.config(), name);
   const bool existed = context.config().profiles.contains(std::string(name));
-  if (auto set = set_profile_host(context.config_file(), name, *normalized); !set) return propagate(set);
+  bool signed_in = false;
+  // Checked and written under the credentials lock, so that a login cannot
+  // store a credential for another host between the check and the write.
+  auto kept = context.store().update(name, [&](const std::optional<StoredCredential>& current)
+                                                   -> Result<CredentialStore::Update> {
+    // A credential stays with the host that issued it: moving the profile would
+    // leave its session alive and unreachable by `compozy logout`.
+    if (current && current->host != *normalized) {
+      return fail(named(name) + " is signed in to " + current->host + " as " + current->account +
+                      "; its host cannot change while it holds that credential",
+                  ExitCode::failure,
+                  "run `compozy logout --profile " + std::string(name) + "` first, then add it again");
+    }
+    if (auto set = set_profile_host(context.config_file(), name, *normalized); !set) return propagate(set);
+    signed_in = current.has_value();
+    return CredentialStore::Update{.entry = current};
+  });
+  if (!kept) return propagate(kept);
   Output& out = context.out();
   if (existed && before != *normalized) {
     out.success("Changed the host of " + named(name) + " from " + before + " to " + *normalized);
   } else {
     out.success((existed ? "Kept " : "Added ") + named(name) + " for " + *normalized);
   }
-  if (!*stored) out.info("Sign in to it with `compozy login --profile " + std::string(name) + "`.");
+  if (!signed_in) out.info("Sign in to it with `compozy login --profile " + std::string(name) + "`.");
   return {};
 }
 
