@@ -108,7 +108,7 @@ std::string layout(std::string_view title, std::string_view main_class, std::str
   std::string html;
   html += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += "<meta name=\"referrer\" content=\"no-referrer\">\n";
+  html += "<meta name=\"referrer\" content=\"same-origin\">\n";
   html += "<title>" + escape_html(title) + " \u00b7 Compozy Cloud</title>\n<style>";
   html += style;
   html += "</style>\n</head>\n<body>\n<header class=\"top\"><a class=\"brand\" href=\"/\">";
