@@ -298,16 +298,19 @@ std::string render_device_consent_page(const DevicePrompt& prompt, const std::ve
   return layout("Connect a device", "center", content);
 }
 
-std::string render_device_done_page(bool approved, std::string_view client_id) {
+std::string render_device_done_page(bool approved, std::string_view client_id, const Account& account) {
   std::string content = "<div class=\"card narrow centered\">\n";
   if (approved) {
-    content += "<div class=\"status-icon ok\">\u2713</div><h1>Device connected</h1>\n<p class=\"muted\"><strong>" +
-               escape_html(client_id) +
-               "</strong> is signed in. You can return to your terminal and close this window.</p>\n";
+    content += "<div class=\"status-icon ok\">\u2713</div><h1>Device connected</h1>\n<p><strong>" +
+               escape_html(client_id) + "</strong> on your other device is signed in as <strong>" +
+               escape_html(account.email) +
+               "</strong>.</p>\n<p class=\"muted\">You can return to your terminal and close this window.</p>\n";
   } else {
-    content += "<div class=\"status-icon bad\">\u2715</div><h1>Request denied</h1>\n<p class=\"muted\"><strong>" +
-               escape_html(client_id) +
-               "</strong> was not given access. You can return to your terminal and close this window.</p>\n";
+    content += "<div class=\"status-icon bad\">\u2715</div><h1>Request denied</h1>\n<p><strong>" +
+               escape_html(client_id) + "</strong> on your other device was not given access to <strong>" +
+               escape_html(account.email) +
+               "</strong>.</p>\n<p class=\"muted\">To sign in after all, start again on that device, for example "
+               "with <code>compozy login --device</code>. You can close this window.</p>\n";
   }
   content += "</div>";
   return layout(approved ? "Device connected" : "Request denied", "center", content);

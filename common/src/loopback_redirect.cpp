@@ -45,7 +45,7 @@ std::string page(std::string_view title, std::string_view message, bool good) {
          ".bad{background:#fef2f2;color:#b91c1c}h1{font-size:22px;line-height:1.3;margin:0 0 10px}"
          "p{margin:0 0 12px;color:#475569}code{font:14px ui-monospace,Menlo,Consolas,monospace;"
          "background:#f1f5f9;color:#0f172a;border-radius:6px;padding:2px 6px;white-space:nowrap}"
-         ".from{margin-top:18px;font-size:13px;color:#475569}</style></head><body><main class=\"card\">"
+         ".from{margin:18px 0 0;font-size:13px;color:#475569;text-align:center}</style></head><body><main class=\"card\">"
          "<div class=\"mark " +
          tone + "\" aria-hidden=\"true\">" + mark + "</div><h1>" + std::string(title) + "</h1><p>" +
          std::string(message) +
@@ -209,8 +209,8 @@ std::string PollingLoopbackRedirect::answer(std::string_view head) {
     return http_response(400, "Bad Request",
                          page("Sign-in denied",
                               "You chose Deny, so compozy was not given access to your account and nothing was "
-                              "saved. You can close this tab. To sign in, run <code>compozy login</code> in your "
-                              "terminal again and choose Approve.",
+                              "saved. To sign in after all, run <code>compozy login</code> in your terminal again "
+                              "and choose Approve. You can close this tab.",
                               false));
   }
   return http_response(400, "Bad Request",

@@ -99,7 +99,7 @@ test_typing_the_device_code_in_the_browser_signs_in() {
   expect_page device-entry "Connect a device" "Enter the code"
   expect_page device-consent "compozy-cli on another device wants to access your Compozy account" \
     "$SIGN_IN_USER_CODE" "ada@example.com" "Confirm who you are"
-  expect_page device-done "Device connected" "terminal"
+  expect_page device-done "Device connected" "signed in as ada@example.com" "terminal"
   expect_console_is ""
   expect_status 0 "$COMPOZY" auth status --host "$DEVCLOUD_URL"
 }
