@@ -201,9 +201,7 @@ std::string PollingLoopbackRedirect::answer(std::string_view head) {
   if (*outcome_) {
     return http_response(200, "OK",
                          page("You are signed in",
-                              "compozy has your sign-in and is finishing it in your terminal. You can close this "
-                              "tab and return to your terminal.",
-                              true));
+                              "compozy has your sign-in. You can close this tab and return to your terminal.", true));
   }
   if (find_param(*callback, "error") == "access_denied") {
     return http_response(400, "Bad Request",
