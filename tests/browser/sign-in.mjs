@@ -29,6 +29,7 @@ const decision = process.env.SIGN_IN_DECISION ?? 'approve';
 const shots = process.env.SIGN_IN_SHOTS ?? '.';
 const report_path = process.env.SIGN_IN_REPORT ?? 'sign-in.json';
 const report = { url, pages: {}, error: null };
+let navigation_status = null;  // of the page on show, which a screenshot cannot tell
 
 function write_report() {
   const temporary = `${report_path}.tmp`;
@@ -88,7 +89,7 @@ async function record(page, name) {
         () => document.documentElement.scrollWidth > document.documentElement.clientWidth);
     }
   }
-  entry.status = page.__status ?? null;
+  entry.status = navigation_status;
   entry.title = await page.title();
   entry.heading = (await page.locator('h1').first().innerText()).trim();
   entry.text = await page.locator('body').innerText();
@@ -134,7 +135,7 @@ async function main() {
     const page = await context.newPage();
     page.on('response', (response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
-        page.__status = response.status();
+        navigation_status = response.status();
       }
     });
     page.on('console', (message) => { (report.console ??= []).push(message.text()); });
