@@ -871,12 +871,12 @@ Outcome<DevicePrompt> Authority::find_device_request(std::string_view user_code)
   return DevicePrompt{format_user_code(*code), found->second.client_id, found->second.scopes};
 }
 
-Outcome<void> Authority::answer_device_request(std::string_view user_code, std::string_view account_email,
+Outcome<Account> Authority::answer_device_request(std::string_view user_code, std::string_view account_email,
                                                bool approve) {
   const auto code = normalize_user_code(user_code);
   if (!code) return std::unexpected(invalid_request("a code has 8 letters, like BCDF-GHJK"));
   const Account* account = account_email.empty() && users_.size() == 1 ? &users_.front() : find_user(account_email);
-  return change([&](State& state) -> Outcome<void> {
+  return change([&](State& state) -> Outcome<Account> {
     const auto found = find_by_user_code(state.device_codes, *code);
     if (found == state.device_codes.end() || found->second.expires_at <= now()) {
       return std::unexpected(OAuthError{404, "not_found", "the code is unknown or has expired"});
@@ -892,7 +892,7 @@ Outcome<void> Authority::answer_device_request(std::string_view user_code, std::
     device.status = approve ? DeviceStatus::approved : DeviceStatus::denied;
     device.account_id = account->id;
     device.decided_at = now();
-    return {};
+    return *account;
   });
 }
 

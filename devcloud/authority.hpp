@@ -120,7 +120,8 @@ class Authority {
   // Device authorization (RFC 8628).
   Outcome<nlohmann::json> authorize_device(const Params& form);
   Outcome<DevicePrompt> find_device_request(std::string_view user_code);
-  Outcome<void> answer_device_request(std::string_view user_code, std::string_view account_email, bool approve);
+  // The account that approved or denied: the only one when `account_email` is empty.
+  Outcome<Account> answer_device_request(std::string_view user_code, std::string_view account_email, bool approve);
 
   // Token revocation (RFC 7009).
   Outcome<void> revoke(const Params& form);

@@ -229,7 +229,7 @@ void device_page(Exchange& exchange, Authority& authority) {
       device_problem(exchange, user_code, answered.error());
       return;
     }
-    send_html(exchange.response, 200, render_device_done_page(true, prompt->client_id));
+    send_html(exchange.response, 200, render_device_done_page(true, prompt->client_id, *answered));
     return;
   }
   send_html(exchange.response, 200, render_device_consent_page(*prompt, authority.users()));
@@ -263,7 +263,7 @@ void device_decision(Exchange& exchange, Authority& authority) {
     }
     return;
   }
-  send_html(exchange.response, 200, render_device_done_page(approve, prompt->client_id));
+  send_html(exchange.response, 200, render_device_done_page(approve, prompt->client_id, *answered));
 }
 
 void revoke(Exchange& exchange, Authority& authority) {

@@ -43,9 +43,9 @@ align-items:center;justify-content:center;font-weight:700;flex:none}
 ul.scopes{list-style:none;padding:0;margin:0 0 18px;border-top:1px solid var(--line)}
 ul.scopes li{display:flex;gap:10px;align-items:baseline;padding:10px 0;border-bottom:1px solid var(--line)}
 ul.scopes .tick{color:var(--ok);font-weight:700}
-ul.scopes code{margin-left:auto;color:var(--muted);font-size:12px}
-code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f5f9;border-radius:6px;
-padding:2px 6px;word-break:break-all}
+ul.scopes code{margin-left:auto;color:#475569;font-size:12px;white-space:nowrap}
+code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f5f9;color:#334155;border-radius:6px;
+padding:2px 6px;overflow-wrap:anywhere}
 label{display:block;font-weight:600;font-size:13px;margin:0 0 6px}
 input[type=text],input[type=number],select{width:100%;font:inherit;padding:9px 11px;border:1px solid #cbd5e1;
 border-radius:8px;background:#fff;color:var(--ink)}
@@ -77,7 +77,7 @@ font-size:26px;margin:0 auto 14px}
 .layout{display:grid;grid-template-columns:190px 1fr;gap:28px}
 nav.side .heading{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:4px 10px 8px}
 nav.side a,nav.side span{display:block;padding:7px 10px;border-radius:8px;color:var(--ink);text-decoration:none}
-nav.side span{color:#94a3b8}
+nav.side span{color:var(--muted)}
 nav.side a.active{background:#e0e7ff;color:var(--brand-dark);font-weight:600}
 .crumbs{color:var(--muted);font-size:13px;margin-bottom:4px}
 .toolbar{display:flex;justify-content:space-between;align-items:flex-end;gap:16px;margin-bottom:22px}
@@ -93,9 +93,11 @@ td.name{font-weight:600}
 .pill{font-size:12px;border-radius:999px;padding:1px 8px;background:#f1f5f9;color:var(--muted)}
 .pill.bad{background:var(--bad-bg);color:var(--bad)}
 .stack>*+*{margin-top:22px}
-footer{padding:18px;text-align:center;color:#94a3b8;font-size:12px}
+footer{padding:18px;text-align:center;color:#475569;font-size:12px}
 a{color:var(--brand)}
+.account-label{font-size:13px;font-weight:600;color:var(--muted);margin:16px 0 -8px}
 @media (max-width:720px){.layout{grid-template-columns:1fr}.grid-form{grid-template-columns:1fr}}
+@media (max-width:480px){main{padding:20px 12px}.card{padding:22px 18px}.actions button{flex:1;padding:12px 18px}}
 )css";
 
 constexpr std::string_view logo =
@@ -108,7 +110,7 @@ std::string layout(std::string_view title, std::string_view main_class, std::str
   std::string html;
   html += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += "<meta name=\"referrer\" content=\"no-referrer\">\n";
+  html += "<meta name=\"referrer\" content=\"same-origin\">\n";
   html += "<title>" + escape_html(title) + " \u00b7 Compozy Cloud</title>\n<style>";
   html += style;
   html += "</style>\n</head>\n<body>\n<header class=\"top\"><a class=\"brand\" href=\"/\">";
@@ -141,7 +143,7 @@ std::string scope_list(const Scopes& scopes) {
 std::string account_field(const std::vector<Account>& accounts, std::string_view selected) {
   if (accounts.size() == 1) {
     const Account& account = accounts.front();
-    return "<div class=\"account\"><div class=\"avatar\">" + initial(account.name) + "</div><div><div>" +
+    return "<p class=\"account-label\">Signed in as</p><div class=\"account\"><div class=\"avatar\">" + initial(account.name) + "</div><div><div>" +
            escape_html(account.name) + "</div><div class=\"email\">" + escape_html(account.email) +
            "</div></div></div>\n<input type=\"hidden\" name=\"account\" value=\"" + escape_html(account.email) + "\">";
   }
@@ -296,16 +298,19 @@ std::string render_device_consent_page(const DevicePrompt& prompt, const std::ve
   return layout("Connect a device", "center", content);
 }
 
-std::string render_device_done_page(bool approved, std::string_view client_id) {
+std::string render_device_done_page(bool approved, std::string_view client_id, const Account& account) {
   std::string content = "<div class=\"card narrow centered\">\n";
   if (approved) {
-    content += "<div class=\"status-icon ok\">\u2713</div><h1>Device connected</h1>\n<p class=\"muted\"><strong>" +
-               escape_html(client_id) +
-               "</strong> is signed in. You can return to your terminal and close this window.</p>\n";
+    content += "<div class=\"status-icon ok\">\u2713</div><h1>Device connected</h1>\n<p><strong>" +
+               escape_html(client_id) + "</strong> on your other device is signed in as <strong>" +
+               escape_html(account.email) +
+               "</strong>.</p>\n<p class=\"muted\">You can return to your terminal and close this window.</p>\n";
   } else {
-    content += "<div class=\"status-icon bad\">\u2715</div><h1>Request denied</h1>\n<p class=\"muted\"><strong>" +
-               escape_html(client_id) +
-               "</strong> was not given access. You can return to your terminal and close this window.</p>\n";
+    content += "<div class=\"status-icon bad\">\u2715</div><h1>Request denied</h1>\n<p><strong>" +
+               escape_html(client_id) + "</strong> on your other device was not given access to <strong>" +
+               escape_html(account.email) +
+               "</strong>.</p>\n<p class=\"muted\">To sign in after all, start again on that device, for example "
+               "with <code>compozy login --device</code>. You can close this window.</p>\n";
   }
   content += "</div>";
   return layout(approved ? "Device connected" : "Request denied", "center", content);

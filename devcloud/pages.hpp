@@ -28,7 +28,7 @@ std::string render_consent_page(const ConsentPage& page);
 // The form to type a user code in; `problem` explains why the last one was not accepted.
 std::string render_device_entry_page(std::string_view user_code, std::string_view problem);
 std::string render_device_consent_page(const DevicePrompt& prompt, const std::vector<Account>& accounts);
-std::string render_device_done_page(bool approved, std::string_view client_id);
+std::string render_device_done_page(bool approved, std::string_view client_id, const Account& account);
 
 std::string render_message_page(std::string_view title, std::string_view message);
 

@@ -124,7 +124,10 @@ void set_limits_and_headers(httplib::Server& http) {
   http.set_default_headers({
       {"Cache-Control", "no-store"},  // tokens, codes and pages for one person: nothing is cacheable
       {"X-Content-Type-Options", "nosniff"},
-      {"Referrer-Policy", "no-referrer"},
+      // Not no-referrer: under it a browser sends "Origin: null" with a page's own form
+      // posts (Fetch §3.1), and refuse_cross_origin_form could not tell them from a
+      // forged one. same-origin sends nothing to other origins, the loopback callback included.
+      {"Referrer-Policy", "same-origin"},
   });
 }
 

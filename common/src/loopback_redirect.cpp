@@ -27,20 +27,30 @@ constexpr std::size_t max_connections = 64;
 // A browser sends its request at once; a connection that has not within this is dropped.
 constexpr std::chrono::seconds request_patience{5};
 
+// A page of the compozy command on this computer, not of the server: it says so, and
+// sends the person back to the terminal. Colours meet WCAG AA (4.5:1) on white.
 std::string page(std::string_view title, std::string_view message, bool good) {
   const std::string mark = good ? "&#10003;" : "&#10007;";
-  const std::string color = good ? "#15803d" : "#b91c1c";
+  const std::string tone = good ? "ok" : "bad";
   return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>compozy: " +
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
          std::string(title) +
-         "</title><style>body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;background:#f6f7f9;"
-         "color:#111827;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0}"
-         ".card{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:40px 48px;"
-         "max-width:420px;text-align:center}.mark{font-size:40px;color:" +
-         color + "}h1{font-size:20px;margin:12px 0}p{color:#4b5563;line-height:1.5}</style></head>"
-                 "<body><div class=\"card\"><div class=\"mark\">" +
-         mark + "</div><h1>" + std::string(title) + "</h1><p>" + std::string(message) +
-         "</p></div></body></html>";
+         " \u00b7 compozy</title><style>*{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;"
+         "flex-direction:column;align-items:center;justify-content:center;padding:24px 16px;background:#f4f6fb;"
+         "color:#0f172a;font:16px/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
+         ".card{width:100%;max-width:440px;background:#fff;border:1px solid #e2e8f0;border-radius:14px;"
+         "padding:32px 28px;text-align:center;box-shadow:0 8px 24px rgba(15,23,42,.06)}"
+         ".mark{width:56px;height:56px;margin:0 auto 16px;border-radius:50%;display:flex;align-items:center;"
+         "justify-content:center;font-size:28px}.ok{background:#ecfdf5;color:#047857}"
+         ".bad{background:#fef2f2;color:#b91c1c}h1{font-size:22px;line-height:1.3;margin:0 0 10px}"
+         "p{margin:0 0 12px;color:#475569}code{font:14px ui-monospace,Menlo,Consolas,monospace;"
+         "background:#f1f5f9;color:#0f172a;border-radius:6px;padding:2px 6px;white-space:nowrap}"
+         ".from{margin:18px 0 0;font-size:13px;color:#475569;text-align:center}</style></head><body><main class=\"card\">"
+         "<div class=\"mark " +
+         tone + "\" aria-hidden=\"true\">" + mark + "</div><h1>" + std::string(title) + "</h1><p>" +
+         std::string(message) +
+         "</p></main><p class=\"from\">This page comes from the <code>compozy</code> command on this computer."
+         "</p></body></html>";
 }
 
 std::string http_response(int status, std::string_view reason, const std::string& html) {
@@ -192,6 +202,14 @@ std::string PollingLoopbackRedirect::answer(std::string_view head) {
     return http_response(200, "OK",
                          page("You are signed in",
                               "compozy has your sign-in. You can close this tab and return to your terminal.", true));
+  }
+  if (find_param(*callback, "error") == "access_denied") {
+    return http_response(400, "Bad Request",
+                         page("Sign-in denied",
+                              "You chose Deny, so compozy was not given access to your account and nothing was "
+                              "saved. To sign in after all, run <code>compozy login</code> in your terminal again "
+                              "and choose Approve. You can close this tab.",
+                              false));
   }
   return http_response(400, "Bad Request",
                        page("Sign-in failed",

@@ -24,7 +24,7 @@ poll() {
 expect_served_by_devcloud() {
   expect_header Cache-Control no-store
   expect_header X-Content-Type-Options nosniff
-  expect_header Referrer-Policy no-referrer
+  expect_header Referrer-Policy same-origin
 }
 
 test_every_endpoint_answers_over_http() {

@@ -862,7 +862,9 @@ BOOST_AUTO_TEST_CASE(a_user_code_is_answered_once_by_an_account_here) {
   BOOST_TEST(description_of(devcloud->answer_device_request(device.user_code, "", true)) == "choose an account");
   BOOST_TEST(description_of(devcloud->answer_device_request(device.user_code, "eve@example.com", true)) ==
              "'eve@example.com' is not an account here");
-  BOOST_TEST(devcloud->answer_device_request(device.user_code, "bob@example.com", true).has_value());
+  const auto answered = devcloud->answer_device_request(device.user_code, "bob@example.com", true);
+  BOOST_TEST_REQUIRE(answered.has_value());
+  BOOST_TEST(answered->email == "bob@example.com");
   BOOST_TEST(error_of(devcloud->find_device_request(device.user_code)) == "already_answered");
   BOOST_TEST(error_of(devcloud->answer_device_request(device.user_code, "bob@example.com", false)) ==
              "already_answered");

@@ -706,6 +706,7 @@ BOOST_AUTO_TEST_CASE(the_pages_take_a_code_and_an_answer) {
                                  {{"user_code", user_code}, {"account", "bob@example.com"}, {"decision", "approve"}});
   BOOST_TEST(done.status == 200);
   BOOST_TEST(done.has("Device connected"));
+  BOOST_TEST(done.has("<strong>compozy-cli</strong> on your other device is signed in as <strong>bob@example.com</strong>"));
   BOOST_TEST(done.has("You can return to your terminal"));
   const Reply used = routes.get("/device?user_code=" + user_code);
   BOOST_TEST(used.status == 400);
@@ -736,6 +737,8 @@ BOOST_AUTO_TEST_CASE(denied_and_refused_answers) {
       routes.post("/device/decision", {{"user_code", user_code}, {"account", "ada@example.com"}, {"decision", "deny"}});
   BOOST_TEST(denied.status == 200);
   BOOST_TEST(denied.has("Request denied"));
+  BOOST_TEST(denied.has("was not given access to <strong>ada@example.com</strong>"));
+  BOOST_TEST(denied.has("start again on that device"));
 }
 
 BOOST_AUTO_TEST_CASE(auto_approve_connects_the_device_on_sight) {

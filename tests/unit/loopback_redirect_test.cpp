@@ -106,7 +106,9 @@ BOOST_AUTO_TEST_CASE(a_forged_response_is_ignored_and_the_wait_goes_on) {
   const auto denied = redirect->wait_for_code(std::chrono::steady_clock::now() + 5s);
   BOOST_TEST_REQUIRE(!denied.has_value());
   BOOST_TEST(denied.error().message == "the sign-in was denied");
-  BOOST_TEST(browser.get().find("Sign-in failed") != std::string::npos);
+  const std::string denial = browser.get();
+  BOOST_TEST(denial.find("<h1>Sign-in denied</h1>") != std::string::npos);
+  BOOST_TEST(denial.find("run <code>compozy login</code> in your terminal again") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(only_a_get_of_the_callback_carries_parameters) {
