@@ -383,7 +383,6 @@ NetworkChecks check_network(Context& context, NetworkProbe& probe, std::chrono::
     }
     checks.push_back(judge_tls(*facts, url->host));
     if (checks.back().status == CheckStatus::fail) {
-      after_dns.erase(after_dns.begin());
       skip_rest("TLS", after_dns);
       return result;
     }
@@ -439,8 +438,8 @@ void print_checks(Output& out, const std::vector<Check>& checks) {
       case CheckStatus::fail: mark = out.cross_mark(); break;
       case CheckStatus::skipped: mark = "-"; break;
     }
-    out.report(mark + " " + out.bold(check.title) + ": " + terminal_safe(check.detail));
-    if (!check.fix.empty() && check.status != CheckStatus::pass) out.report("    fix: " + terminal_safe(check.fix));
+    out.report(mark + " " + out.bold(check.title) + ": " + check.detail);
+    if (!check.fix.empty() && check.status != CheckStatus::pass) out.report("    fix: " + check.fix);
   }
 }
 

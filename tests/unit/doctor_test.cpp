@@ -114,6 +114,19 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_fails_tcp_and_skips_tls) {
   BOOST_TEST(probe.handshakes == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_untrusted_certificate_leaves_every_later_check_unchecked) {
+  TestCommand command;
+  FakeProbe probe;
+  probe.tls.verified = false;
+  probe.tls.verify_error = "self-signed certificate in certificate chain";
+  const auto checks = network(command, probe);
+  BOOST_TEST(status_name(find(checks, "tls").status) == "fail");
+  for (const char* id : {"metadata", "clock", "credential"}) {
+    BOOST_TEST(find(checks, id).detail == "could not check: TLS failed");
+  }
+  BOOST_TEST(command.http.requests().empty());
+}
+
 BOOST_AUTO_TEST_CASE(tls_names_the_issuer_of_an_untrusted_certificate_as_interception) {
   TlsFacts facts{.version = "TLSv1.3", .subject = "cloud.example.com", .issuer = "Contoso Inspection CA", .root = {},
                  .verified = false, .verify_error = "unable to get local issuer certificate",
