@@ -108,7 +108,7 @@ Check check_credential_store(Context& context) {
   }
   auto entry = context.store().load(context.settings().profile);
   if (!entry) return failed("credential_store", title, entry.error().message, entry.error().hint);
-  if (const auto store = chosen_store(context, *entry)) {
+  if (const auto store = chosen_store(context, *entry); store && *store != file_store_name) {
     auto opened = context.store().secret_store(*store);
     if (!opened) return failed("credential_store", title, opened.error().message, opened.error().hint);
     if (auto listed = (*opened)->list(); !listed) {
@@ -124,7 +124,7 @@ Check check_credential_store(Context& context) {
                   "chmod 700 " + folder.string());
   }
   if (!std::filesystem::exists(file)) return passed("credential_store", title, "no " + file.string() + " yet");
-  return passed("credential_store", title, file.string() + " (mode 0600)");
+  return passed("credential_store", title, file.string() + ", which only you can read");
 }
 
 Check check_api_key(Context& context) {
@@ -197,8 +197,8 @@ Check judge_clock(const std::optional<std::string>& date_header, TimePoint now) 
   if (!server_time) return not_checked("clock", title, "the server's Date header is not an HTTP date");
   const long long skew = (now - *server_time).count();
   const long long size = skew < 0 ? -skew : skew;
-  const std::string detail = seconds_text(size) + (skew < 0 ? " behind" : " ahead of") + " the server (" +
-                             format_rfc3339(*server_time) + " there)";
+  const std::string detail = "this machine's clock is " + seconds_text(size) + (skew < 0 ? " behind" : " ahead of") +
+                             " the server's (" + format_rfc3339(*server_time) + " there)";
   const std::string fix = "set this machine's clock right: `sudo timedatectl set-ntp true`";
   if (size > clock_fail_skew.count()) {
     return failed("clock", title, detail + ": tokens look expired or not yet valid", fix);

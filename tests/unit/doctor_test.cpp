@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(clock_skew_passes_warns_and_fails_at_30_seconds_and_5_minut
   BOOST_TEST(judge(300) == "warn");
   BOOST_TEST(judge(301) == "fail");
   BOOST_TEST(judge(-3600) == "fail");
-  BOOST_TEST(judge_clock(http_date_of(now + seconds(600)), now).detail.starts_with("600 seconds behind the server"));
+  BOOST_TEST(judge_clock(http_date_of(now + seconds(600)), now).detail.starts_with("this machine's clock is 600 seconds behind the server's"));
   BOOST_TEST(status_name(judge_clock(std::nullopt, now).status) == "skipped");
   BOOST_TEST(status_name(judge_clock("yesterday", now).status) == "skipped");
 }
@@ -243,6 +243,11 @@ BOOST_AUTO_TEST_CASE(a_credentials_file_others_can_read_fails_with_the_chmod) {
   const Check check = check_credential_store(command.context());
   BOOST_TEST(status_name(check.status) == "fail");
   BOOST_TEST(check.fix == "chmod 600 " + command.store().file().string());
+}
+
+BOOST_AUTO_TEST_CASE(the_file_store_chosen_by_name_needs_no_helper) {
+  TestCommand command({.environment = {{"COMPOZY_CREDENTIAL_STORE", "file"}, {"PATH", "/nonexistent"}}});
+  BOOST_TEST(status_name(check_credential_store(command.context()).status) == "pass");
 }
 
 BOOST_AUTO_TEST_CASE(a_credential_store_that_is_not_installed_fails) {
