@@ -45,6 +45,20 @@ test_a_healthy_setup_passes_every_check_and_exits_0() {
     "config,profile,credential_store,api_key,proxy,dns,tcp,tls,metadata,clock,credential,plugins" "the checks in order"
 }
 
+test_an_expired_session_is_reported_and_left_as_it_was() {
+  start_devcloud_with_shared_key --user ada@example.com || return
+  log_in
+  expire_locally
+  local before token_requests
+  before=$(sha256sum "$(credentials_file)")
+  token_requests=$(grep -c /oauth/token "$DEVCLOUD_LOG")
+  doctor 0
+  expect_stdout_has "! credential: the access token expired "
+  expect_stdout_has "doctor changes nothing"
+  expect_eq "$(sha256sum "$(credentials_file)")" "$before" "credentials.yaml after doctor"
+  expect_eq "$(grep -c /oauth/token "$DEVCLOUD_LOG")" "$token_requests" "token requests after doctor"
+}
+
 test_a_server_clock_ten_minutes_ahead_fails_and_45_seconds_warns() {
   start_devcloud_with_shared_key --clock-offset 600 || return
   doctor 1 --host "$DEVCLOUD_URL"
