@@ -28,13 +28,13 @@ void replace_all(std::string& text, std::string_view secret) {
 const std::vector<std::pair<std::regex, std::string>>& secret_patterns() {
   static const auto flags = std::regex::ECMAScript | std::regex::icase;
   static const std::vector<std::pair<std::regex, std::string>> patterns{
-      {std::regex(R"(\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]+)", flags), "$1 [redacted]"},
+      {std::regex(R"(\b(bearer|basic)[ \t]+(?!\[redacted\])[A-Za-z0-9._~+/=-]+)", flags), "$1 [redacted]"},
       {std::regex(R"(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)", flags), "[redacted]"},
       {std::regex(R"(czk_[A-Za-z0-9_-]+)", flags), "[redacted]"},
       {std::regex(R"(://[^/@\s]*@)", flags), "://[redacted]@"},
       {std::regex(R"(([?&][^=&#\s]+)=[^&#\s]*)", flags), "$1=[redacted]"},
-      {std::regex(R"(((set-)?cookie\s*:\s*).*)", flags), "$1[redacted]"},
-      {std::regex(R"((["']?)([A-Za-z0-9_.-]*(token|secret|passw|key|code|cookie|authorization|session|sid|ref)[A-Za-z0-9_.-]*)(["']?)(\s*[:=]\s*)(["']?)[^\s"',}\]]+)",
+      {std::regex(R"(((set-)?cookie[ \t]*:[ \t]*).*)", flags), "$1[redacted]"},
+      {std::regex(R"((["']?)([A-Za-z0-9_.-]*(token|secret|passw|key|code|cookie|authorization|session|sid|ref)[A-Za-z0-9_.-]*)(["']?)([ \t]*[:=][ \t]*)(["']?)(?!\[redacted\]|https?://)[^\s"',}\]]+)",
                   flags),
        "$1$2$4$5$6[redacted]"},
   };

@@ -307,6 +307,10 @@ BOOST_AUTO_TEST_CASE(redaction_removes_every_kind_of_secret) {
     BOOST_TEST(redacted.find(secret) == std::string::npos, secret << " survived in:\n" << redacted);
   }
   BOOST_TEST(redacted.find("host: https://cloud.example.com") != std::string::npos);
+  // A field already redacted stays whole; an endpoint's URL is no secret, and the next line is its own.
+  const std::string yaml = "access_token: at-9\ntoken_endpoint: https://x/oauth/token\nrevocation_endpoint: https://x/r\n";
+  BOOST_TEST(redact_secrets(yaml, {"at-9"}) ==
+             "access_token: [redacted]\ntoken_endpoint: https://x/oauth/token\nrevocation_endpoint: https://x/r\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_json_document_is_versioned_with_one_object_per_check) {
