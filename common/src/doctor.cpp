@@ -132,7 +132,6 @@ Check check_api_key(Context& context) {
   auto key = api_key_from_environment(context.env());
   if (!key) return failed("api_key", title, key.error().message, key.error().hint);
   if (!*key) return passed("api_key", title, "not set: the stored credential is used");
-  std::string detail = "set";
   auto stored = stored_credential(context);
   if (stored && *stored) {
     return warned("api_key", title,
@@ -405,15 +404,14 @@ bool is_world_writable(const std::string& folder) {
   return ::stat(folder.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && (info.st_mode & S_IWOTH) != 0;
 }
 
-// Each network step gets a share of the one HTTP deadline, so that the
-// whole run ends within it even when every step waits its full share.
+}  // namespace
+
+// Six steps may wait (DNS, TCP, TLS, metadata, the credential, and a key's discovery), one share each.
 std::chrono::milliseconds network_step_deadline(const Environment& env) {
   std::chrono::milliseconds total{30'000};
   if (auto timeout = http_timeout_setting(env); timeout && *timeout) total = **timeout;
   return std::max(std::chrono::milliseconds(500), total / 6);
 }
-
-}  // namespace
 
 std::vector<Check> run_checks(Context& context, NetworkProbe& probe, const PluginFindings& plugins) {
   std::vector<Check> checks{check_config(context), check_profile(context), check_credential_store(context),

@@ -50,9 +50,7 @@ PluginFindings find_plugin_findings() {
 
 // One attempt per request, each within its share of the run's deadline (doctor.cpp).
 std::unique_ptr<HttpClient> make_doctor_http_client(const Environment& env) {
-  std::chrono::milliseconds total{30'000};
-  if (auto timeout = http_timeout_setting(env); timeout && *timeout) total = **timeout;
-  const auto step = std::max(std::chrono::milliseconds(500), total / 6);
+  const auto step = network_step_deadline(env);
   return make_http_client_with_limits(env.without("COMPOZY_HTTP_TIMEOUT"),
                                       HttpLimits{.deadline = step, .connect_timeout = step, .max_attempts = 1});
 }

@@ -61,6 +61,10 @@ Check judge_clock(const std::optional<std::string>& date_header, TimePoint now);
 // An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate only), as servers send Date.
 std::optional<TimePoint> parse_http_date(std::string_view text);
 
+// What each network step may take: a sixth of the HTTP deadline (COMPOZY_HTTP_TIMEOUT,
+// else 30 s), so that the whole run ends within it even when every step waits its share.
+std::chrono::milliseconds network_step_deadline(const Environment& env);
+
 std::vector<Check> run_checks(Context& context, NetworkProbe& probe, const PluginFindings& plugins);
 
 bool any_failed(const std::vector<Check>& checks);
