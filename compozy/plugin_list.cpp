@@ -136,14 +136,19 @@ void print_text(const std::vector<FoundPlugin>& plugins, const std::vector<Liste
   print(err, warnings);
 }
 
-int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::vector<std::string>& exec_dirs,
-                std::FILE* out, std::FILE* err) {
+std::vector<Listed> describe_all(const std::vector<FoundPlugin>& plugins, const std::vector<std::string>& exec_dirs) {
   std::map<std::string, const FoundPlugin*> active;
   for (const auto& plugin : plugins) {
     if (plugin.active) active.emplace(plugin.file, &plugin);
   }
   std::vector<Listed> listings;
   for (const auto& plugin : plugins) listings.push_back(describe(plugin, active, exec_dirs));
+  return listings;
+}
+
+int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::vector<std::string>& exec_dirs,
+                std::FILE* out, std::FILE* err) {
+  const std::vector<Listed> listings = describe_all(plugins, exec_dirs);
   if (json) {
     print_json(plugins, listings, exec_dirs, out);
   } else {
@@ -153,6 +158,15 @@ int plugin_list(bool json, const std::vector<FoundPlugin>& plugins, const std::v
 }
 
 }  // namespace
+
+std::vector<std::string> plugin_warnings(const std::vector<FoundPlugin>& plugins,
+                                         const std::vector<std::string>& exec_dirs) {
+  std::vector<std::string> warnings;
+  for (const auto& listed : describe_all(plugins, exec_dirs)) {
+    warnings.insert(warnings.end(), listed.warnings.begin(), listed.warnings.end());
+  }
+  return warnings;
+}
 
 int plugin_command(std::span<const std::string> args, const std::vector<FoundPlugin>& plugins,
                    const std::vector<std::string>& exec_dirs, std::FILE* out, std::FILE* err) {

@@ -13,7 +13,7 @@ using nlohmann::json;
 
 json metadata(const Authority& authority) {
   const std::string& issuer = authority.issuer();
-  return {
+  json document{
       {"issuer", issuer},
       {"authorization_endpoint", issuer + "/oauth/authorize"},
       {"token_endpoint", issuer + "/oauth/token"},
@@ -36,6 +36,14 @@ json metadata(const Authority& authority) {
       {"prompt_values_supported", json::array({"none", "login", "consent", "select_account"})},
       {"authorization_response_iss_parameter_supported", true},
   };
+  if (const auto& shown = authority.options().metadata_issuer) {
+    if (shown->empty()) {
+      document.erase("issuer");
+    } else {
+      document["issuer"] = *shown;
+    }
+  }
+  return document;
 }
 
 void send_no_cache_json(httplib::Response& response, int status, const json& body) {

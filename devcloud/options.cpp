@@ -18,6 +18,7 @@ constexpr std::string_view usage_text =
     "                        [--max-sessions N] [--state FILE] [--signing-key FILE]\n"
     "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
     "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
+    "                        [--clock-offset S] [--metadata-issuer URL|none]\n"
     "                        [--faults] [--fault SPEC]... [--help] [--version]\n"
     "\n"
     "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
@@ -50,6 +51,10 @@ constexpr std::string_view usage_text =
     "                             (/.well-known/oauth-authorization-server) or openid\n"
     "                             (/.well-known/openid-configuration)\n"
     "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
+    "    --clock-offset S         seconds (negative: behind) added to the time in each\n"
+    "                             Date header, as a server whose clock differs would send\n"
+    "    --metadata-issuer URL    the issuer the metadata documents name instead of the\n"
+    "                             real one; none leaves the field out (tests of RFC 8414 §3.3)\n"
     "    --faults                 let tests switch faults on and off with POST and\n"
     "                             DELETE /_faults, from this machine only\n"
     "    --fault SPEC             answer badly from the start (repeatable), e.g.\n"
@@ -143,6 +148,8 @@ cxxopts::Options declare_options() {
       ("tls-key", "", cxxopts::value<std::string>())              //
       ("discovery", "", cxxopts::value<std::string>())            //
       ("without-compozy-api", "")                                 //
+      ("clock-offset", "", cxxopts::value<std::string>())         //
+      ("metadata-issuer", "", cxxopts::value<std::string>())      //
       ("faults", "")                                              //
       ("fault", "", cxxopts::value<std::string>())                //
       ("h,help", "")                                              //
@@ -275,6 +282,13 @@ Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) 
     }
   }
   options.compozy_api = parsed.count("without-compozy-api") == 0;
+  if (auto offset = text_of(parsed, "clock-offset")) {
+    constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
+    auto value = parse_integer("clock-offset", *offset, -ten_years, ten_years);
+    if (!value) return propagate(value);
+    options.clock_offset = std::chrono::seconds(*value);
+  }
+  if (auto issuer = text_of(parsed, "metadata-issuer")) options.metadata_issuer = *issuer == "none" ? "" : *issuer;
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 #include "routes.hpp"
@@ -131,10 +132,21 @@ void set_limits_and_headers(httplib::Server& http) {
   });
 }
 
+// RFC 9110 §6.6.1: a server with a clock sends Date, in IMF-fixdate.
+std::string http_date(std::chrono::system_clock::time_point when) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[40] = {};
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  return text;
+}
+
 // Runs before any route: starts the log line's clock and refuses DNS rebinding.
 void refuse_unexpected_hosts(httplib::Server& http, const Authority& authority) {
   http.set_pre_routing_handler([&authority](const httplib::Request& request, httplib::Response& response) {
     trace = {SteadyClock::now(), true, {}, false};
+    response.set_header("Date", http_date(std::chrono::system_clock::now() + authority.options().clock_offset));
     // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
     const_cast<httplib::Request&>(request).ranges.clear();
     if (!is_expected_host(request.get_header_value("Host"), authority.options().public_host)) {

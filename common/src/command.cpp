@@ -124,6 +124,10 @@ Result<Context::Parts> load_context_parts(const CommandInfo& info, const cxxopts
   auto folder = config_dir(env);
   if (!folder) return propagate(folder);
   auto config = load_config(*folder / "config.yaml");
+  if (!config && info.diagnoses_config) {
+    config = ConfigFile{};
+    config->path = *folder / "config.yaml";
+  }
   if (!config) return propagate(config);
   for (const auto& warning : config->warnings) output.warning(warning);
   Settings settings;

@@ -23,6 +23,7 @@ constexpr std::array core_table{
     CoreCommand{"profile remove", "Log a profile out, then remove it"},
     CoreCommand{"api", "Make an authenticated request to the Compozy API"},
     CoreCommand{"alias", "List the command aliases set in config.yaml"},
+    CoreCommand{"doctor", "Check this machine's setup and say how to fix what is wrong"},
     CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests", "compozy-devcloud"},
 };
 

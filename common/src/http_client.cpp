@@ -23,6 +23,14 @@
 
 namespace compozy {
 
+// The system's hashed folder is read one certificate at a time as a chain needs it.
+std::pair<std::string, std::string> trusted_ca_locations(const Environment& env) {
+  if (auto file = env.get("SSL_CERT_FILE")) return {*file, ""};
+  if (auto dir = env.get("SSL_CERT_DIR")) return {"", *dir};
+  if (::access(system_ca_folder, R_OK | X_OK) == 0) return {"", system_ca_folder};
+  return {"", ""};
+}
+
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -39,15 +47,6 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
   if (ec != std::errc() || end != value->data() + value->size() || seconds < 0) return std::nullopt;
   // Any wait past the request's deadline is cut by it; this keeps the arithmetic in range.
   return std::chrono::seconds(std::min(seconds, 3600L));
-}
-
-// SSL_CERT_FILE, else SSL_CERT_DIR, else the system's hashed folder, which
-// OpenSSL reads one certificate at a time as a chain needs it.
-std::pair<std::string, std::string> trust_locations(const Environment& env) {
-  if (auto file = env.get("SSL_CERT_FILE")) return {*file, ""};
-  if (auto dir = env.get("SSL_CERT_DIR")) return {"", *dir};
-  if (::access("/etc/ssl/certs", R_OK | X_OK) == 0) return {"", "/etc/ssl/certs"};
-  return {"", ""};
 }
 
 bool is_redirect(int status) {
@@ -124,7 +123,7 @@ httplib::Client& HttplibClient::client_for(const Url& url, const std::optional<P
   }
   if (url.scheme == "https") {
     client->enable_server_certificate_verification(true);
-    const auto [file, dir] = trust_locations(env_);
+    const auto [file, dir] = trusted_ca_locations(env_);
     if (!file.empty() || !dir.empty()) client->set_ca_cert_path(file, dir);
   }
   return *client;
@@ -305,7 +304,7 @@ std::unexpected<Error> HttplibClient::describe_failure(const Url& url, const Tra
     case httplib::Error::SSLConnection:
       return fail_unreachable("TLS handshake with '" + origin + "' failed" + via);
     case httplib::Error::SSLLoadingCerts: {
-      const auto [file, dir] = trust_locations(env_);
+      const auto [file, dir] = trusted_ca_locations(env_);
       return fail_unreachable("cannot load the trusted certificates from '" + (file.empty() ? dir : file) + "'",
                               "check SSL_CERT_FILE or SSL_CERT_DIR");
     }

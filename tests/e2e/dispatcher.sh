@@ -225,14 +225,14 @@ test_the_build_tree_finds_its_own_plugins_and_each_says_its_summary() {
   expect_status 0 "$COMPOZY" plugin list --json
   local built
   built=$(jq -r '[.plugins[] | select(.active and .core) | .name] | sort | join(",")' "$OUT")
-  expect_eq "$built" "alias,api,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,devcloud,login,logout,profile add,profile list,profile remove,profile use" \
+  expect_eq "$built" "alias,api,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,devcloud,doctor,login,logout,profile add,profile list,profile remove,profile use" \
     "core commands built"
   expect_status 0 "$COMPOZY" help
   expect_stdout_lacks "(not installed)"
   # The overview and each tool's own --help show the one summary of the command table.
   local overview name summary
   overview=$(cat "$OUT")
-  for name in login logout "auth status" "auth token" "auth list" "auth refresh" "auth revoke" "auth revoke-all" api alias; do
+  for name in login logout "auth status" "auth token" "auth list" "auth refresh" "auth revoke" "auth revoke-all" api alias doctor; do
     summary=$(printf '%s\n' "$overview" | sed -n "s/^  $name  *//p" | head -n 1)
     [ -n "$summary" ] || { fail "'$name' is not in the overview"; continue; }
     # shellcheck disable=SC2086

@@ -162,4 +162,15 @@ test_the_api_help_examples_run() {
   [ "$ran" -ge 4 ] || fail "found only $ran examples in compozy api --help"
 }
 
+test_the_doctor_help_examples_run() {
+  setup_examples || return
+  expect_status 0 compozy login
+  local ran=0 command
+  while IFS= read -r command; do
+    ran=$((ran + 1))
+    run_example "$command"
+  done < <(compozy doctor --help | sed -n 's/^  \(compozy doctor.*\)/\1/p')
+  [ "$ran" -ge 2 ] || fail "found only $ran examples in compozy doctor --help"
+}
+
 run_tests "$@"

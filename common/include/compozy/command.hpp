@@ -87,6 +87,9 @@ struct CommandInfo {
   std::string_view usage;    // the arguments: "[--json] [--offline]"
   std::string_view manual;   // what --help says after the usage, exit codes included
   bool talks_to_server = true;  // false: no --host/--profile, and a bad host setting is no concern
+  // true: a config.yaml that does not parse is read as empty, for the command
+  // to report (`compozy doctor`), instead of stopping it before it runs.
+  bool diagnoses_config = false;
 };
 
 template <class Options>
@@ -100,6 +103,7 @@ struct Command {
   Result<Options> (*parse)(const cxxopts::ParseResult&) = nullptr;
   Result<void> (*run)(const Options&, Context&) = nullptr;
   bool talks_to_server = true;
+  bool diagnoses_config = false;
   HttpClientFactory http = nullptr;
 };
 
@@ -118,7 +122,8 @@ int run_command(int argc, char** argv, const Command<Options>& command) {
   std::optional<Options> options;
   return detail::run_main(
       argc, argv,
-      CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server},
+      CommandInfo{command.name, command.summary, command.usage, command.manual, command.talks_to_server,
+                  command.diagnoses_config},
       command.declare,
       [&](const cxxopts::ParseResult& parsed) -> Result<void> {
         if (command.parse == nullptr) {

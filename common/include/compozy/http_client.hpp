@@ -79,6 +79,11 @@ std::unique_ptr<HttpClient> make_http_client_with_limits(const Environment& env,
 enum class Sent { no_credential, bearer_credential };
 std::unexpected<Error> fail_with_status(std::string_view what, int status, Sent sent = Sent::no_credential);
 
+// The CA certificates every TLS connection trusts: {file, folder}, from
+// SSL_CERT_FILE, else SSL_CERT_DIR, else the system's folder.
+inline constexpr char system_ca_folder[] = "/etc/ssl/certs";
+std::pair<std::string, std::string> trusted_ca_locations(const Environment& env);
+
 // "GET https://host/path?code=[redacted]": what debug logging may show of a URL.
 std::string redact_url(std::string_view url);
 
