@@ -81,7 +81,7 @@ test_the_packages_build_with_debian_tools() {
   echo "# '$command' took $((SECONDS - started)) s"
   [ "$status" = 0 ] || { fail "'$command' exited $status"; tail -n 30 "$log" | sed 's/^/#   /'; return; }
   mkdir -p "$DEBS"
-  mv "$SUITE_TMP"/source/*.deb "$SUITE_TMP"/source/*.changes "$DEBS"/
+  mv "$SUITE_TMP"/source/*.deb "$SUITE_TMP"/source/*.changes "$SUITE_TMP"/source/*.buildinfo "$DEBS"/
   local package
   for package in "${PACKAGES[@]}"; do
     ls "$DEBS/${package}_"*.deb >/dev/null 2>&1 || fail "no ${package} package was built"
@@ -182,7 +182,8 @@ test_without_compozy_devcloud_the_dispatcher_names_its_package() {
   expect_status 127 "$COMPOZY" devcloud
   expect_stderr_is "compozy: 'devcloud' is not installed: it is in the Debian package compozy-devcloud (apt install compozy-devcloud)"
   # The rest still works: not signed in is exit 4, as on any machine.
-  expect_status 4 "$COMPOZY" auth status
+  expect_status 4 "$COMPOZY" auth token
+  expect_stderr_has "error: not logged in"
 }
 
 test_purge_leaves_nothing_behind() {
