@@ -74,7 +74,7 @@ test_the_packages_build_with_debian_tools() {
     # Through ccache's compiler links, as meson does not find ccache under
     # dpkg-buildpackage; the paths of the temporary copy are hashed relative to
     # it, so that the next run hits the cache.
-    export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$CCACHE_FOLDER CCACHE_BASEDIR=$SUITE_TMP/source CCACHE_HASHDIR=false
+    export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$CCACHE_FOLDER CCACHE_BASEDIR=$SUITE_TMP/source CCACHE_NOHASHDIR=true
   fi
   local started=$SECONDS status=0
   (cd "$tree" && bash -c "$command") >"$log" 2>&1 || status=$?
