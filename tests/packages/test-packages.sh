@@ -114,11 +114,13 @@ check_contents() {
 
 test_lintian_finds_no_error_or_warning() {
   [ -d "$DEBS" ] || { fail "no packages were built"; return; }
+  # Each tag left is shown (O:) with the reason it is overridden; an overridden
+  # one may still set lintian's status, so the verdict is read from the tags.
   local status=0
-  # --show-overrides: each tag left, with the reason it is overridden, is in the log.
-  lintian --fail-on error,warning -I --pedantic --show-overrides "$DEBS"/*.changes >"$OUT" 2>"$ERR" || status=$?
+  lintian --fail-on none -I --pedantic --show-overrides "$DEBS"/*.changes >"$OUT" 2>"$ERR" || status=$?
   sed 's/^/# lintian: /' "$OUT" "$ERR"
-  [ "$status" = 0 ] || fail "lintian exited $status: an error or warning that no override explains"
+  [ "$status" = 0 ] || fail "lintian could not check the packages (exit $status)"
+  ! grep -qE '^[EW]: ' "$OUT" || fail "lintian found an error or warning that no override explains"
 }
 
 test_the_packages_install_with_apt() {
