@@ -31,9 +31,12 @@ void with_caller(Exchange& exchange, Authority& authority, std::string_view scop
   handle(*caller);
 }
 
-// An API key as the API shows it: never its secret, nor its hash.
-json api_key_json(const ApiKey& key) {
+// An API key as the API shows it: never its secret, nor its hash. checked_at is
+// this server's time, by which clients judge expiry and age: it is this clock
+// that refuses a key, whatever the client's says.
+json api_key_json(const ApiKey& key, TimePoint now) {
   return {
+      {"checked_at", format_rfc3339(now)},
       {"id", key.id},
       {"name", key.name},
       {"prefix", key.prefix},
@@ -58,7 +61,7 @@ void me(Exchange& exchange, Authority& authority) {
         {"scopes", caller.scopes},
     };
     if (caller.key) {
-      credential.update(api_key_json(*caller.key));
+      credential.update(api_key_json(*caller.key, authority.now()));
       credential["type"] = "api_key";
     }
     send_json(exchange.response, 200,
@@ -174,14 +177,14 @@ Outcome<ApiKeySpec> api_key_spec(const json& body, TimePoint now) {
 void list_api_keys(Exchange& exchange, Authority& authority) {
   with_caller(exchange, authority, manage_keys, [&](const Caller& caller) {
     json keys = json::array();
-    for (const ApiKey& key : authority.api_keys_of(caller.account)) keys.push_back(api_key_json(key));
+    for (const ApiKey& key : authority.api_keys_of(caller.account)) keys.push_back(api_key_json(key, authority.now()));
     send_json(exchange.response, 200, {{"api_keys", keys}, {"scopes_supported", api_key_scopes()}});
   });
 }
 
-void send_new_key(Exchange& exchange, const Outcome<NewApiKey>& created, int status) {
+void send_new_key(Exchange& exchange, const Outcome<NewApiKey>& created, int status, TimePoint now) {
   if (!created) return send_error(exchange.response, created.error());
-  json body = api_key_json(created->key);
+  json body = api_key_json(created->key, now);
   body["key"] = created->secret;  // once, here, and never again
   send_json(exchange.response, status, body);
 }
@@ -192,7 +195,7 @@ void create_api_key(Exchange& exchange, Authority& authority) {
     if (!body) return send_error(exchange.response, body.error());
     const auto spec = api_key_spec(*body, authority.now());
     if (!spec) return send_error(exchange.response, spec.error());
-    send_new_key(exchange, authority.create_api_key(caller.account, *spec), 201);
+    send_new_key(exchange, authority.create_api_key(caller.account, *spec), 201, authority.now());
   });
 }
 
@@ -213,10 +216,10 @@ void rotate_api_key(Exchange& exchange, Authority& authority) {
     const auto id = exchange.path_arguments.at(0);
     const auto created = authority.rotate_api_key(caller.account, id, std::chrono::seconds(grace->value_or(0)));
     if (!created) return send_error(exchange.response, created.error());
-    json body_out = api_key_json(created->key);
+    json body_out = api_key_json(created->key, authority.now());
     body_out["key"] = created->secret;
     for (const ApiKey& key : authority.api_keys_of(caller.account)) {
-      if (key.id == id) body_out["replaced"] = api_key_json(key);
+      if (key.id == id) body_out["replaced"] = api_key_json(key, authority.now());
     }
     send_json(exchange.response, 201, body_out);
   });

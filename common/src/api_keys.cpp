@@ -45,16 +45,12 @@ Result<HttpResponse> send_authorized(Context& context, HttpRequest request) {
   request.bearer(credential->token);
   auto response = context.http().send(request);
   if (!response) return propagate(response);
-  if (response->status == 404 || response->status == 405 || response->status == 401 || response->status == 403 ||
-      response->ok()) {
-    if (response->status == 401 || response->status == 403) {
-      if (auto refused = check_api_status(*response, request.url, credential->origin); !refused) {
-        return propagate(refused);
-      }
-    }
-    return response;
+  // 401 and 403 insufficient_scope are about the credential; other answers, each caller reads.
+  if (response->status == 401 || insufficient_scope(*response)) {
+    if (auto refused = check_api_status(*response, request.url, credential->origin); !refused) return propagate(refused);
   }
-  return fail_with_status("'" + request.url + "'", response->status);
+  if (response->status >= 500) return fail_with_status("'" + request.url + "'", response->status);
+  return response;
 }
 
 HttpRequest json_post(std::string url, const json& body) {
@@ -85,6 +81,7 @@ std::optional<ApiKey> api_key_from_json(const json& item) {
   key.last_used_at = time_field(item, "last_used_at");
   key.last_used_from = bounded_text(item, "last_used_from", 100);
   key.replaced_by = bounded_text(item, "replaced_by", 100);
+  key.checked_at = time_field(item, "checked_at");
   return key;
 }
 
@@ -228,12 +225,12 @@ void print_api_keys(Output& out, std::string_view host, const std::vector<ApiKey
     return;
   }
   const bool relative = out.stdout_is_terminal();
-  const auto time_text = [&](const std::optional<TimePoint>& when, std::string_view none) -> std::string {
-    if (!when) return relative ? std::string(none) : "";
-    return relative ? relative_time(*when, now) : format_rfc3339(*when);
-  };
   std::vector<std::vector<std::string>> rows;
   for (const ApiKey& key : keys) {
+    const auto time_text = [&](const std::optional<TimePoint>& when, std::string_view none) -> std::string {
+      if (!when) return relative ? std::string(none) : "";
+      return relative ? relative_time(*when, key.judged_at(now)) : format_rfc3339(*when);
+    };
     std::vector<std::string> flags;
     if (key.expired(now)) flags.emplace_back("expired");
     if (key.never_used()) flags.emplace_back("never used");
@@ -263,8 +260,9 @@ Result<std::optional<ApiKey>> fetch_own_api_key(Context& context, std::string_vi
   return api_key_from_json(*credential);
 }
 
-std::vector<std::string> api_key_warnings(const ApiKey& key, TimePoint now, std::chrono::seconds rotation_age,
+std::vector<std::string> api_key_warnings(const ApiKey& key, TimePoint local_now, std::chrono::seconds rotation_age,
                                           const std::optional<std::vector<std::string>>& allowed) {
+  const TimePoint now = key.judged_at(local_now);
   std::vector<std::string> warnings;
   const std::string named = "the API key '" + key.name + "'";
   const std::string rotate = "`compozy auth keys rotate " + key.id + " --grace 24h`";

@@ -42,9 +42,10 @@ Result<void> rotate(const Options& options, Context& context) {
   context.out().data(created->secret + "\n");
   context.out().success("Rotated API key '" + created->key.name + "': the new one is " + created->key.id +
                         ", shown once, above");
-  const auto ends = created->replaced ? created->replaced->expires_at : std::nullopt;
-  if (ends && *ends > context.clock().now()) {
-    context.out().info("The old key (" + old->id + ") works until " + format_rfc3339(*ends) + ", then is refused.");
+  const auto& replaced = created->replaced;
+  if (replaced && replaced->expires_at && !replaced->expired(context.clock().now())) {
+    const TimePoint ends = *replaced->expires_at;
+    context.out().info("The old key (" + old->id + ") works until " + format_rfc3339(ends) + ", then is refused.");
   } else {
     context.out().info("The old key (" + old->id + ") no longer works.");
   }

@@ -7,9 +7,11 @@
 . "$(dirname "$0")/../support/lib.sh"
 . "$(dirname "$0")/../support/devcloud.sh"
 
-# devcloud with a clock to move, and this machine signed in to it.
+# devcloud with a clock to move, and this machine signed in to it. Only devcloud's
+# clock moves: the session's access token lives longer than any move, so that
+# compozy (whose clock stays) never holds one that devcloud takes for expired.
 start_signed_in() {
-  start_devcloud_with_shared_key --faults --user ada@example.com || return
+  start_devcloud_with_shared_key --faults --access-token-ttl 3000000 --user ada@example.com || return
   log_in
 }
 

@@ -32,8 +32,12 @@ struct ApiKey {
   std::optional<TimePoint> last_used_at;
   std::string last_used_from;
   std::string replaced_by;  // the key a rotation made in its place
+  // The server's time when it described the key: expiry and age are judged by
+  // the clock that refuses keys, not by this machine's.
+  std::optional<TimePoint> checked_at;
 
-  bool expired(TimePoint now) const { return expires_at && *expires_at <= now; }
+  TimePoint judged_at(TimePoint local_now) const { return checked_at.value_or(local_now); }
+  bool expired(TimePoint now) const { return expires_at && *expires_at <= judged_at(now); }
   bool never_used() const { return !last_used_at; }
 };
 
