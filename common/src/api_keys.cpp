@@ -129,6 +129,14 @@ Result<ApiKey> find_api_key(const std::vector<ApiKey>& keys, std::string_view id
     return fail("no API key with the ID or name " + shown, ExitCode::failure,
                 "see `compozy auth keys list` for the keys of your account");
   }
+  // A name means the current key, not those a rotation replaced (still in their grace).
+  if (named.size() > 1) {
+    std::vector<const ApiKey*> current;
+    for (const ApiKey* key : named) {
+      if (key->replaced_by.empty()) current.push_back(key);
+    }
+    if (current.size() == 1) return *current.front();
+  }
   if (named.size() > 1) {
     std::string ids;
     for (const ApiKey* key : named) ids += (ids.empty() ? "" : ", ") + key->id;

@@ -88,6 +88,9 @@ BOOST_AUTO_TEST_CASE(a_key_is_found_by_id_or_by_a_name_only_one_key_has) {
   BOOST_TEST_REQUIRE(!twins.has_value());
   BOOST_TEST(twins.error().message == "2 API keys are named 'twin': key_2, key_3");
   BOOST_TEST(twins.error().hint == "name the one you mean by its ID");
+  std::vector<ApiKey> rotated = keys;
+  rotated[1].replaced_by = "key_3";
+  BOOST_TEST(find_api_key(rotated, "twin")->id == "key_3");  // the current one, not the one it replaced
   const auto none = find_api_key(keys, "nothing\x1b");
   BOOST_TEST_REQUIRE(!none.has_value());
   BOOST_TEST(none.error().message.find('\x1b') == std::string::npos);

@@ -62,7 +62,8 @@ Result<NewApiKey> parse_new_api_key(std::string_view body);
 std::optional<ApiKey> api_key_from_json(const nlohmann::json& item);
 
 // The key that `id_or_name` names: its ID, else its name when exactly one key has
-// it. Several keys of that name is an error that lists their IDs.
+// it (a key that a rotation replaced counts only when no other has the name).
+// Several keys of that name is an error that lists their IDs.
 Result<ApiKey> find_api_key(const std::vector<ApiKey>& keys, std::string_view id_or_name);
 
 // The requests; a 401 is exit 4, a 403 insufficient_scope names the scope (exit 1).
