@@ -257,6 +257,12 @@ void forget_expired(State& state, TimePoint now) {
   });
   std::erase_if(state.consent_requests, [&](const auto& entry) { return entry.second.expires_at <= now; });
   std::erase_if(state.device_codes, [&](const auto& entry) { return entry.second.expires_at + afterlife <= now; });
+  // A key a rotation replaced is gone a while after its grace ends; an expired key
+  // that was never replaced stays listed, flagged, until someone revokes it.
+  std::erase_if(state.api_keys, [&](const auto& entry) {
+    const ApiKey& key = entry.second;
+    return !key.replaced_by.empty() && key.expires_at && *key.expires_at + afterlife <= now;
+  });
 }
 
 // Keeps pending requests bounded, whatever a script throws at the server.
@@ -413,6 +419,27 @@ const std::vector<std::string>& supported_scopes() {
   return scopes;
 }
 
+const std::vector<std::string>& api_key_scopes() {
+  static const std::vector<std::string> scopes = {"read", "write", "keys:manage"};
+  return scopes;
+}
+
+std::string_view describe_api_key_scope(std::string_view scope) {
+  if (scope == "read") return "See your account and its sessions";
+  if (scope == "write") return "End sessions";
+  if (scope == "keys:manage") return "List, create, revoke and rotate API keys";
+  return "";
+}
+
+const Scopes& default_api_key_scopes() {
+  static const Scopes scopes = {"read", "write"};
+  return scopes;
+}
+
+bool Caller::may(std::string_view scope) const {
+  return kind == Kind::session || (key && has_scope(key->scopes, scope));
+}
+
 std::string join_scopes(const Scopes& scopes) {
   std::string text;
   for (const std::string& scope : scopes) {
@@ -439,14 +466,18 @@ Authority::Authority(Options options, TimeSource clock, State state, SigningKey 
       signing_key_(std::move(signing_key)),
       state_(std::move(state)) {}
 
-TimePoint Authority::now() const { return std::chrono::time_point_cast<std::chrono::seconds>(clock_()); }
+WallClock::time_point Authority::clock_now() const {
+  return clock_() + std::chrono::seconds(clock_offset_seconds_.load());
+}
+
+TimePoint Authority::now() const { return std::chrono::time_point_cast<std::chrono::seconds>(clock_now()); }
 
 TimePoint Authority::expiry_after(std::chrono::seconds lifetime) const {
-  return std::chrono::ceil<std::chrono::seconds>(clock_()) + lifetime;
+  return std::chrono::ceil<std::chrono::seconds>(clock_now()) + lifetime;
 }
 
 std::int64_t Authority::now_milliseconds() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_now().time_since_epoch()).count();
 }
 
 Result<std::unique_ptr<Authority>> Authority::open(const Options& options, TimeSource clock) {
@@ -932,27 +963,33 @@ Outcome<void> Authority::revoke(const Params& form) {
   });
 }
 
-Outcome<Caller> Authority::authenticate(std::string_view header) {
+Outcome<Caller> Authority::authenticate(std::string_view header, std::string_view remote_address) {
   const auto token = bearer_token(header);
   if (!token) return std::unexpected(token.error());
   return use([&](State& state) -> Outcome<Caller> {
-    if (options_.compozy_api && token->starts_with(api_key_prefix)) return api_key_caller(state, digest(*token));
+    if (options_.compozy_api && token->starts_with(api_key_prefix)) {
+      return api_key_caller(state, digest(*token), remote_address);
+    }
     return access_token_caller(state, digest(*token));
   });
 }
 
-Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash) const {
+Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash,
+                                          std::string_view remote_address) const {
   const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
                                 [&](const auto& entry) { return entry.second.hash == hash; });
   if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
   if (key->second.expires_at && *key->second.expires_at <= now()) {
-    return std::unexpected(invalid_token("the API key has expired"));
+    return std::unexpected(invalid_token(key->second.replaced_by.empty()
+                                             ? "the API key has expired"
+                                             : "the API key was rotated and its grace period has ended"));
   }
   const Account* account = find_account(key->second.account_id);
   if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
   key->second.last_used_at = now();
-  return Caller{*account, Caller::Kind::api_key, key->first, key->second.expires_at,
-                Scopes{"openid", "email", "profile"}};
+  key->second.last_used_from = printable(remote_address, 64);
+  return Caller{*account,       Caller::Kind::api_key, key->first, key->second.expires_at,
+                Scopes{"openid", "email", "profile"}, key->second};
 }
 
 Outcome<Caller> Authority::access_token_caller(State& state, const std::string& hash) const {
@@ -965,7 +1002,8 @@ Outcome<Caller> Authority::access_token_caller(State& state, const std::string& 
   const Account* account = find_account(session->second.account_id);
   if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
   session->second.last_used_at = now();
-  return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes};
+  return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes,
+                std::nullopt};
 }
 
 // ---------------------------------------------------------------------------------
@@ -1007,8 +1045,12 @@ Outcome<int> Authority::revoke_all_sessions(const Caller& caller) {
   });
 }
 
-Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string_view name,
-                                             std::optional<int> expires_in_days) {
+namespace {
+
+constexpr std::int64_t max_api_key_lifetime_seconds = 3650LL * 86400;  // ten years
+constexpr std::size_t api_key_prefix_length = 12;                       // "czk_" and 8 of the secret
+
+Outcome<std::string> api_key_name(std::string_view name) {
   const auto first = name.find_first_not_of(" \t");
   name = first == std::string_view::npos ? std::string_view()
                                          : name.substr(first, name.find_last_not_of(" \t") - first + 1);
@@ -1017,20 +1059,104 @@ Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string
   if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
     return std::unexpected(invalid_request("the name contains control characters"));
   }
+  return std::string(name);
+}
+
+// In the order of api_key_scopes, each once; an unknown one is refused, naming the known.
+Outcome<Scopes> api_key_scope_set(const Scopes& requested) {
+  if (requested.empty()) return default_api_key_scopes();
+  for (const std::string& scope : requested) {
+    if (!has_scope(api_key_scopes(), scope)) {
+      return std::unexpected(OAuthError{400, "invalid_scope",
+                                        "unknown scope '" + printable(scope, 40) + "'; API keys may have " +
+                                            join_scopes(api_key_scopes())});
+    }
+  }
+  Scopes ordered;
+  for (const std::string& scope : api_key_scopes()) {
+    if (has_scope(requested, scope)) ordered.push_back(scope);
+  }
+  return ordered;
+}
+
+Outcome<std::string> api_key_environment(std::string_view environment) {
+  if (environment.size() > 40 || !std::all_of(environment.begin(), environment.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+      })) {
+    return std::unexpected(
+        invalid_request("the environment is a label of up to 40 letters, digits, '-', '_' and '.'"));
+  }
+  return std::string(environment);
+}
+
+}  // namespace
+
+Outcome<NewApiKey> Authority::create_api_key(const Account& account, const ApiKeySpec& spec) {
+  auto name = api_key_name(spec.name);
+  if (!name) return std::unexpected(name.error());
+  auto scopes = api_key_scope_set(spec.scopes);
+  if (!scopes) return std::unexpected(scopes.error());
+  auto environment = api_key_environment(spec.environment);
+  if (!environment) return std::unexpected(environment.error());
+  if (spec.lifetime_seconds && (*spec.lifetime_seconds <= 0 || *spec.lifetime_seconds > max_api_key_lifetime_seconds)) {
+    return std::unexpected(invalid_request("the expiry is from 1 second to 3650 days away, or never"));
+  }
+  return change([&](State& state) -> Outcome<NewApiKey> {
+    NewApiKey created;
+    created.secret = std::string(api_key_prefix) + random_token(32);
+    ApiKey& key = created.key;
+    key.id = new_id("key_");
+    key.account_id = account.id;
+    key.name = *name;
+    key.hash = digest(created.secret);
+    key.prefix = created.secret.substr(0, api_key_prefix_length);
+    key.scopes = *scopes;
+    key.environment = *environment;
+    key.created_at = now();
+    key.lifetime_seconds = spec.lifetime_seconds;
+    if (spec.lifetime_seconds) key.expires_at = expiry_after(std::chrono::seconds(*spec.lifetime_seconds));
+    state.api_keys[key.id] = key;
+    return created;
+  });
+}
+
+Outcome<NewApiKey> Authority::create_api_key(const Account& account, std::string_view name,
+                                             std::optional<int> expires_in_days, Scopes scopes) {
   if (expires_in_days && (*expires_in_days < 0 || *expires_in_days > 3650)) {
     return std::unexpected(invalid_request("the expiry is a number of days from 0 (never) to 3650"));
   }
-  return change([&](State& state) -> Outcome<NewApiKey> {
-    const TimePoint now = this->now();
-    NewApiKey created;
-    created.secret = std::string(api_key_prefix) + random_token(32);
-    created.key =
-        ApiKey{new_id("key_"), account.id, std::string(name), digest(created.secret), now, std::nullopt, std::nullopt};
-    if (expires_in_days && *expires_in_days > 0)
-      created.key.expires_at = expiry_after(std::chrono::days(*expires_in_days));
-    state.api_keys[created.key.id] = created.key;
-    return created;
+  ApiKeySpec spec{std::string(name), std::move(scopes), {}, std::nullopt};
+  if (expires_in_days && *expires_in_days > 0) spec.lifetime_seconds = std::int64_t{*expires_in_days} * 86400;
+  return create_api_key(account, spec);
+}
+
+Outcome<NewApiKey> Authority::rotate_api_key(const Account& account, std::string_view key_id,
+                                             std::chrono::seconds grace) {
+  if (grace < 0s || grace.count() > max_api_key_lifetime_seconds) {
+    return std::unexpected(invalid_request("the grace period is from 0 seconds to 3650 days"));
+  }
+  std::optional<ApiKey> old;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = state_.api_keys.find(std::string(key_id));
+    if (found != state_.api_keys.end() && found->second.account_id == account.id) old = found->second;
+  }
+  if (!old || !old->replaced_by.empty() || (old->expires_at && *old->expires_at <= now())) {
+    return std::unexpected(OAuthError{404, "not_found", "no usable API key with id " + printable(key_id, 40) +
+                                                            " (a rotated or expired key cannot be rotated)"});
+  }
+  auto created = create_api_key(account, {old->name, old->scopes, old->environment, old->lifetime_seconds});
+  if (!created) return created;
+  const auto ended = change([&](State& state) -> Outcome<void> {
+    const auto found = state.api_keys.find(old->id);
+    if (found == state.api_keys.end()) return {};
+    found->second.replaced_by = created->key.id;
+    const TimePoint ends = now() + grace;
+    if (!found->second.expires_at || ends < *found->second.expires_at) found->second.expires_at = ends;
+    return {};
   });
+  if (!ended) return std::unexpected(ended.error());
+  return created;
 }
 
 std::vector<ApiKey> Authority::api_keys_of(const Account& account) {

@@ -4,6 +4,7 @@
 // public member may be called from any request thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -30,6 +31,7 @@ struct OAuthError {
   int status = 400;
   std::string error;  // "invalid_request", "invalid_grant", …
   std::string description;
+  std::string scope = {};  // for 403 insufficient_scope: the scope the request needs (RFC 6750 §3.1)
 };
 
 template <class T = void>
@@ -66,13 +68,35 @@ struct DevicePrompt {
   Scopes scopes;
 };
 
+// The scopes an API key may hold, in the order they are shown: what the account API
+// lets it do. A session's access token may do all of it.
+//   read         see the account and its sessions
+//   write        end sessions
+//   keys:manage  list, create, revoke and rotate API keys
+const std::vector<std::string>& api_key_scopes();
+std::string_view describe_api_key_scope(std::string_view scope);
+// What a key made without scopes gets: what keys could always do.
+const Scopes& default_api_key_scopes();
+
 // Who is behind a bearer credential.
 struct Caller {
   Account account;
   enum class Kind { session, api_key } kind = Kind::session;
   std::string credential_id;  // "ses_…" or "key_…"
   std::optional<TimePoint> expires_at;
-  Scopes scopes;
+  Scopes scopes;  // the OpenID Connect scopes userinfo answers by
+  std::optional<ApiKey> key;  // with an API key: the key, as it was when it authenticated
+
+  // Whether the account API lets this credential do what `scope` stands for.
+  bool may(std::string_view scope) const;
+};
+
+// What a new API key is to be; checked by create_api_key.
+struct ApiKeySpec {
+  std::string name;
+  Scopes scopes;  // empty: default_api_key_scopes
+  std::string environment;
+  std::optional<std::int64_t> lifetime_seconds;  // nullopt: never expires
 };
 
 struct SessionInfo {
@@ -126,8 +150,9 @@ class Authority {
   // Token revocation (RFC 7009).
   Outcome<void> revoke(const Params& form);
 
-  // Bearer authentication (RFC 6750) with an access token or an API key.
-  Outcome<Caller> authenticate(std::string_view authorization_header);
+  // Bearer authentication (RFC 6750) with an access token or an API key; an API key
+  // remembers `remote_address` as where it was last used from.
+  Outcome<Caller> authenticate(std::string_view authorization_header, std::string_view remote_address = {});
 
   std::vector<SessionInfo> sessions_of(const Caller& caller);
   Outcome<void> revoke_session(const Caller& caller, std::string_view session_id);
@@ -136,9 +161,18 @@ class Authority {
   // Writes the --state file now if anything is not yet written: at shutdown.
   Result<void> flush();
 
-  Outcome<NewApiKey> create_api_key(const Account& account, std::string_view name, std::optional<int> expires_in_days);
+  Outcome<NewApiKey> create_api_key(const Account& account, const ApiKeySpec& spec);
+  // As the dashboard asks: a name and a number of days (0 or none: never), the default scopes.
+  Outcome<NewApiKey> create_api_key(const Account& account, std::string_view name, std::optional<int> expires_in_days,
+                                    Scopes scopes = {});
   std::vector<ApiKey> api_keys_of(const Account& account);
   Outcome<void> revoke_api_key(const Account& account, std::string_view key_id);
+  // A new key with the old one's name, scopes, environment and expiry policy; the old
+  // one keeps working for `grace`, then is refused (at once when grace is 0).
+  Outcome<NewApiKey> rotate_api_key(const Account& account, std::string_view key_id, std::chrono::seconds grace);
+
+  // Moves devcloud's clock forward, for tests of expiry that must not sleep (/_clock).
+  void advance_clock(std::chrono::seconds by) { clock_offset_seconds_ += by.count(); }
 
  private:
   Authority(Options options, TimeSource clock, State state, SigningKey signing_key);
@@ -148,6 +182,7 @@ class Authority {
   // Rounded up, so that whatever is issued with a lifetime of N seconds lives at least
   // N, never less, as clients counting expires_in expect.
   TimePoint expiry_after(std::chrono::seconds lifetime) const;
+  WallClock::time_point clock_now() const;  // the clock, moved by advance_clock
   std::int64_t now_milliseconds() const;  // Unix time, for the device flow's polling interval
 
   // Run `apply` on the state under the lock, after dropping what has expired. What
@@ -170,7 +205,7 @@ class Authority {
                                              std::string_view user_agent);
   Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
   Result<std::string> sign_id_token(const SessionRecord& session, const Scopes& scopes, bool first_issue) const;
-  Outcome<Caller> api_key_caller(State& state, const std::string& hash) const;
+  Outcome<Caller> api_key_caller(State& state, const std::string& hash, std::string_view remote_address) const;
   Outcome<Caller> access_token_caller(State& state, const std::string& hash) const;
   const Account* find_account(std::string_view id) const;
 
@@ -181,6 +216,8 @@ class Authority {
   std::vector<Account> users_;
   std::vector<std::string> clients_;
   SigningKey signing_key_;
+
+  std::atomic<std::int64_t> clock_offset_seconds_ = 0;
 
   std::mutex mutex_;
   State state_;

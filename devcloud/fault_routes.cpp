@@ -1,7 +1,9 @@
-// /_faults: switching faults at run time, for the end-to-end tests that run many
-// cases against one devcloud. Only there when devcloud was started with --faults.
+// /_faults: switching faults at run time, and /_clock: moving the clock, for the
+// end-to-end tests that run many cases against one devcloud. Only there when
+// devcloud was started with --faults.
 #include "faults.hpp"
 #include "routes.hpp"
+#include "compozy/timestamp.hpp"
 
 namespace compozy::devcloud {
 
@@ -32,11 +34,30 @@ void add_fault(Exchange& exchange, FaultSwitch& faults, const Authority& authori
   send_json(exchange.response, 200, faults.describe());
 }
 
+// Moves devcloud's clock forward (advance=SECONDS), so that tests of expiry need not
+// sleep; answers the time it is now.
+void advance_clock(Exchange& exchange, Authority& authority) {
+  if (refuse_other_machines(exchange) || refuse_cross_origin_form(exchange, authority)) return;
+  const auto form = read_form(exchange);
+  if (!form) return send_error(exchange.response, form.error());
+  const auto by = find_param(*form, "advance");
+  const auto seconds = by ? parse_duration(*by) : std::nullopt;
+  if (!seconds || form->size() != 1) {
+    return send_error(exchange.response, {400, "invalid_request", "expected one parameter, advance=DURATION (90, 2h, 8d)"});
+  }
+  authority.advance_clock(*seconds);
+  send_json(exchange.response, 200, {{"now", format_rfc3339(authority.now())}});
+}
+
 }  // namespace
 
-void add_fault_routes(Router& router, FaultSwitch& faults, const Authority& authority) {
+void add_fault_routes(Router& router, FaultSwitch& faults, Authority& authority) {
   FaultSwitch* const f = &faults;
-  const Authority* const a = &authority;
+  Authority* const a = &authority;
+  router.add("GET", "/_clock", [a](Exchange& exchange) {
+    if (!refuse_other_machines(exchange)) send_json(exchange.response, 200, {{"now", format_rfc3339(a->now())}});
+  });
+  router.add("POST", "/_clock", [a](Exchange& exchange) { advance_clock(exchange, *a); });
   router.add("GET", "/_faults", [f](Exchange& exchange) {
     if (!refuse_other_machines(exchange)) send_json(exchange.response, 200, f->describe());
   });

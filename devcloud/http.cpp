@@ -151,6 +151,11 @@ void send_error(httplib::Response& response, const OAuthError& error) {
                         "error_description=\"" +
                             challenge_text(error.description) + "\"");
   }
+  if (error.status == 403 && error.error == "insufficient_scope") {
+    response.set_header("WWW-Authenticate", "Bearer realm=\"compozy-devcloud\", error=\"insufficient_scope\", scope=\"" +
+                                                challenge_text(error.scope) + "\", error_description=\"" +
+                                                challenge_text(error.description) + "\"");
+  }
   send_json(response, error.status, {{"error", error.error}, {"error_description", error.description}});
 }
 

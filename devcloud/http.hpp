@@ -51,7 +51,7 @@ std::string dump_json(const nlohmann::json& value);
 
 void send_json(httplib::Response& response, int status, const nlohmann::json& body);
 // {"error": …, "error_description": …} (RFC 6749 §5.2), and for 401 invalid_token the
-// WWW-Authenticate challenge of RFC 6750 §3.
+// WWW-Authenticate challenge of RFC 6750 §3, as for 403 insufficient_scope with the scope needed.
 void send_error(httplib::Response& response, const OAuthError& error);
 void send_html(httplib::Response& response, int status, std::string html);
 void send_redirect(httplib::Response& response, const std::string& location, int status = 302);

@@ -1,5 +1,6 @@
 #include "pages.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "compozy/timestamp.hpp"
@@ -190,6 +191,18 @@ std::string api_keys_toolbar(const ApiKeysPage& page) {
   return content + "</div>\n";
 }
 
+// One box per scope of api_key_scopes, each saying what it allows.
+std::string scope_checkboxes(const Scopes& ticked) {
+  std::string boxes = "<fieldset class=\"field\" id=\"scopes\"><legend>Scopes</legend>\n";
+  for (const std::string& scope : api_key_scopes()) {
+    const bool on = std::find(ticked.begin(), ticked.end(), scope) != ticked.end();
+    boxes += "<label><input type=\"checkbox\" name=\"scope_" + escape_html(scope) + "\" value=\"on\"" +
+             (on ? " checked" : "") + "> <code>" + escape_html(scope) + "</code> " +
+             escape_html(describe_api_key_scope(scope)) + "</label><br>\n";
+  }
+  return boxes + "</fieldset>\n";
+}
+
 // Keeps what a refused form held, so that the person corrects it instead of typing it again.
 std::string generate_key_form(const ApiKeysPage& page) {
   return "<div class=\"card\"><h2>Generate New Key</h2>\n<form class=\"grid-form\" method=\"post\" "
@@ -201,18 +214,25 @@ std::string generate_key_form(const ApiKeysPage& page) {
          "\"></div>\n<div class=\"field\"><label for=\"expires_in_days\">Expires in (days)</label><input "
          "type=\"number\" id=\"expires_in_days\" name=\"expires_in_days\" min=\"0\" max=\"3650\" "
          "placeholder=\"never\" value=\"" +
-         escape_html(page.expires_in_days) +
-         "\"></div>\n<button type=\"submit\" class=\"primary\">Generate New Key</button>\n</form></div>\n";
+         escape_html(page.expires_in_days) + "\"></div>\n" + scope_checkboxes(page.scopes) +
+         "<button type=\"submit\" class=\"primary\">Generate New Key</button>\n</form></div>\n";
+}
+
+std::string key_scope_list(const Scopes& scopes) {
+  std::string list;
+  for (const std::string& scope : scopes) list += "<code class=\"scope\">" + escape_html(scope) + "</code> ";
+  return list;
 }
 
 std::string api_keys_table(const ApiKeysPage& page) {
   if (page.keys.empty()) return "<p class=\"muted\" id=\"no-api-keys\">No API keys yet.</p>";
   std::string table =
-      "<table id=\"api-keys\"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th>Expires</th>"
+      "<table id=\"api-keys\"><thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Created</th><th>Last used</th><th>Expires</th>"
       "<th></th></tr></thead><tbody>\n";
   for (const ApiKey& key : page.keys) {
     const bool expired = key.expires_at && *key.expires_at <= page.now;
     table += "<tr data-key-id=\"" + escape_html(key.id) + "\"><td class=\"name\">" + escape_html(key.name) +
+             "</td><td><code>" + escape_html(key.prefix) + "\u2026</code></td><td>" + key_scope_list(key.scopes) +
              "</td><td>" + time_cell(key.created_at, "") + "</td><td>" + time_cell(key.last_used_at, "Never") +
              "</td><td>" + (expired ? "<span class=\"pill bad\">Expired</span>" : time_cell(key.expires_at, "Never")) +
              "</td><td><form method=\"post\" action=\"/settings/api-keys/" + escape_html(key.id) +

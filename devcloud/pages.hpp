@@ -47,6 +47,7 @@ struct ApiKeysPage {
   std::string name;                  // what the refused form held
   std::string expires_in_days;
   TimePoint now;  // for marking keys expired, by the authority's clock
+  Scopes scopes = default_api_key_scopes();  // ticked in the form  // for marking keys expired, by the authority's clock
 };
 std::string render_api_keys_page(const ApiKeysPage& page);
 

@@ -11,7 +11,9 @@ using nlohmann::json;
 
 constexpr std::string_view state_format = "compozy-devcloud-state";
 // 2: spent refresh tokens moved from refresh_tokens ("used": true) into their sessions.
-constexpr std::int64_t state_version = 2;
+// 3: API keys have a prefix, scopes, an environment, where they were last used from,
+//    an expiry policy and the key that replaced them.
+constexpr std::int64_t state_version = 3;
 
 // Each record type is described once, by a `describe` that calls `field(name, member)`
 // for every member. The same description writes the record (with a Writer) and reads
@@ -110,9 +112,15 @@ void describe(auto& field, record_of<ApiKey> auto& key) {
   field("account_id", key.account_id);
   field("name", key.name);
   field("hash", key.hash);
+  field("prefix", key.prefix);
+  field("scopes", key.scopes);
+  field("environment", key.environment);
   field("created_at", key.created_at);
   field("last_used_at", key.last_used_at);
+  field("last_used_from", key.last_used_from);
   field("expires_at", key.expires_at);
+  field("lifetime_seconds", key.lifetime_seconds);
+  field("replaced_by", key.replaced_by);
 }
 
 void describe(auto& field, record_of<State> auto& state) {
@@ -331,7 +339,7 @@ Result<std::int64_t> version_of(const json& document) {
   Reader read{document};
   read("version", version);
   if (!read.outcome) return propagate(read.outcome);
-  if (version != 1 && version != state_version) {
+  if (version < 1 || version > state_version) {
     return fail("unsupported version " + std::to_string(version) + " (expected " + std::to_string(state_version) + ")");
   }
   return version;
@@ -363,6 +371,28 @@ json upgraded_from_version_1(json document) {
   return document;
 }
 
+// Keys made before version 3 could do everything the account API offered then:
+// read and write. Their prefix is unknown (only the hash was kept).
+json upgraded_from_version_2(json document) {
+  if (!document.contains("api_keys") || !document["api_keys"].is_array()) return document;
+  for (json& key : document["api_keys"]) {
+    if (!key.is_object()) continue;
+    key["prefix"] = "czk_";
+    key["scopes"] = json::array({"read", "write"});
+    key["environment"] = "";
+    key["last_used_from"] = "";
+    key["lifetime_seconds"] = nullptr;
+    key["replaced_by"] = "";
+    const auto created = key.value("created_at", "");
+    const auto expires = key.contains("expires_at") && key["expires_at"].is_string()
+                             ? key["expires_at"].get<std::string>() : std::string();
+    const auto from = parse_rfc3339(created);
+    const auto to = parse_rfc3339(expires);
+    if (from && to) key["lifetime_seconds"] = unix_seconds(*to) - unix_seconds(*from);
+  }
+  return document;
+}
+
 void index_spent_refresh_tokens(State& state) {
   state.spent_refresh_tokens.clear();
   for (const auto& [id, session] : state.sessions) {
@@ -383,7 +413,8 @@ Result<State> state_from_json(const json& document) {
   const auto version = version_of(document);
   if (!version) return propagate(version);
   State state;
-  const json current = *version == 1 ? upgraded_from_version_1(document) : document;
+  json current = *version == 1 ? upgraded_from_version_1(document) : document;
+  if (*version < 3) current = upgraded_from_version_2(std::move(current));
   if (auto read = read_value(current, "", state); !read) return propagate(read);
   index_spent_refresh_tokens(state);
   return state;

@@ -115,14 +115,23 @@ struct DeviceCodeRecord {
   TimePoint decided_at;
 };
 
+// An API key. Its secret is shown once, at creation; `prefix` (its first characters)
+// tells it apart in lists.
 struct ApiKey {
   std::string id;  // "key_…"
   std::string account_id;
   std::string name;
   std::string hash;
+  std::string prefix;       // "czk_ab12cd34"
+  Scopes scopes;            // in the order of api_key_scopes
+  std::string environment;  // a label the owner chose ("production"), or empty
   TimePoint created_at;
   std::optional<TimePoint> last_used_at;
+  std::string last_used_from;  // the address of its last use
   std::optional<TimePoint> expires_at;  // nullopt: never
+  // The expiry policy a rotation keeps: each new key lives this long. nullopt: never expires.
+  std::optional<std::int64_t> lifetime_seconds;
+  std::string replaced_by;  // the key a rotation made in its place; this one ends at expires_at
 };
 
 struct State {

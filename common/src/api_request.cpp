@@ -349,9 +349,59 @@ Result<std::string> next_page_url(std::string_view current, std::string_view lin
   return next->str();
 }
 
+namespace {
+
+// The value of auth-param `name` in a challenge ("Bearer realm=\"x\", scope=\"read\""),
+// token or quoted-string (RFC 9110 §11.2), or nullopt.
+std::optional<std::string> challenge_param(std::string_view challenge, std::string_view name) {
+  const auto space = challenge.find(' ');
+  std::size_t at = space == std::string_view::npos ? challenge.size() : space;
+  while (at < challenge.size()) {
+    at = challenge.find_first_not_of(" ,\t", at);
+    if (at == std::string_view::npos) break;
+    const auto equals = challenge.find('=', at);
+    if (equals == std::string_view::npos) break;
+    const std::string param = lower(challenge.substr(at, equals - at));
+    std::string value;
+    at = equals + 1;
+    if (at < challenge.size() && challenge[at] == '"') {
+      for (++at; at < challenge.size() && challenge[at] != '"'; ++at) {
+        if (challenge[at] == '\\' && at + 1 < challenge.size()) ++at;
+        value += challenge[at];
+      }
+      ++at;
+    } else {
+      const auto end = challenge.find_first_of(" ,", at);
+      value = challenge.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+      at = end == std::string_view::npos ? challenge.size() : end;
+    }
+    if (param == name) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> insufficient_scope(const HttpResponse& response) {
+  if (response.status != 403) return std::nullopt;
+  const auto challenge = response.header("www-authenticate");
+  if (!challenge || challenge->size() > 4096) return std::nullopt;
+  if (challenge_param(*challenge, "error") != "insufficient_scope") return std::nullopt;
+  const std::string scope = challenge_param(*challenge, "scope").value_or("");
+  return terminal_safe(std::string_view(scope).substr(0, 200));
+}
+
 Result<void> check_api_status(const HttpResponse& response, std::string_view url, CredentialOrigin origin) {
   if (response.ok()) return {};
   const std::string what = "'" + redact_url(url) + "'";
+  if (const auto scope = insufficient_scope(response)) {
+    const std::string credential =
+        origin == CredentialOrigin::environment ? "the API key in " + std::string(api_key_variable) : "the credential";
+    if (scope->empty()) return fail(credential + " lacks a scope that " + what + " needs (HTTP 403)");
+    return fail(credential + " lacks the scope '" + *scope + "' that " + what + " needs (HTTP 403)",
+                ExitCode::failure,
+                "use a key that has it: `compozy auth keys create NAME --scope " + *scope + "`");
+  }
   // 403 is the server's answer about this resource, not about who is signed in.
   if (response.status != 401) return fail_with_status(what, response.status);
   auto rejected = fail_with_status(what, response.status, Sent::bearer_credential);

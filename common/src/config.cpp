@@ -55,6 +55,15 @@ std::string unknown_key(const std::filesystem::path& path, const YAML::Node& key
          std::string(key) + "' is ignored";
 }
 
+// A duration such as 90d or 2160h.
+Result<std::chrono::seconds> read_age(const std::filesystem::path& path, const YAML::Node& node, const std::string& key) {
+  auto text = read_string(path, node, key);
+  if (!text) return propagate(text);
+  const auto age = parse_duration(*text);
+  if (!age || age->count() == 0) return fail_at(path, node.Mark(), key, "expected a duration such as 90d");
+  return *age;
+}
+
 Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std::string& name,
                                    const YAML::Node& node, std::vector<std::string>& warnings) {
   ProfileConfig profile;
@@ -74,10 +83,14 @@ Result<ProfileConfig> read_profile(const std::filesystem::path& path, const std:
       auto value = read_string(path, entry.second, full_key);
       if (!value) return propagate(value);
       profile.credential_store = std::move(*value);
-    } else if (key == "scopes") {
+    } else if (key == "scopes" || key == "api_key_scopes") {
       auto scopes = read_scopes(path, entry.second, full_key);
       if (!scopes) return propagate(scopes);
-      profile.scopes = std::move(*scopes);
+      (key == "scopes" ? profile.scopes : profile.api_key_scopes) = std::move(*scopes);
+    } else if (key == "api_key_rotation_age") {
+      auto age = read_age(path, entry.second, full_key);
+      if (!age) return propagate(age);
+      profile.api_key_rotation_age = *age;
     } else {
       warnings.push_back(unknown_key(path, entry.first, full_key));
     }
@@ -294,6 +307,10 @@ Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::pa
         read = read_current_profile(path, entry.second, config);
       } else if (*key == "aliases") {
         read = read_aliases(path, entry.second, config);
+      } else if (*key == "api_key_rotation_age") {
+        auto age = read_age(path, entry.second, *key);
+        if (age) config.api_key_rotation_age = *age;
+        read = age ? Result<void>{} : propagate(age);
       } else {
         config.warnings.push_back(unknown_key(path, entry.first, *key));
       }
@@ -367,6 +384,12 @@ std::string configured_host(const ConfigFile& config, std::string_view profile) 
   const auto found = config.profiles.find(std::string(profile));
   if (found == config.profiles.end() || !found->second.host) return default_host;
   return normalize_host(*found->second.host).value_or(*found->second.host);
+}
+
+std::chrono::seconds api_key_rotation_age(const ConfigFile& config, std::string_view profile) {
+  const auto entry = config.profiles.find(std::string(profile));
+  if (entry != config.profiles.end() && entry->second.api_key_rotation_age) return *entry->second.api_key_rotation_age;
+  return config.api_key_rotation_age.value_or(default_api_key_rotation_age);
 }
 
 std::string configured_profile(const ConfigFile& config) { return config.current_profile.value_or(default_profile); }

@@ -42,6 +42,21 @@ void describe_stored(CredentialStatus& status, const StoredCredential& credentia
   }
 }
 
+// FLYZT_API_KEY's name, scopes and age, and what they call for. A server
+// that cannot describe it leaves the status as it is: the key works.
+void describe_api_key(Context& context, CredentialStatus& status, const std::string& token) {
+  auto key = fetch_own_api_key(context, token);
+  if (!key || !*key) return;
+  status.api_key = std::move(**key);
+  status.scopes = status.api_key->scopes;
+  if (status.api_key->expires_at) status.expires_at = status.api_key->expires_at;
+  const std::string& profile = context.settings().profile;
+  const auto entry = context.config().profiles.find(profile);
+  const auto allowed = entry == context.config().profiles.end() ? std::nullopt : entry->second.api_key_scopes;
+  status.warnings = api_key_warnings(*status.api_key, status.assessed_at,
+                                     api_key_rotation_age(context.config(), profile), allowed);
+}
+
 // The server's verdict: who the credential belongs to, or that it refuses it,
 // or that it could not be asked (which is no verdict at all).
 void ask_the_server(Context& context, CredentialStatus& status, const std::string& token,
@@ -62,7 +77,10 @@ void ask_the_server(Context& context, CredentialStatus& status, const std::strin
   if (identity) {
     status.account = identity->display();
     status.subject = identity->subject;
-    if (status.origin == CredentialOrigin::environment) status.expires_at = identity->credential_expires_at;
+    if (status.origin == CredentialOrigin::environment) {
+      status.expires_at = identity->credential_expires_at;
+      describe_api_key(context, status, token);
+    }
     return;
   }
   // Unreachable, or answering nonsense: either way, no verdict on the credential.
@@ -170,6 +188,19 @@ nlohmann::json status_json(const CredentialStatus& status) {
         {"refreshable", status.refreshable},
         {"scopes", status.scopes},
     };
+    if (status.api_key) {
+      const ApiKey& key = *status.api_key;
+      const auto time_or_null = [](const std::optional<TimePoint>& when) {
+        return when ? nlohmann::json(format_rfc3339(*when)) : nlohmann::json();
+      };
+      credential["api_key"] = {
+          {"id", key.id},
+          {"name", key.name},
+          {"prefix", key.prefix},
+          {"environment", optional_string(key.environment)},
+          {"created_at", time_or_null(key.created_at)},
+      };
+    }
   }
   return {
       {"schema_version", 1},
@@ -182,6 +213,7 @@ nlohmann::json status_json(const CredentialStatus& status) {
       {"subject", optional_string(status.subject)},
       {"credential", credential},
       {"problem", optional_string(status.problem)},
+      {"warnings", status.warnings},
   };
 }
 
@@ -234,6 +266,12 @@ void print_status(Output& out, const CredentialStatus& status) {
   }
   if (status.origin == CredentialOrigin::environment) {
     line("Credential", std::string("API key from ") + api_key_variable);
+    if (status.api_key) {
+      const ApiKey& key = *status.api_key;
+      line("Key name", "'" + key.name + "' (" + key.id + ", " + key.prefix + "…" +
+                           (key.environment.empty() ? "" : ", environment " + key.environment) + ")");
+      if (key.created_at) line("Created", relative_time(*key.created_at, status.assessed_at));
+    }
     if (status.file_entry_ignored) out.warning(std::string("the stored credentials are ignored while ") + api_key_variable + " is set");
   } else {
     const std::string where = status.store.empty() || status.store == "file"
@@ -252,7 +290,7 @@ void print_status(Output& out, const CredentialStatus& status) {
     }
     line(status.kind == CredentialKind::api_key ? "Key" : "Access token", expiry);
   } else if (status.kind == CredentialKind::api_key) {
-    line("Key", "no expiry known");
+    line("Key", status.api_key ? "never expires" : "no expiry known");
   }
   if (!status.scopes.empty()) line("Scopes", join_scopes(status.scopes));
 }

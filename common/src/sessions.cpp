@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compozy/api_request.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/json_fields.hpp"
 #include "compozy/text.hpp"
@@ -23,6 +24,9 @@ Result<HttpResponse> send_with(Context& context, const ActiveCredential& credent
       rejected.error().hint = "check the key in the dashboard (Settings > API Keys)";
     }
     return rejected;
+  }
+  if (insufficient_scope(*response)) {
+    if (auto refused = check_api_status(*response, request.url, credential.origin); !refused) return propagate(refused);
   }
   return response;
 }

@@ -17,10 +17,21 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
   const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
-  if (unit == "m") return std::chrono::seconds(value * 60);
-  if (unit == "h") return std::chrono::seconds(value * 3600);
-  return std::nullopt;
+  long long scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m") scale = 60;
+  if (unit == "h") scale = 3600;
+  if (unit == "d") scale = 86400;
+  if (scale == 0 || value > max_duration.count() / scale) return std::nullopt;
+  return std::chrono::seconds(value * scale);
+}
+
+std::string format_duration(std::chrono::seconds duration) {
+  const long long seconds = duration.count();
+  if (seconds != 0 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds != 0 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds != 0 && seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds) + "s";
 }
 
 std::string format_rfc3339(TimePoint time) {

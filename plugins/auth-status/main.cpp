@@ -61,6 +61,7 @@ Result<void> show_status(const Options& options, Context& context) {
   } else {
     print_status(context.out(), status);
   }
+  for (const std::string& warning : status.warnings) context.out().warning(warning);
   if (!status.store.empty() && status.store != file_store_name) {
     if (auto warning = inline_tokens_warning(context, status.store)) context.out().warning(*warning);
   }
@@ -84,6 +85,9 @@ int main(int argc, char** argv) {
           "document whose \"state\" is one of valid, expired_refreshable, expired, rejected,\n"
           "not_logged_in and offline (see the README). The header says where the profile came from\n"
           "(--profile, COMPOZY_PROFILE, `compozy profile use`).\n\n"
+          "With FLYZT_API_KEY it also says the key's name, scopes and expiry, and warns (on stderr, and in\n"
+          "\"warnings\" of --json) when the key expires within 7 days, is older than api_key_rotation_age\n"
+          "(config.yaml, default 90d), or has scopes beyond the profile's api_key_scopes.\n\n"
           "--all shows every profile of config.yaml and credentials.yaml, each checked as above at its own\n"
           "host with its stored credential (FLYZT_API_KEY and COMPOZY_HOST are left out); with --json,\n"
           "{\"schema_version\": 1, \"profiles\": [one document as above for each]}. Like `gh auth status`,\n"

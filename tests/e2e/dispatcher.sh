@@ -225,7 +225,7 @@ test_the_build_tree_finds_its_own_plugins_and_each_says_its_summary() {
   expect_status 0 "$COMPOZY" plugin list --json
   local built
   built=$(jq -r '[.plugins[] | select(.active and .core) | .name] | sort | join(",")' "$OUT")
-  expect_eq "$built" "alias,api,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,devcloud,doctor,login,logout,profile add,profile list,profile remove,profile use" \
+  expect_eq "$built" "alias,api,auth keys create,auth keys list,auth keys revoke,auth keys rotate,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,devcloud,doctor,login,logout,profile add,profile list,profile remove,profile use" \
     "core commands built"
   expect_status 0 "$COMPOZY" help
   expect_stdout_lacks "(not installed)"

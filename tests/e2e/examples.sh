@@ -173,4 +173,23 @@ test_the_doctor_help_examples_run() {
   [ "$ran" -ge 2 ] || fail "found only $ran examples in compozy doctor --help"
 }
 
+# `gh secret set` stands in as a script that keeps what it read, so the pipe is
+# checked end to end: the one line on stdout is a key that works.
+test_the_auth_keys_help_examples_run() {
+  setup_examples || return
+  expect_status 0 compozy login
+  printf '#!/bin/sh\ncat >"%s/secret"\n' "$TEST_DIR" >"$TEST_DIR/bin/gh"
+  chmod +x "$TEST_DIR/bin/gh"
+  local ran=0 command name
+  for name in create rotate; do
+    while IFS= read -r command; do
+      ran=$((ran + 1))
+      run_example "$command"
+      expect_eq "$(wc -l <"$TEST_DIR/secret")" 1 "lines gh read from '$command'"
+      FLYZT_API_KEY=$(cat "$TEST_DIR/secret") expect_status 0 compozy api /api/v1/me
+    done < <(compozy auth keys "$name" --help | sed -n 's/^    \(compozy auth keys .*\)/\1/p')
+  done
+  [ "$ran" -ge 2 ] || fail "found only $ran examples in compozy auth keys create and rotate --help"
+}
+
 run_tests "$@"

@@ -1387,7 +1387,7 @@ BOOST_AUTO_TEST_CASE(files_that_cannot_be_used_are_refused) {
   folder.write("other.json", R"({"format": "something else"})");
   folder.write("number.json", R"({"format": 1})");
   folder.write("text.json", "not json");
-  folder.write("version.json", R"({"format": "compozy-devcloud-state", "version": 3})");
+  folder.write("version.json", R"({"format": "compozy-devcloud-state", "version": 4})");
   folder.write("key.pem", "not a key");
   const struct {
     std::string what;
@@ -1410,7 +1410,7 @@ BOOST_AUTO_TEST_CASE(files_that_cannot_be_used_are_refused) {
       {"a later version",
        folder.path() / "version.json",
        {},
-       "reading state file '" + (folder.path() / "version.json").string() + "': unsupported version 3 (expected 2)"},
+       "reading state file '" + (folder.path() / "version.json").string() + "': unsupported version 4 (expected 3)"},
       {"a missing signing key",
        {},
        folder.path() / "none.pem",
@@ -1475,15 +1475,17 @@ State every_kind_of_record() {
   device.status = DeviceStatus::pending;
   device.last_poll_ms.reset();
   state.device_codes["d2"] = device;
-  state.api_keys["key_1"] = {"key_1", "usr_1", "ci", "h1", t, t + 10s, t + 11s};
-  state.api_keys["key_2"] = {"key_2", "usr_2", "never", "h2", t, std::nullopt, std::nullopt};
+  state.api_keys["key_1"] = {"key_1", "usr_1", "ci", "h1", "czk_h1", {"read", "keys:manage"}, "production",
+                             t, t + 10s, "127.0.0.1", t + 11s, 11, "key_3"};
+  state.api_keys["key_2"] = {"key_2", "usr_2", "never", "h2", "czk_h2", {"read"}, "", t, std::nullopt, "",
+                             std::nullopt, std::nullopt, ""};
   return state;
 }
 
 BOOST_AUTO_TEST_CASE(what_is_written_is_read_back_the_same) {
   const json written = state_to_json(every_kind_of_record());
   BOOST_TEST(written.at("format") == "compozy-devcloud-state");
-  BOOST_TEST(written.at("version") == 2);
+  BOOST_TEST(written.at("version") == 3);
   BOOST_TEST(written.at("sessions").at(0).at("auth_time") == "2027-01-15T08:00:00Z");
   BOOST_TEST(written.at("device_authorizations").at(0).at("status") == "denied");
   BOOST_TEST(written.at("device_authorizations").at(1).at("last_poll_ms").is_null());
@@ -1521,7 +1523,25 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_moves_spent_refresh_tokens_to_their_sessio
   BOOST_TEST(read->sessions.at("ses_1").spent_refresh_hashes == std::vector<std::string>{"r0"});
   BOOST_TEST(read->spent_refresh_tokens.at("r0") == "ses_1");
   BOOST_TEST(!read->sessions.at("ses_1").last_rotation.has_value());
-  BOOST_TEST(state_to_json(*read).at("version") == 2);
+  BOOST_TEST(state_to_json(*read).at("version") == 3);
+}
+
+// Keys of version 2 had no scopes, and could do all the account API did: read and write.
+BOOST_AUTO_TEST_CASE(a_version_2_file_gives_its_api_keys_read_and_write) {
+  json old = state_to_json(every_kind_of_record());
+  old["version"] = 2;
+  for (json& key : old["api_keys"]) {
+    for (const char* added : {"prefix", "scopes", "environment", "last_used_from", "lifetime_seconds", "replaced_by"}) {
+      key.erase(added);
+    }
+  }
+  const auto read = state_from_json(old);
+  BOOST_TEST_REQUIRE(read.has_value(), (read ? "" : read.error().message));
+  const ApiKey& key = read->api_keys.at("key_1");
+  BOOST_TEST(key.scopes == (Scopes{"read", "write"}));
+  BOOST_TEST(key.lifetime_seconds == std::optional<std::int64_t>(11));  // created at t, expiring at t + 11 s
+  BOOST_TEST(!read->api_keys.at("key_2").lifetime_seconds.has_value());
+  BOOST_TEST(key.replaced_by.empty());
 }
 
 // Each problem is named by the path to it, so a hand-edited file can be mended.

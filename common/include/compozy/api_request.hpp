@@ -58,8 +58,14 @@ std::optional<std::string> next_page_link(const HttpResponse& response);
 // The next page's URL, resolved against the current one; refused when it leaves `origin`.
 Result<std::string> next_page_url(std::string_view current, std::string_view link, std::string_view origin);
 
+// The scope a 403 says the credential lacks: the `scope` of its
+// `WWW-Authenticate: Bearer error="insufficient_scope"` challenge (RFC 6750 §3.1),
+// made terminal-safe; nullopt for any other answer.
+std::optional<std::string> insufficient_scope(const HttpResponse& response);
+
 // What a response means for the exit status: 2xx ok; 401 exit 4 (the
-// credential was refused); any other status exit 1, naming it and the URL.
+// credential was refused); 403 insufficient_scope exit 1, naming the scope
+// missing; any other status exit 1, naming it and the URL.
 Result<void> check_api_status(const HttpResponse& response, std::string_view url, CredentialOrigin origin);
 
 // What standard output shows of the pages: on a terminal JSON pretty-printed

@@ -8,6 +8,8 @@
 //       host: https://compozy.internal.example
 //       client_id: compozy-cli
 //       scopes: [openid, email, offline_access]
+//       api_key_scopes: [read]     # FLYZT_API_KEY should hold no more (auth status warns)
+//   api_key_rotation_age: 90d      # auth status warns of an API key older (also per profile)
 //   aliases:
 //     st: auth status
 //
@@ -55,7 +57,13 @@ struct ProfileConfig {
   std::optional<std::vector<std::string>> scopes;
   // Where login keeps the tokens: "file", "secret-service" or a helper's name (secret_store.hpp).
   std::optional<std::string> credential_store;
+  // The most an API key used with this profile should be allowed; `auth status` warns of more.
+  std::optional<std::vector<std::string>> api_key_scopes;
+  std::optional<std::chrono::seconds> api_key_rotation_age;
 };
+
+// The age past which `auth status` says an API key is due for rotation.
+inline constexpr std::chrono::seconds default_api_key_rotation_age{90LL * 86400};
 
 struct ConfigFile {
   std::filesystem::path path;
@@ -63,7 +71,11 @@ struct ConfigFile {
   std::map<std::string, ProfileConfig> profiles;
   std::vector<std::pair<std::string, std::string>> aliases;  // in file order
   std::vector<std::string> warnings;  // unknown keys, said once per command
+  std::optional<std::chrono::seconds> api_key_rotation_age;
 };
+
+// The profile's api_key_rotation_age, else the file's, else default_api_key_rotation_age.
+std::chrono::seconds api_key_rotation_age(const ConfigFile& config, std::string_view profile);
 
 // COMPOZY_CONFIG_DIR, else $XDG_CONFIG_HOME/compozy, else ~/.config/compozy.
 Result<std::filesystem::path> config_dir(const Environment& env);

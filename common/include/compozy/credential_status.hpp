@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compozy/active_credential.hpp"
+#include "compozy/api_keys.hpp"
 #include "compozy/command.hpp"
 
 namespace compozy {
@@ -48,6 +49,8 @@ struct CredentialStatus {
   bool refresh_refused = false;     // the server refused the refresh token: the session has ended
   bool store_failed = false;        // the credential store could not be read (exit 5): problem says why
   TimePoint assessed_at;             // when, by the command's clock
+  std::optional<ApiKey> api_key;     // FLYZT_API_KEY's key, as the server describes it
+  std::vector<std::string> warnings;  // credential hygiene (api_key_warnings), for stderr and --json
 
   bool works() const;  // exit 0 for `auth status`
 };

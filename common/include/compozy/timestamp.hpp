@@ -17,8 +17,12 @@ std::string format_rfc3339(TimePoint time);  // "2026-11-28T05:44:49Z"
 // Accepts "Z" or a numeric offset, and drops fractional seconds.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
-// "90", "90s", "5m", "1h": a duration given on the command line.
+// "90", "90s", "5m", "1h", "30d": a duration given on the command line or in
+// config.yaml; nothing longer than max_duration (so no arithmetic on it overflows).
+inline constexpr std::chrono::seconds max_duration{100LL * 365 * 86400};
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+// The shortest exact form parse_duration reads back: "90d", "24h", "90m", "45s".
+std::string format_duration(std::chrono::seconds duration);
 
 std::int64_t unix_seconds(TimePoint time);
 TimePoint from_unix_seconds(std::int64_t seconds);
