@@ -23,6 +23,7 @@ constexpr std::array core_table{
     CoreCommand{"profile remove", "Log a profile out, then remove it"},
     CoreCommand{"api", "Make an authenticated request to the Compozy API"},
     CoreCommand{"alias", "List the command aliases set in config.yaml"},
+    CoreCommand{"completion", "Print the shell completion script for bash, zsh or fish"},
     CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests", "compozy-devcloud"},
 };
 
