@@ -82,14 +82,20 @@ std::vector<std::string> complete_command(std::span<const std::string> typed, co
     for (auto& flag : sources.flags(command)) names.push_back(std::move(flag.name));
     return matching(std::move(names), current);
   }
-  if (!arguments.empty() && arguments.back().starts_with("--")) {
-    const auto flags = sources.flags(command);
-    const auto flag = std::find_if(flags.begin(), flags.end(), [&](const auto& f) { return f.name == arguments.back(); });
-    if (flag != flags.end() && flag->takes_value) {
-      return flag->name == "--profile" ? matching(sources.profiles(), current) : std::vector<std::string>{};
+  const auto flags = arguments.empty() ? std::vector<CompletionFlag>{} : sources.flags(command);
+  const auto takes_value = [&](const std::string& word) {
+    return std::any_of(flags.begin(), flags.end(), [&](const auto& f) { return f.takes_value && f.name == word; });
+  };
+  bool has_argument = false;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    if (!takes_value(arguments[i])) {
+      has_argument = has_argument || !arguments[i].starts_with('-');
+    } else if (i + 1 == arguments.size()) {  // the word being completed is this option's value
+      return arguments[i] == "--profile" ? matching(sources.profiles(), current) : std::vector<std::string>{};
+    } else {
+      ++i;
     }
   }
-  const bool has_argument = std::any_of(arguments.begin(), arguments.end(), [](const auto& a) { return !a.starts_with('-'); });
   std::vector<std::string> candidates = has_argument ? std::vector<std::string>{} : arguments_of(command, sources);
   if (arguments.empty()) candidates.insert(candidates.end(), match.next_words.begin(), match.next_words.end());
   return matching(std::move(candidates), current);
