@@ -27,6 +27,20 @@ using compozy::Result;
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
+constexpr std::string_view usage_line = "usage: compozy-credential-json-file get|store|erase|list\n";
+constexpr std::string_view manual =
+    "\n"
+    "Run by compozy, not by people: for a profile whose credential_store is json-file, compozy runs it\n"
+    "with one action and one JSON request on standard input, and it answers one JSON object on\n"
+    "standard output (docs/credential-helpers.md). It keeps the items in one JSON file, mode 0600:\n"
+    "COMPOZY_CREDENTIAL_JSON_FILE, else credential-items.json beside config.yaml. Every change holds a\n"
+    "lock and replaces the file atomically. It is the example to copy for another store.\n"
+    "\n"
+    "Exit codes: 0 answered, 1 failed (one line on standard error), 2 bad usage.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n";
+
 Result<std::filesystem::path> items_file(const compozy::Environment& env) {
   if (auto path = env.get("COMPOZY_CREDENTIAL_JSON_FILE")) return std::filesystem::path(*path);
   auto folder = compozy::config_dir(env);
@@ -108,8 +122,13 @@ Result<json> answer(std::string_view action, const json& request, const std::fil
 
 int main(int argc, char** argv) {
   const std::string_view action = argc == 2 ? argv[1] : "";
+  if (action == "--help" || action == "-h") {
+    std::cout << "compozy-credential-json-file - The reference credential helper: tokens in a JSON file\n\n"
+              << usage_line << manual;
+    return 0;
+  }
   if (action != "get" && action != "store" && action != "erase" && action != "list") {
-    std::fputs("usage: compozy-credential-json-file get|store|erase|list (one JSON request on stdin)\n", stderr);
+    std::cerr << usage_line;
     return exit_usage;
   }
   const std::string input(std::istreambuf_iterator<char>(std::cin), {});
