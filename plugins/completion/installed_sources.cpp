@@ -36,8 +36,9 @@ std::map<std::string, std::string> stores_by_profile(const std::filesystem::path
     const YAML::Node profiles = YAML::LoadFile(credentials_file.string())["profiles"];
     if (!profiles.IsMap()) return stores;
     for (const auto& profile : profiles) {
-      const YAML::Node store = profile.second["store"];
-      stores.emplace(profile.first.as<std::string>(), store.IsScalar() ? store.as<std::string>() : "");
+      const YAML::Node entry = profile.second;
+      const YAML::Node store = entry.IsMap() ? entry["store"] : YAML::Node();
+      stores.emplace(profile.first.as<std::string>(), store && store.IsScalar() ? store.Scalar() : "");
     }
   } catch (const YAML::Exception&) {
     // Unreadable: nothing to offer, and the command that runs will say why.
