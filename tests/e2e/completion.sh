@@ -44,16 +44,18 @@ wait_screen() {
   return 1
 }
 
-# An empty line under a cleared screen. A Ctrl-C that comes while the shell
-# still finishes a completion goes to that, so it is sent again until it shows.
+# An empty line on a cleared screen, made with the line editor's own keys
+# (end of line, kill to its start, clear the screen), the same in the three
+# shells: a Ctrl-C would race the shell's own handling of the signal.
 fresh_line() {
   local attempt
   for attempt in 1 2 3 4; do
-    tmux_do send-keys C-c
-    tmux_do send-keys C-l
-    QUIET=1 wait_screen '^\$ ?$' 1 && return 0
+    tmux_do send-keys C-e C-u C-l
+    QUIET=1 wait_screen '^\$ ?$' 1 && [ "$(grep -c . "$TEST_DIR/screen")" = 1 ] && return 0
   done
-  wait_screen '^\$ ?$' 1
+  fail "no empty line to type on:"
+  sed 's/^/#   | /' "$TEST_DIR/screen"
+  return 1
 }
 
 # complete_line TYPED TABS EXPECTED_REGEX: on a fresh line, TYPED, then TABS
