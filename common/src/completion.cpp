@@ -154,7 +154,7 @@ _compozy() {
   local IFS=$'\n'
   COMPREPLY=($(compozy completion __complete -- "${words[@]:1:cword}" 2>/dev/null))
 }
-complete -o default -F _compozy compozy
+complete -F _compozy compozy
 )";
 
 constexpr std::string_view zsh_script = R"(#compdef compozy
