@@ -11,23 +11,25 @@ namespace {
 
 bool is_flag_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_'; }
 
+// cxxopts lists an option 2 or 6 columns in, compozy-devcloud 4; a line
+// further in continues a description, even one that starts with "--".
+constexpr std::size_t max_option_indent = 6;
+
 // "--store NAME  keep the tokens…" -> {"--store", true}; nullopt for a line that lists no option.
 std::optional<CompletionFlag> flag_in_line(std::string_view line) {
-  const auto start = line.find_first_not_of(' ');
-  if (start == 0 || start == std::string_view::npos) return std::nullopt;
-  line.remove_prefix(start);
+  const auto indent = line.find_first_not_of(' ');
+  if (indent == 0 || indent == std::string_view::npos || indent > max_option_indent) return std::nullopt;
+  line.remove_prefix(indent);
   if (line.size() > 4 && line[0] == '-' && line[1] != '-' && line[2] == ',' && line[3] == ' ') line.remove_prefix(4);
   if (!line.starts_with("--") || line.size() < 3 || !std::isalnum(static_cast<unsigned char>(line[2]))) {
     return std::nullopt;
   }
   std::size_t end = 2;
   while (end < line.size() && is_flag_char(line[end])) ++end;
-  CompletionFlag flag{std::string(line.substr(0, end))};
+  if (end < line.size() && line[end] != ' ' && line[end] != '=') return std::nullopt;
   // A value is named after one space or '=' ("--port N", "--tag=NAME"); two spaces start the description.
-  const bool one_separator = end + 1 < line.size() && (line[end] == '=' || line[end] == ' ') && line[end + 1] != ' ';
-  if (end == line.size() || line[end] == ' ' || line[end] == '=') flag.takes_value = one_separator;
-  else return std::nullopt;
-  return flag;
+  const bool names_value = end + 1 < line.size() && line[end + 1] != ' ';
+  return CompletionFlag{std::string(line.substr(0, end)), names_value};
 }
 
 bool is_offerable(std::string_view candidate) {
@@ -63,6 +65,11 @@ CommandMatch match_command(std::span<const std::string> typed, CompletionSources
   return match;
 }
 
+// The value of an option: a profile's name for --profile; nothing compozy can know for any other.
+std::vector<std::string> value_candidates(std::string_view option, std::string_view current, CompletionSources& sources) {
+  return option == "--profile" ? matching(sources.profiles(), current) : std::vector<std::string>{};
+}
+
 // What an argument that is not an option can be, for the commands whose arguments compozy knows.
 std::vector<std::string> arguments_of(std::string_view command, CompletionSources& sources) {
   if (command == "profile use" || command == "profile remove") return sources.profiles();
@@ -91,7 +98,7 @@ std::vector<std::string> complete_command(std::span<const std::string> typed, co
     if (!takes_value(arguments[i])) {
       has_argument = has_argument || !arguments[i].starts_with('-');
     } else if (i + 1 == arguments.size()) {  // the word being completed is this option's value
-      return arguments[i] == "--profile" ? matching(sources.profiles(), current) : std::vector<std::string>{};
+      return value_candidates(arguments[i], current, sources);
     } else {
       ++i;
     }
@@ -122,7 +129,7 @@ std::vector<std::string> complete_words(std::span<const std::string> words, Comp
     const std::string& option = before[used++];
     if (option == "--") break;
     if (option != "--host" && option != "--profile") continue;
-    if (used == before.size()) return option == "--profile" ? matching(sources.profiles(), current) : std::vector<std::string>{};
+    if (used == before.size()) return value_candidates(option, current, sources);
     ++used;
   }
   const auto typed = before.subspan(used);

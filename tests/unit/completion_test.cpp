@@ -123,6 +123,7 @@ BOOST_AUTO_TEST_CASE(options_are_read_from_help_as_cxxopts_and_devcloud_print_it
       "      --profile NAME        the profile to use (also COMPOZY_PROFILE; both win over `compozy \n"
       "                            profile use`)\n"
       "      --device              sign in by entering a code\n"
+      "                            --paginate) as a description goes on\n"
       "  -X, --method METHOD       the method\n"
       "    --refresh-reuse-interval S\n"
       "                             seconds\n"
