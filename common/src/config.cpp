@@ -164,7 +164,7 @@ YAML::Node profiles_node(YAML::Node& root) {
 
 Result<void> edit_config(const std::filesystem::path& path, const ConfigChange& change) {
   if (auto ok = ensure_private_folder(path.parent_path()); !ok) return propagate(ok);
-  auto lock = FileLock::acquire(path.parent_path() / "config.lock");
+  auto lock = FileLock::acquire(path.parent_path() / "config.lock", "config.yaml");
   if (!lock) return propagate(lock);
   auto text = read_file(path);
   if (!text) return propagate(text);

@@ -165,6 +165,8 @@ YAML::Node encode(const StoredCredential& credential) {
   if (held_by_manager(credential)) {
     node["store"] = credential.store;
     node["secret_ref"] = credential.secret_ref;
+    // So that a listing can tell "expired, refreshable" without asking the store.
+    if (!credential.refresh_token.empty()) node["refreshable"] = true;
   } else {
     node["access_token"] = credential.access_token;
     if (!credential.refresh_token.empty()) node["refresh_token"] = credential.refresh_token;
@@ -338,7 +340,7 @@ Result<std::optional<StoredCredential>> CredentialStore::load(std::string_view p
 
 Result<void> CredentialStore::rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide) {
   if (auto ok = ensure_private_folder(folder_); !ok) return propagate(ok);
-  auto lock = FileLock::acquire(lock_file_);
+  auto lock = FileLock::acquire(lock_file_, "the credentials");
   if (!lock) return propagate(lock);
   remove_stale_copies();
 
@@ -401,16 +403,18 @@ Result<std::optional<StoredCredential>> CredentialStore::update(std::string_view
   return std::move(decided->entry);
 }
 
-std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles,
+std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML::Node& profiles, Tokens tokens,
                                                                      std::optional<Error>* store_failure) const {
   std::vector<Entry> entries;
   if (!profiles || !profiles.IsMap()) return entries;
   for (const auto& item : profiles) {
     const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
     if (name.empty()) continue;
-    auto decoded = read_entry(name, item.second);
+    auto decoded = tokens == Tokens::fetched ? read_entry(name, item.second) : decode(file_, name, item.second);
     if (decoded) {
-      entries.push_back({name, std::move(*decoded)});
+      const bool left_in_store = tokens == Tokens::left_in_store && held_by_manager(*decoded);
+      const bool refreshable = left_in_store ? scalar(item.second, "refreshable") == "true" : !decoded->refresh_token.empty();
+      entries.push_back({name, std::move(*decoded), refreshable});
     } else if (store_failure && !*store_failure && decoded.error().kind != Error::Kind::unreadable_entry) {
       *store_failure = decoded.error();
     }
@@ -418,11 +422,11 @@ std::vector<CredentialStore::Entry> CredentialStore::readable_entries(const YAML
   return entries;
 }
 
-Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all() const {
+Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all(Tokens tokens) const {
   auto root = read_document(file_);
   if (!root) return propagate(root);
   std::optional<Error> store_failure;
-  auto entries = readable_entries((*root)["profiles"], &store_failure);
+  auto entries = readable_entries((*root)["profiles"], tokens, &store_failure);
   if (store_failure) return fail(std::move(*store_failure));
   return entries;
 }
@@ -430,7 +434,7 @@ Result<std::vector<CredentialStore::Entry>> CredentialStore::load_all() const {
 Result<void> CredentialStore::update_all(const ChangeAll& change) {
   return rewrite([&](YAML::Node& profiles) -> Result<bool> {
     std::optional<Error> store_failure;
-    std::vector<Entry> entries = readable_entries(profiles, &store_failure);
+    std::vector<Entry> entries = readable_entries(profiles, Tokens::fetched, &store_failure);
     if (store_failure) return fail(std::move(*store_failure));
     const std::vector<Entry> before = entries;
     if (auto ok = change(entries); !ok) return propagate(ok);

@@ -36,20 +36,21 @@ void write_holder(int fd) {
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
 }
 
-std::unexpected<Error> fail_held(const std::filesystem::path& path, const std::string& holder,
-                                 std::chrono::milliseconds patience) {
+std::unexpected<Error> fail_held(const std::filesystem::path& path, std::string_view guarded,
+                                 const std::string& holder, std::chrono::milliseconds patience) {
   const auto space = holder.find(' ');
   const std::string pid = holder.substr(0, space);
   const std::string program = space == std::string::npos ? "" : " (" + holder.substr(space + 1) + ")";
   if (pid.empty()) return fail_locking(path, "still locked after " + std::to_string(patience.count() / 1000) + " s");
-  return fail("the credentials are locked by process " + pid + program + ", still after " +
+  return fail("process " + pid + program + " still holds the lock on " + std::string(guarded) + " after " +
                   std::to_string(patience.count() / 1000) + " s",
               ExitCode::failure, "wait for it to finish, or end it: kill " + pid);
 }
 
 }  // namespace
 
-Result<FileLock> FileLock::acquire(const std::filesystem::path& path, std::chrono::milliseconds patience) {
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path, std::string_view guarded,
+                                  std::chrono::milliseconds patience) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd < 0) return fail_locking(path, errno == ELOOP ? "it is a symbolic link" : std::strerror(errno));
   FileLock lock(fd);
@@ -59,7 +60,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path, std::chron
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) return fail_locking(path, std::strerror(errno));
     if (interrupted()) return fail_interrupted();
-    if (std::chrono::steady_clock::now() >= give_up) return fail_held(path, holder_of(fd), patience);
+    if (std::chrono::steady_clock::now() >= give_up) return fail_held(path, guarded, holder_of(fd), patience);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   write_holder(fd);

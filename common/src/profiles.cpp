@@ -23,12 +23,13 @@ std::string_view stored_state_name(StoredState state) {
 
 namespace {
 
-StoredState stored_state(const StoredCredential& credential, std::string_view host, TimePoint now) {
+StoredState stored_state(const CredentialStore::Entry& entry, std::string_view host, TimePoint now) {
+  const StoredCredential& credential = entry.credential;
   if (credential.host != host) return StoredState::other_host;
   const bool expired = has_expired(credential, now);
   if (credential.kind == CredentialKind::api_key) return expired ? StoredState::expired : StoredState::api_key;
   if (!expired) return StoredState::signed_in;
-  return credential.refresh_token.empty() ? StoredState::expired : StoredState::expired_refreshable;
+  return entry.refreshable ? StoredState::expired_refreshable : StoredState::expired;
 }
 
 std::string state_words(const ProfileSummary& profile) {
@@ -76,7 +77,7 @@ std::vector<ProfileSummary> summarize_profiles(const ConfigFile& config,
     auto& profile = summary(entry.profile);
     profile.account = entry.credential.account;
     profile.credential_host = entry.credential.host;
-    profile.state = stored_state(entry.credential, profile.host, now);
+    profile.state = stored_state(entry, profile.host, now);
   }
   summary(std::string(active));  // the active profile is there even when nothing is known of it
   std::vector<ProfileSummary> profiles;
@@ -118,7 +119,7 @@ void print_profiles(Output& out, const std::vector<ProfileSummary>& profiles) {
 Result<void> list_profiles(Context& context, bool json) {
   auto active = resolve_profile(std::nullopt, context.env(), context.config());
   if (!active) return propagate(active);
-  auto entries = context.store().load_all();
+  auto entries = context.store().load_all(CredentialStore::Tokens::left_in_store);
   if (!entries) return propagate(entries);
   const auto profiles = summarize_profiles(context.config(), *entries, active->name, context.clock().now());
   if (json) {
@@ -142,7 +143,7 @@ Result<ProfileArgument> parse_profile_argument(const cxxopts::ParseResult& parse
 
 Result<void> use_profile(Context& context, std::string_view name) {
   if (auto ok = check_name(name); !ok) return ok;
-  auto entries = context.store().load_all();
+  auto entries = context.store().load_all(CredentialStore::Tokens::left_in_store);
   if (!entries) return propagate(entries);
   if (!profile_exists(context.config(), *entries, name)) {
     return fail("there is no " + named(name), ExitCode::usage,
@@ -179,26 +180,33 @@ Result<void> add_profile(Context& context, std::string_view name, std::string_vi
     error.code = ExitCode::usage;
     return fail(std::move(error));
   }
-  auto stored = context.store().load(name);
-  if (!stored) return propagate(stored);
-  // A credential stays with the host that issued it: moving the profile would
-  // leave its session alive and unreachable by `compozy logout`.
-  if (*stored && (*stored)->host != *normalized) {
-    return fail(named(name) + " is signed in to " + (*stored)->host + " as " + (*stored)->account +
-                    "; its host cannot change while it holds that credential",
-                ExitCode::failure,
-                "run `compozy logout --profile " + std::string(name) + "` first, then add it again");
-  }
   const std::string before = configured_host(context.config(), name);
   const bool existed = context.config().profiles.contains(std::string(name));
-  if (auto set = set_profile_host(context.config_file(), name, *normalized); !set) return propagate(set);
+  bool signed_in = false;
+  // Checked and written under the credentials lock, so that a login cannot
+  // store a credential for another host between the check and the write.
+  auto kept = context.store().update(name, [&](const std::optional<StoredCredential>& current)
+                                                   -> Result<CredentialStore::Update> {
+    // A credential stays with the host that issued it: moving the profile would
+    // leave its session alive and unreachable by `compozy logout`.
+    if (current && current->host != *normalized) {
+      return fail(named(name) + " is signed in to " + current->host + " as " + current->account +
+                      "; its host cannot change while it holds that credential",
+                  ExitCode::failure,
+                  "run `compozy logout --profile " + std::string(name) + "` first, then add it again");
+    }
+    if (auto set = set_profile_host(context.config_file(), name, *normalized); !set) return propagate(set);
+    signed_in = current.has_value();
+    return CredentialStore::Update{.entry = current};
+  });
+  if (!kept) return propagate(kept);
   Output& out = context.out();
   if (existed && before != *normalized) {
     out.success("Changed the host of " + named(name) + " from " + before + " to " + *normalized);
   } else {
     out.success((existed ? "Kept " : "Added ") + named(name) + " for " + *normalized);
   }
-  if (!*stored) out.info("Sign in to it with `compozy login --profile " + std::string(name) + "`.");
+  if (!signed_in) out.info("Sign in to it with `compozy login --profile " + std::string(name) + "`.");
   return {};
 }
 
@@ -248,7 +256,7 @@ Result<void> sign_out_profile(Context& context, std::string_view name) {
 
 Result<void> remove_profile(Context& context, std::string_view name) {
   if (auto ok = check_name(name); !ok) return ok;
-  auto entries = context.store().load_all();
+  auto entries = context.store().load_all(CredentialStore::Tokens::left_in_store);
   if (!entries) return propagate(entries);
   if (!profile_exists(context.config(), *entries, name)) {
     return fail("there is no " + named(name), ExitCode::usage, "see `compozy profile list`");
@@ -271,7 +279,7 @@ std::vector<CredentialStatus> assess_all_profiles(Context& context, bool ask_ser
   // Each profile at its own host and with its own stored credential: the
   // variables that would make every profile look alike are left out.
   const Environment env = context.env().without("COMPOZY_HOST").without(api_key_variable);
-  const auto entries = context.store().load_all();
+  const auto entries = context.store().load_all(CredentialStore::Tokens::left_in_store);
   const auto active = resolve_profile(std::nullopt, env, context.config());
   const auto profiles = summarize_profiles(context.config(), entries.value_or(std::vector<CredentialStore::Entry>{}),
                                            active ? active->name : std::string(default_profile), context.clock().now());

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "compozy/child_process.hpp"
+#include "compozy/credential_helper.hpp"
 #include "compozy/text.hpp"
 
 namespace compozy {
@@ -18,8 +19,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::chrono::milliseconds default_helper_deadline{10'000};
-constexpr std::size_t max_helper_output = 1024 * 1024;
-constexpr int protocol_version = 1;
+// Both sides of the protocol share its version and its size limit.
+using credential_helper::protocol_version;
+constexpr std::size_t max_helper_output = credential_helper::max_message_bytes;
 
 std::string helper_program_name(std::string_view name) { return "compozy-credential-" + std::string(name); }
 

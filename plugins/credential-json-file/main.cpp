@@ -5,17 +5,18 @@
 // every change holds a lock and replaces the file atomically. It is the
 // example to copy for pass, 1Password, a TPM or a company vault: read one
 // JSON request on stdin, answer one JSON object on stdout, or one line on
-// stderr and a non-zero exit.
-#include <cstdio>
+// stderr and a non-zero exit. The protocol itself is read and written by
+// compozy/credential_helper.hpp, which a C++ helper built against the SDK can use.
 #include <iostream>
-#include <iterator>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "compozy/atomic_file.hpp"
 #include "compozy/config.hpp"
+#include "compozy/credential_helper.hpp"
 #include "compozy/environment.hpp"
 #include "compozy/file_lock.hpp"
 
@@ -23,12 +24,12 @@ namespace {
 
 using nlohmann::json;
 using compozy::Result;
+using namespace compozy::credential_helper;
 
-constexpr int exit_failure = 1;
-constexpr int exit_usage = 2;
-
-constexpr std::string_view usage_line = "usage: compozy-credential-json-file get|store|erase|list\n";
 constexpr std::string_view manual =
+    "compozy-credential-json-file - The reference credential helper: tokens in a JSON file\n"
+    "\n"
+    "usage: compozy-credential-json-file get|store|erase|list\n"
     "\n"
     "Run by compozy, not by people: for a profile whose credential_store is json-file, compozy runs it\n"
     "with one action and one JSON request on standard input, and it answers one JSON object on\n"
@@ -59,91 +60,83 @@ Result<json> read_items(const std::filesystem::path& path) {
   return document;
 }
 
-bool valid_reference(const json& request) {
-  const auto reference = request.find("reference");
-  if (reference == request.end() || !reference->is_string()) return false;
-  const std::string& text = reference->get_ref<const std::string&>();
-  return !text.empty() && text.size() <= 64 &&
-         text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+json item_json(const compozy::SecretItem& item, const compozy::Secrets& secrets) {
+  return {{"reference", item.reference},
+          {"profile", item.profile},
+          {"host", item.host},
+          {"account", item.account},
+          {"secrets", {{"access_token", secrets.access_token}, {"refresh_token", secrets.refresh_token}}}};
 }
 
-// What the item is, for a person reading the file: everything but the secrets.
-json label_of(const json& request) {
-  json label = json::object();
-  for (const char* key : {"reference", "profile", "host", "account"}) {
-    label[key] = request.value(key, "");
-  }
-  return label;
+// What the file holds for an item, as the protocol describes it; a damaged entry reads as empty fields.
+compozy::SecretItem item_of(const json& stored) {
+  const auto text = [&](const char* key) {
+    const auto field = stored.find(key);
+    return field != stored.end() && field->is_string() ? field->get<std::string>() : std::string();
+  };
+  return {text("reference"), text("profile"), text("host"), text("account")};
 }
 
-Result<json> answer(std::string_view action, const json& request, const std::filesystem::path& path) {
-  if (action == "list") {
-    auto document = read_items(path);
-    if (!document) return document;
-    json items = json::array();
-    for (const auto& [reference, item] : (*document)["items"].items()) items.push_back(label_of(item));
-    return json{{"version", 1}, {"items", items}};
-  }
-  if (!valid_reference(request)) return compozy::fail("the request has no valid \"reference\"");
-  const std::string reference = request["reference"];
-  if (action == "get") {
-    auto document = read_items(path);
-    if (!document) return document;
+std::optional<compozy::Secrets> secrets_of(const json& stored) {
+  const json secrets = stored.value("secrets", json());
+  if (!secrets.is_object() || !secrets.value("access_token", json()).is_string()) return std::nullopt;
+  const json refresh_token = secrets.value("refresh_token", json());
+  return compozy::Secrets{secrets["access_token"], refresh_token.is_string() ? refresh_token.get<std::string>() : ""};
+}
+
+Result<std::string> answer(const Request& request, const std::filesystem::path& path) {
+  if (request.action == Action::get || request.action == Action::list) {
+    auto document = read_items(path);  // without the lock: writers replace the whole file
+    if (!document) return std::unexpected(document.error());
     const json& items = (*document)["items"];
-    if (!items.contains(reference)) return json{{"version", 1}, {"secrets", nullptr}};
-    return json{{"version", 1}, {"secrets", items[reference]["secrets"]}};
+    if (request.action == Action::get) {
+      const auto found = items.find(request.item.reference);
+      return secrets_reply(found == items.end() ? std::nullopt : secrets_of(*found));
+    }
+    std::vector<compozy::SecretItem> listed;
+    for (const auto& [reference, stored] : items.items()) listed.push_back(item_of(stored));
+    return items_reply(listed);
   }
   if (auto folder = compozy::ensure_private_folder(path.parent_path()); !folder) return std::unexpected(folder.error());
-  auto lock = compozy::FileLock::acquire(path.string() + ".lock");
+  auto lock = compozy::FileLock::acquire(path.string() + ".lock", "the json-file store");
   if (!lock) return std::unexpected(lock.error());
   auto document = read_items(path);
-  if (!document) return document;
+  if (!document) return std::unexpected(document.error());
   json& items = (*document)["items"];
-  if (action == "store") {
-    const json secrets = request.value("secrets", json());
-    if (!secrets.is_object() || !secrets.value("access_token", json()).is_string()) {
-      return compozy::fail("the request has no \"secrets\" with an access_token");
-    }
-    json item = label_of(request);
-    item["secrets"] = {{"access_token", secrets["access_token"]},
-                       {"refresh_token", secrets.value("refresh_token", "")}};
-    items[reference] = item;
-  } else if (!items.contains(reference)) {
-    return json{{"version", 1}};  // erasing a missing item succeeds
+  if (request.action == Action::store) {
+    items[request.item.reference] = item_json(request.item, *request.secrets);
+  } else if (!items.contains(request.item.reference)) {
+    return done_reply();  // erasing a missing item succeeds
   } else {
-    items.erase(reference);
+    items.erase(request.item.reference);
   }
   auto written = compozy::replace_file_atomically(path, document->dump(2) + "\n", 0600);
   if (!written) return std::unexpected(written.error());
-  return json{{"version", 1}};
+  return done_reply();
+}
+
+Result<std::string> run(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    return std::string(manual);
+  }
+  if (argc != 2) return compozy::fail("usage: compozy-credential-json-file get|store|erase|list", compozy::ExitCode::usage);
+  auto action = parse_action(argv[1]);
+  if (!action) return std::unexpected(action.error());
+  auto request = read_request(std::cin, *action);
+  if (!request) return std::unexpected(request.error());
+  auto path = items_file(compozy::Environment::from_process());
+  if (!path) return std::unexpected(path.error());
+  return answer(*request, *path);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string_view action = argc == 2 ? argv[1] : "";
-  if (action == "--help" || action == "-h") {
-    std::cout << "compozy-credential-json-file - The reference credential helper: tokens in a JSON file\n\n"
-              << usage_line << manual;
-    return 0;
+  auto reply = run(argc, argv);
+  if (!reply) {
+    std::cerr << "compozy-credential-json-file: " << reply.error().message << '\n';
+    return static_cast<int>(reply.error().code);
   }
-  if (action != "get" && action != "store" && action != "erase" && action != "list") {
-    std::cerr << usage_line;
-    return exit_usage;
-  }
-  const std::string input(std::istreambuf_iterator<char>(std::cin), {});
-  const json request = json::parse(input, nullptr, false);
-  if (request.is_discarded() || !request.is_object()) {
-    std::fputs("compozy-credential-json-file: the request on stdin is not a JSON object\n", stderr);
-    return exit_failure;
-  }
-  const auto env = compozy::Environment::from_process();
-  auto path = items_file(env);
-  auto result = path ? answer(action, request, *path) : Result<json>(std::unexpected(path.error()));
-  if (!result) {
-    std::fprintf(stderr, "compozy-credential-json-file: %s\n", result.error().message.c_str());
-    return exit_failure;
-  }
-  std::cout << result->dump() << '\n';
+  std::cout << *reply << std::flush;
   return 0;
 }

@@ -30,7 +30,7 @@
 #include <iostream>
 
 #include "compozy/interrupt.hpp"
-#include "protocol.hpp"
+#include "compozy/credential_helper.hpp"
 #include "secret_service.hpp"
 
 namespace {

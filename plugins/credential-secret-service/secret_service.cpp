@@ -13,6 +13,10 @@
 
 #include "compozy/text.hpp"
 
+// libsecret's SECRET_ITEM() names its SecretItem unqualified, which
+// compozy::SecretItem would hide inside compozy's namespaces.
+static ::SecretItem* as_secret_item(gpointer object) { return SECRET_ITEM(object); }
+
 namespace compozy::credential_helper {
 namespace {
 
@@ -177,7 +181,7 @@ Attributes search_attributes(const std::string& reference) {
   return attributes;
 }
 
-Attributes item_attributes(const ItemDescription& item) {
+Attributes item_attributes(const SecretItem& item) {
   Attributes attributes = search_attributes(item.reference);
   insert(attributes.get(), "profile", item.profile);
   insert(attributes.get(), "host", item.host);
@@ -186,7 +190,7 @@ Attributes item_attributes(const ItemDescription& item) {
 }
 
 // What Seahorse shows: "compozy: ada@example.com on https://cloud.compozy.com (profile work)".
-std::string label_of(const ItemDescription& item) {
+std::string label_of(const SecretItem& item) {
   std::string label = "compozy: ";
   if (!item.account.empty()) label += item.account + " on ";
   return label + item.host + " (profile " + item.profile + ")";
@@ -211,7 +215,7 @@ Result<ItemList> search_unlocked(SecretService* service, const std::string& refe
   if (!found) return propagate(found);
   GList* locked = nullptr;
   for (GList* node = found->get(); node != nullptr; node = node->next)
-    if (secret_item_get_locked(SECRET_ITEM(node->data))) locked = g_list_append(locked, node->data);
+    if (secret_item_get_locked(as_secret_item(node->data))) locked = g_list_append(locked, node->data);
   if (locked == nullptr) return found;
   auto unlocked = unlock(service, locked);
   g_list_free(locked);
@@ -296,7 +300,7 @@ Result<Lookup> look_up_unlocked(const std::string& reference) {
 
 }  // namespace
 
-Result<std::optional<Secrets>> find_secrets(const ItemDescription& item) {
+Result<std::optional<Secrets>> find_secrets(const SecretItem& item) {
   auto lookup = look_up_unlocked(item.reference);
   if (!lookup) return propagate(lookup);
   if (lookup->outcome != Lookup::Outcome::locked) return std::move(lookup->secrets);
@@ -305,7 +309,7 @@ Result<std::optional<Secrets>> find_secrets(const ItemDescription& item) {
   auto found = search_unlocked(*service, item.reference, SECRET_SEARCH_LOAD_SECRETS);
   if (!found) return propagate(found);
   if (found->get() == nullptr) return std::optional<Secrets>();
-  SecretValue* value = secret_item_get_secret(SECRET_ITEM(found->get()->data));
+  SecretValue* value = secret_item_get_secret(as_secret_item(found->get()->data));
   if (value == nullptr) return fail("secret service: the keyring gave no secret for item '" + item.reference + "'");
   gsize length = 0;
   const gchar* text = secret_value_get(value, &length);
@@ -314,7 +318,7 @@ Result<std::optional<Secrets>> find_secrets(const ItemDescription& item) {
   return secrets;
 }
 
-Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets) {
+Result<void> store_secrets(const SecretItem& item, const Secrets& secrets) {
   auto service = connect();
   if (!service) return propagate(service);
   GError* error = nullptr;
@@ -331,7 +335,7 @@ Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets) 
   const std::string encoded = encode_secrets(secrets);
   SecretValue* value = secret_value_new(encoded.data(), static_cast<gssize>(encoded.size()), "application/json");
   const Attributes attributes = item_attributes(item);
-  const ObjectPtr<SecretItem> created(secret_item_create_sync(collection.get(), &credential_schema, attributes.get(),
+  const ObjectPtr<::SecretItem> created(secret_item_create_sync(collection.get(), &credential_schema, attributes.get(),
                                                               label_of(item).c_str(), value,
                                                               SECRET_ITEM_CREATE_REPLACE, deadline().cancellable(),
                                                               &error));
@@ -340,27 +344,27 @@ Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets) 
   return {};
 }
 
-Result<void> erase_secrets(const ItemDescription& item) {
+Result<void> erase_secrets(const SecretItem& item) {
   auto service = connect();
   if (!service) return propagate(service);
   auto found = search_unlocked(*service, item.reference, SECRET_SEARCH_NONE);
   if (!found) return propagate(found);
   for (GList* node = found->get(); node != nullptr; node = node->next) {
     GError* error = nullptr;
-    if (!secret_item_delete_sync(SECRET_ITEM(node->data), deadline().cancellable(), &error))
+    if (!secret_item_delete_sync(as_secret_item(node->data), deadline().cancellable(), &error))
       return failure("erasing item '" + item.reference + "'", error);
   }
   return {};
 }
 
-Result<std::vector<ItemDescription>> list_items() {
+Result<std::vector<SecretItem>> list_items() {
   auto service = connect();
   if (!service) return propagate(service);
   auto found = search_unlocked(*service, {}, SECRET_SEARCH_NONE);
   if (!found) return propagate(found);
-  std::vector<ItemDescription> items;
+  std::vector<SecretItem> items;
   for (GList* node = found->get(); node != nullptr; node = node->next) {
-    const Attributes attributes(secret_item_get_attributes(SECRET_ITEM(node->data)));
+    const Attributes attributes(secret_item_get_attributes(as_secret_item(node->data)));
     items.push_back({attribute(attributes.get(), "reference"), attribute(attributes.get(), "profile"),
                      attribute(attributes.get(), "host"), attribute(attributes.get(), "account")});
   }

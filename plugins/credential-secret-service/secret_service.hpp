@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "compozy/error.hpp"
-#include "protocol.hpp"
+#include "compozy/credential_helper.hpp"
 
 namespace compozy::credential_helper {
 
@@ -18,9 +18,9 @@ namespace compozy::credential_helper {
 inline constexpr std::chrono::seconds secret_service_deadline{7};
 inline constexpr std::chrono::seconds cancellation_grace{1};
 
-Result<std::optional<Secrets>> find_secrets(const ItemDescription& item);
-Result<void> store_secrets(const ItemDescription& item, const Secrets& secrets);
-Result<void> erase_secrets(const ItemDescription& item);  // a missing item is no failure
-Result<std::vector<ItemDescription>> list_items();
+Result<std::optional<Secrets>> find_secrets(const SecretItem& item);
+Result<void> store_secrets(const SecretItem& item, const Secrets& secrets);
+Result<void> erase_secrets(const SecretItem& item);  // a missing item is no failure
+Result<std::vector<SecretItem>> list_items();
 
 }  // namespace compozy::credential_helper

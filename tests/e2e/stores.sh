@@ -114,6 +114,21 @@ test_inline_tokens_of_another_profile_are_warned_about_and_moved() {
   expect_stdout_is "$(stored access_token old)"
 }
 
+# On a terminal, login asks instead of warning; "y" moves them, "n" keeps them.
+test_on_a_terminal_login_asks_to_move_inline_tokens() {
+  start_devcloud --user ada@example.com || return
+  log_in --store file --profile old
+  local login="BROWSER=$FAKE_BROWSER $COMPOZY login --host $DEVCLOUD_URL --store json-file"
+  printf 'n\n' | script -qec "$login" /dev/null >"$OUT" 2>&1
+  expect_stdout_has "Move the plain-text tokens of 'old' in '$(credentials_file)' to credential store 'json-file'"
+  expect_file_has "$(credentials_file)" "access_token:"
+  printf 'y\n' | script -qec "$login" /dev/null >"$OUT" 2>&1
+  expect_stdout_has "Moved the tokens of 'old' to credential store 'json-file'"
+  expect_file_lacks "$(credentials_file)" "access_token:"
+  expect_status 0 "$COMPOZY" auth token --profile old
+  expect_stdout_is "$(stored access_token old)"
+}
+
 test_an_explicit_store_that_is_missing_is_an_error_not_a_fallback() {
   start_devcloud --user ada@example.com || return
   BROWSER="$FAKE_BROWSER" expect_status 5 "$COMPOZY" login --host "$DEVCLOUD_URL" --store nosuch
@@ -149,6 +164,10 @@ check_broken_helper() {
   expect_stdout_is ""
   expect_status 5 "$COMPOZY" auth status
   expect_stdout_has "✗ Could not read the credential: reading the tokens of profile 'default': credential store '$name'"
+  # A listing runs no helper: it neither waits for nor fails with the broken one.
+  expect_status 0 "$COMPOZY" profile list
+  expect_stdout_has "ada@example.com"
+  expect_stdout_has "signed in"
   expect_eq "$(sha256sum "$(credentials_file)")" "$before" "credentials.yaml"
   expect_file_lacks "$(credentials_file)" "access_token"
 }

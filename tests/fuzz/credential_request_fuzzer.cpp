@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fuzz_input.hpp"
-#include "protocol.hpp"
+#include "compozy/credential_helper.hpp"
 
 using namespace compozy;
 using namespace compozy::credential_helper;

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "protocol.hpp"
+#include "compozy/credential_helper.hpp"
 
 using namespace compozy;
 using namespace compozy::credential_helper;

@@ -41,7 +41,7 @@ pid_t hold_lock(const std::filesystem::path& path) {
   BOOST_TEST_REQUIRE(::pipe(ready) == 0);
   const pid_t pid = ::fork();
   if (pid == 0) {
-    auto lock = FileLock::acquire(path);
+    auto lock = FileLock::acquire(path, "the credentials");
     (void)!::write(ready[1], lock ? "y" : "n", 1);
     ::pause();
     ::_exit(0);
@@ -67,15 +67,16 @@ BOOST_AUTO_TEST_CASE(waiting_for_the_lock_is_bounded_and_names_the_holder) {
   const auto path = temp.path() / "credentials.lock";
   const pid_t holder = hold_lock(path);
   const auto started = std::chrono::steady_clock::now();
-  const auto lock = FileLock::acquire(path, 300ms);
+  const auto lock = FileLock::acquire(path, "the credentials", 300ms);
   const auto waited = std::chrono::steady_clock::now() - started;
   end(holder);
   BOOST_TEST_REQUIRE(!lock.has_value());
-  BOOST_TEST(lock.error().message.starts_with("the credentials are locked by process " + std::to_string(holder) + " ("),
+  BOOST_TEST(lock.error().message.starts_with("process " + std::to_string(holder) + " ("),
              lock.error().message);
+  BOOST_TEST(lock.error().message.ends_with(") still holds the lock on the credentials after 0 s"), lock.error().message);
   BOOST_TEST(lock.error().hint == "wait for it to finish, or end it: kill " + std::to_string(holder));
   BOOST_TEST(waited < 3s);
-  BOOST_TEST(FileLock::acquire(path, 300ms).has_value());
+  BOOST_TEST(FileLock::acquire(path, "the credentials", 300ms).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(waiting_for_the_lock_ends_at_ctrl_c) {
@@ -88,7 +89,7 @@ BOOST_AUTO_TEST_CASE(waiting_for_the_lock_ends_at_ctrl_c) {
       std::this_thread::sleep_for(100ms);
       ::kill(::getpid(), SIGINT);
     }).detach();
-    const auto lock = FileLock::acquire(path, 60s);
+    const auto lock = FileLock::acquire(path, "the credentials", 60s);
     return !lock && lock.error().code == ExitCode::interrupted ? 0 : 1;
   });
   end(holder);
@@ -100,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_lock_file_that_is_a_link_is_refused_and_nothing_is_create
   TempFolder temp;
   const auto target = temp.path() / "elsewhere";
   std::filesystem::create_symlink(target, temp.path() / "credentials.lock");
-  const auto lock = FileLock::acquire(temp.path() / "credentials.lock");
+  const auto lock = FileLock::acquire(temp.path() / "credentials.lock", "the credentials");
   BOOST_TEST_REQUIRE(!lock.has_value());
   BOOST_TEST(lock.error().message.find("is a symbolic link") != std::string::npos, lock.error().message);
   BOOST_TEST(!std::filesystem::exists(target));

@@ -247,6 +247,26 @@ BOOST_FIXTURE_TEST_CASE(a_store_that_fails_to_read_is_an_error_not_an_absent_ent
   BOOST_TEST(file_text() == before);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_listing_leaves_the_tokens_in_their_store_and_so_survives_a_broken_one, Fixture) {
+  BOOST_REQUIRE(store.save("default", credential("at-one")));
+  auto without_refresh = credential("at-two");
+  without_refresh.refresh_token.clear();
+  BOOST_REQUIRE(store.save("work", without_refresh));
+  BOOST_REQUIRE(store.save("plain", credential("at-three", "file")));
+  vault->fail_get = true;
+  BOOST_TEST(!store.load_all());
+  auto listed = store.load_all(CredentialStore::Tokens::left_in_store);
+  BOOST_REQUIRE(listed);
+  BOOST_REQUIRE(listed->size() == 3u);
+  BOOST_TEST((*listed)[0].profile == "default");
+  BOOST_TEST((*listed)[0].credential.account == "ada@example.com");
+  BOOST_TEST((*listed)[0].credential.access_token.empty());
+  BOOST_TEST((*listed)[0].refreshable);
+  BOOST_TEST(!(*listed)[1].refreshable);
+  BOOST_TEST((*listed)[2].credential.access_token == "at-three");  // the file's own tokens are read
+  BOOST_TEST((*listed)[2].refreshable);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_entry_whose_item_is_gone_says_so_and_login_may_replace_it, Fixture) {
   BOOST_REQUIRE(store.save("default", credential("at-one")));
   vault->items.clear();

@@ -47,10 +47,17 @@ class CredentialStore {
   struct Entry {
     std::string profile;
     StoredCredential credential;
+    // Whether it holds a refresh token: known even when its tokens were left in their store.
+    bool refreshable = false;
+  };
+  // What load_all reads of the entries a credential manager holds.
+  enum class Tokens {
+    fetched,  // each store is asked for them: needed to use or change a credential
+    left_in_store,  // none is run, so a listing of profiles never waits for, or fails with, a keyring
   };
   // Every entry that can be read, in the file's order, without the lock (as
   // load). A credential store that fails is a failure, not a missing entry.
-  Result<std::vector<Entry>> load_all() const;
+  Result<std::vector<Entry>> load_all(Tokens tokens = Tokens::fetched) const;
 
   // What a change decides for a profile: the entry it holds afterwards
   // (nullopt: none), and a failure to report once that is stored, as when a
@@ -94,7 +101,8 @@ class CredentialStore {
   // Holds the lock, reads the file, lets `decide` edit its profiles, and
   // writes them back atomically when it says it changed something.
   Result<void> rewrite(const std::function<Result<bool>(YAML::Node& profiles)>& decide);
-  std::vector<Entry> readable_entries(const YAML::Node& profiles, std::optional<Error>* store_failure = nullptr) const;
+  std::vector<Entry> readable_entries(const YAML::Node& profiles, Tokens tokens,
+                                      std::optional<Error>* store_failure = nullptr) const;
   void remove_stale_copies() const;
   // Reads an entry, tokens included from its store. A store that fails is a
   // failure (exit 5); an item that is missing makes the entry unreadable.

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string_view>
 
 #include "compozy/error.hpp"
 
@@ -15,7 +16,8 @@ class FileLock {
   // Waits until this process holds the lock, at most `patience`, and no longer
   // once Ctrl-C is pressed; a wait that runs out names the process holding it.
   // Creates the lock file (0600) if needed, never through a symbolic link.
-  static Result<FileLock> acquire(const std::filesystem::path& path,
+  // `guarded` names what the lock protects, for that message ("the credentials").
+  static Result<FileLock> acquire(const std::filesystem::path& path, std::string_view guarded,
                                   std::chrono::milliseconds patience = std::chrono::seconds(45));
 
   FileLock(FileLock&& other) noexcept;

@@ -1,4 +1,4 @@
-#include "protocol.hpp"
+#include "compozy/credential_helper.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +30,7 @@ Result<std::string> text_field(const json& object, const char* name, bool requir
   return field->get<std::string>();
 }
 
-Result<ItemDescription> read_item(const json& request, Action action) {
+Result<SecretItem> read_item(const json& request, Action action) {
   auto reference = text_field(request, "reference", true);
   if (!reference) return propagate(reference);
   if (!is_reference(*reference)) return bad_request("\"reference\" is not 1 to 64 of A-Z a-z 0-9 _ -");
@@ -42,7 +42,7 @@ Result<ItemDescription> read_item(const json& request, Action action) {
   if (!host) return propagate(host);
   auto account = text_field(request, "account", described);
   if (!account) return propagate(account);
-  return ItemDescription{std::move(*reference), std::move(*profile), std::move(*host), std::move(*account)};
+  return SecretItem{std::move(*reference), std::move(*profile), std::move(*host), std::move(*account)};
 }
 
 Result<Secrets> read_secrets(const json& request) {
@@ -102,9 +102,9 @@ std::string secrets_reply(const std::optional<Secrets>& secrets) {
 
 std::string done_reply() { return json{{"version", protocol_version}}.dump() + "\n"; }
 
-std::string items_reply(const std::vector<ItemDescription>& items) {
+std::string items_reply(const std::vector<SecretItem>& items) {
   json listed = json::array();
-  for (const ItemDescription& item : items)
+  for (const SecretItem& item : items)
     listed.push_back({{"reference", item.reference}, {"profile", item.profile}, {"host", item.host},
                       {"account", item.account}});
   return json{{"version", protocol_version}, {"items", std::move(listed)}}.dump() + "\n";

@@ -1,8 +1,8 @@
-// The credential helper protocol (one JSON object on stdin, one on stdout;
-// docs/credential-helpers.md): reading a request and writing a reply.
-//
-// Merge follow-up: compozy's helper store (common/) speaks the other side of
-// the same protocol; this could move to common/ so both share one codec.
+// The helper's side of the credential helper protocol (one JSON object on
+// stdin, one on stdout; docs/credential-helpers.md): reading a request and
+// writing a reply. compozy's own helpers (json-file, secret-service) are built
+// on it, and so can a C++ helper built against the SDK; the other side is
+// compozy's helper store (secret_store.hpp).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "compozy/error.hpp"
+#include "compozy/secret_store.hpp"
 
 namespace compozy::credential_helper {
 
@@ -21,23 +22,9 @@ inline constexpr std::size_t max_message_bytes = 1024 * 1024;
 
 enum class Action { get, store, erase, list };
 
-// Describes a stored item: "reference" identifies it (compozy makes a fresh
-// random one for each write); the rest is for labels a person recognises.
-struct ItemDescription {
-  std::string reference;
-  std::string profile;
-  std::string host;
-  std::string account;
-};
-
-struct Secrets {
-  std::string access_token;
-  std::string refresh_token;  // may be empty
-};
-
 struct Request {
   Action action;
-  ItemDescription item;            // get, store, erase
+  SecretItem item;                 // get, store, erase
   std::optional<Secrets> secrets;  // store
 };
 
@@ -52,7 +39,7 @@ Result<Request> read_request(std::istream& input, Action action);
 // The replies, each one JSON object and a newline.
 std::string secrets_reply(const std::optional<Secrets>& secrets);  // get
 std::string done_reply();                                          // store, erase
-std::string items_reply(const std::vector<ItemDescription>& items);  // list
+std::string items_reply(const std::vector<SecretItem>& items);  // list
 
 // The one JSON value a Secret Service item holds: {"access_token", "refresh_token"}.
 std::string encode_secrets(const Secrets& secrets);
