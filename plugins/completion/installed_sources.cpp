@@ -1,7 +1,5 @@
 #include "installed_sources.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
 #include <filesystem>
 
@@ -25,25 +23,8 @@ std::vector<std::string> installation_exec_dirs() {
 }
 
 // Credential helpers are run by compozy, not typed (docs/credential-helpers.md).
-bool is_credential_helper(std::string_view file) { return file.starts_with(std::string(plugin_prefix) + "credential-"); }
-
-// Each profile of credentials.yaml and the store that holds its tokens, read
-// from the file alone: CredentialStore would ask that store for the tokens,
-// and a keyring may prompt to be unlocked.
-std::map<std::string, std::string> stores_by_profile(const std::filesystem::path& credentials_file) {
-  std::map<std::string, std::string> stores;
-  try {
-    const YAML::Node profiles = YAML::LoadFile(credentials_file.string())["profiles"];
-    if (!profiles.IsMap()) return stores;
-    for (const auto& profile : profiles) {
-      const YAML::Node entry = profile.second;
-      const YAML::Node store = entry.IsMap() ? entry["store"] : YAML::Node();
-      stores.emplace(profile.first.as<std::string>(), store && store.IsScalar() ? store.Scalar() : "");
-    }
-  } catch (const YAML::Exception&) {
-    // Unreadable: nothing to offer, and the command that runs will say why.
-  }
-  return stores;
+bool is_credential_helper(std::string_view file) {
+  return file.starts_with(std::string(plugin_prefix) + "credential-");
 }
 
 }  // namespace
@@ -85,31 +66,41 @@ std::vector<CompletionFlag> InstalledSources::flags(std::string_view command) {
 }
 
 std::vector<std::string> InstalledSources::profiles() {
-  std::vector<std::string> names = {std::string(default_profile)};
-  for (const auto& [name, profile] : context_.config().profiles) names.push_back(name);
-  for (const auto& [name, store] : stores_by_profile(context_.store().file())) names.push_back(name);
+  std::vector<std::string> names;
+  for (const auto& profile : summarize_profiles(context_.config(), entries(), "", context_.clock().now())) {
+    names.push_back(profile.name);
+  }
   return names;
 }
 
-// Only a credential readable from credentials.yaml itself and not about to
-// expire is used: a keyring could prompt to be unlocked, and a refresh would
-// rotate the session behind the user's back, both far too slow for a TAB.
+// Only a credential whose tokens are in credentials.yaml itself and need no
+// refresh is used: a keyring could prompt to be unlocked, and a refresh would
+// rotate the session's token behind the user's back, both far too slow for a TAB.
 std::vector<std::string> InstalledSources::sessions() {
-  const auto stores = stores_by_profile(context_.store().file());
-  const auto store = stores.find(context_.settings().profile);
-  if (store == stores.end() || (!store->second.empty() && store->second != "file")) return {};
-  const auto stored = stored_credential(context_);
-  if (!stored || !*stored) return {};
-  const StoredCredential& credential = **stored;
-  if (held_by_manager(credential) || credential.kind != CredentialKind::oauth ||
-      expires_within_margin(credential, context_.clock().now())) {
+  const auto& all = entries();
+  const auto entry =
+      std::find_if(all.begin(), all.end(), [&](const auto& e) { return e.profile == context_.settings().profile; });
+  if (entry == all.end()) return {};
+  const StoredCredential& credential = entry->credential;
+  if (credential.host != context_.settings().host || held_by_manager(credential) ||
+      credential.kind != CredentialKind::oauth || expires_within_margin(credential, context_.clock().now())) {
     return {};
   }
-  const auto sessions = list_sessions(context_, ActiveCredential{.token = credential.access_token, .stored = credential});
+  const auto sessions =
+      list_sessions(context_, ActiveCredential{.token = credential.access_token, .stored = credential});
   if (!sessions) return {};
   std::vector<std::string> ids;
   for (const auto& session : *sessions) ids.push_back(session.id);
   return ids;
+}
+
+const std::vector<CredentialStore::Entry>& InstalledSources::entries() {
+  // Tokens stay in their store: no keyring is run, so none can prompt or hang.
+  if (!entries_) {
+    auto read = context_.store().load_all(CredentialStore::Tokens::left_in_store);
+    entries_ = read ? std::move(*read) : std::vector<CredentialStore::Entry>{};
+  }
+  return *entries_;
 }
 
 std::unique_ptr<HttpClient> make_completion_http_client(const Environment& env) {

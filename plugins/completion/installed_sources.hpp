@@ -22,9 +22,11 @@ class InstalledSources final : public CompletionSources {
 
  private:
   const std::map<std::string, std::string>& tools();  // command as typed -> its executable
+  const std::vector<CredentialStore::Entry>& entries();  // of credentials.yaml, read once
 
   Context& context_;
   std::optional<std::map<std::string, std::string>> tools_;
+  std::optional<std::vector<CredentialStore::Entry>> entries_;
 };
 
 // A completion never waits longer than this for a tool's --help or for the sessions API.
