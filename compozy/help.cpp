@@ -94,7 +94,10 @@ void print_overview(std::FILE* out, const std::vector<FoundPlugin>& plugins) {
   if (!extra.empty()) text += "\nOther commands found:\n" + extra;
   text +=
       "\nBuilt in: help [<command>], plugin list [--json], version\n"
-      "\nSee 'compozy help <command>' to read about a command.\n";
+      "\nSee 'compozy help <command>' to read about a command.\n"
+      "\nExit codes (a command that runs exits with its own): 0 ok, 1 unknown command, 2 bad usage,\n"
+      "126 a plugin that cannot be run, 127 an alias naming no command or a core command that is not\n"
+      "installed.\n";
   print(out, text);
 }
 

@@ -64,7 +64,15 @@ int report_failure(Output& output, std::string_view command_name, const Error& e
   output.info("compozy " + std::string(command_name) + ": error: " + terminal_safe(error.message));
   if (!error.hint.empty()) output.info("hint: " + terminal_safe(error.hint));
   if (error.code == ExitCode::usage && !usage.empty()) {
-    output.info("usage: compozy " + std::string(command_name) + " " + std::string(usage));
+    // Our own text, which may run over several lines (login's): each is shown as a line.
+    std::string_view rest = usage;
+    std::string line = "usage: compozy " + std::string(command_name) + " ";
+    for (auto end = rest.find('\n'); end != std::string_view::npos; end = rest.find('\n')) {
+      output.info(line + std::string(rest.substr(0, end)));
+      rest.remove_prefix(end + 1);
+      line.clear();
+    }
+    output.info(line + std::string(rest));
   }
   return static_cast<int>(error.code);
 }

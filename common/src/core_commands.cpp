@@ -28,6 +28,7 @@ constexpr std::array core_table{
     CoreCommand{"api", "Make an authenticated request to the Compozy API"},
     CoreCommand{"alias", "List the command aliases set in config.yaml"},
     CoreCommand{"doctor", "Check this machine's setup and say how to fix what is wrong"},
+    CoreCommand{"completion", "Print the shell completion script for bash, zsh or fish"},
     CoreCommand{"devcloud", "Run a local Compozy Cloud for development and tests", "compozy-devcloud"},
 };
 

@@ -26,6 +26,22 @@ using nlohmann::json;
 using compozy::Result;
 using namespace compozy::credential_helper;
 
+constexpr std::string_view manual =
+    "compozy-credential-json-file - The reference credential helper: tokens in a JSON file\n"
+    "\n"
+    "usage: compozy-credential-json-file get|store|erase|list\n"
+    "\n"
+    "Run by compozy, not by people: for a profile whose credential_store is json-file, compozy runs it\n"
+    "with one action and one JSON request on standard input, and it answers one JSON object on\n"
+    "standard output (docs/credential-helpers.md). It keeps the items in one JSON file, mode 0600:\n"
+    "COMPOZY_CREDENTIAL_JSON_FILE, else credential-items.json beside config.yaml. Every change holds a\n"
+    "lock and replaces the file atomically. It is the example to copy for another store.\n"
+    "\n"
+    "Exit codes: 0 answered, 1 failed (one line on standard error), 2 bad usage.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n";
+
 Result<std::filesystem::path> items_file(const compozy::Environment& env) {
   if (auto path = env.get("COMPOZY_CREDENTIAL_JSON_FILE")) return std::filesystem::path(*path);
   auto folder = compozy::config_dir(env);
@@ -100,6 +116,9 @@ Result<std::string> answer(const Request& request, const std::filesystem::path& 
 }
 
 Result<std::string> run(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    return std::string(manual);
+  }
   if (argc != 2) return compozy::fail("usage: compozy-credential-json-file get|store|erase|list", compozy::ExitCode::usage);
   auto action = parse_action(argv[1]);
   if (!action) return std::unexpected(action.error());

@@ -64,7 +64,27 @@ Result<std::string> answer(const Request& request) {
   return fail("unknown action", ExitCode::usage);
 }
 
+constexpr std::string_view manual =
+    "compozy-credential-secret-service - The credential helper that keeps tokens in the desktop's keyring\n"
+    "\n"
+    "usage: compozy-credential-secret-service get|store|erase|list\n"
+    "\n"
+    "Run by compozy, not by people: for a profile whose credential_store is secret-service (the default\n"
+    "where this machine has a Secret Service: GNOME Keyring, KWallet), compozy runs it with one action\n"
+    "and one JSON request on standard input, and it answers one JSON object on standard output\n"
+    "(docs/credential-helpers.md). Items carry application=compozy, so that\n"
+    "`secret-tool search application compozy` shows them.\n"
+    "\n"
+    "Exit codes: 0 answered, 1 the Secret Service failed or is locked (one line on standard error),\n"
+    "2 bad usage (an unknown action or a malformed request).\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n";
+
 Result<std::string> run(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    return std::string(manual);
+  }
   if (argc != 2) return fail("usage: compozy-credential-secret-service get|store|erase|list", ExitCode::usage);
   auto action = parse_action(argv[1]);
   if (!action) return propagate(action);

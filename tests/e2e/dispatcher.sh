@@ -225,7 +225,7 @@ test_the_build_tree_finds_its_own_plugins_and_each_says_its_summary() {
   expect_status 0 "$COMPOZY" plugin list --json
   local built
   built=$(jq -r '[.plugins[] | select(.active and .core) | .name] | sort | join(",")' "$OUT")
-  expect_eq "$built" "alias,api,auth keys create,auth keys list,auth keys revoke,auth keys rotate,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,devcloud,doctor,login,logout,profile add,profile list,profile remove,profile use" \
+  expect_eq "$built" "alias,api,auth keys create,auth keys list,auth keys revoke,auth keys rotate,auth list,auth refresh,auth revoke,auth revoke-all,auth status,auth token,completion,devcloud,doctor,login,logout,profile add,profile list,profile remove,profile use" \
     "core commands built"
   expect_status 0 "$COMPOZY" help
   expect_stdout_lacks "(not installed)"
@@ -249,7 +249,7 @@ test_a_staged_install_moved_elsewhere_still_dispatches() {
   mv "$TEST_DIR/stage/$prefix" "$TEST_DIR/moved"
   local moved="$TEST_DIR/moved"
   local libexec
-  libexec=$(dirname "$(find "$moved" -name 'compozy-*' -not -path '*/bin/*' | head -n 1)")
+  libexec=$(dirname "$(find "$moved" -name 'compozy-*' -not -path '*/bin/*' -not -path '*/share/*' | head -n 1)")
   expect_status 0 env PATH=/usr/bin:/bin "$moved/bin/compozy" --exec-path
   expect_stdout_is "$libexec"
   plugin "$libexec" hello 'echo "hello from $COMPOZY_EXEC_PATH"'

@@ -32,6 +32,19 @@ setup_examples() {
 
 signed_in() { [ -n "$(stored access_token)" ]; }
 
+# run_completion_example 'compozy completion SHELL > FILE': into a folder that
+# exists, as the README says; FILE then holds that shell's script.
+run_completion_example() {
+  local command file
+  command=$(printf '%s' "${1%%#*}" | sed 's/ *$//')
+  file=${command##*> }
+  file=${file/#\~/$HOME}
+  mkdir -p "$(dirname "$file")"
+  run_example "$command"
+  local shell=${command#compozy completion }
+  "$COMPOZY" completion "${shell%% *}" | cmp -s - "$file" || fail "'$command' wrote no $shell script to $file"
+}
+
 # run_example COMMAND: runs it through the shell as a person would type it; must succeed.
 run_example() {
   local status=0
@@ -55,6 +68,7 @@ test_every_command_in_the_readme_runs() {
     esac
     case $command in
       *SESSION_ID*) run_example "${command/SESSION_ID/$other}" ;;
+      "compozy completion"*) run_completion_example "$command" ;;
       *https://compozy.example.com*) run_example "${command//https:\/\/compozy.example.com/$DEVCLOUD_URL}" ;;
       *revoke-all*)  # it asks first on a terminal: one is given, and the answer yes
         printf 'y\n' | script -qec "$command" /dev/null >"$OUT" 2>&1
@@ -144,6 +158,16 @@ test_the_auth_token_help_example_runs() {
   chmod +x "$TEST_DIR/bin/compozy-me"
   expect_status 0 compozy me
   expect_eq "$(jq -r .email "$OUT")" ada@example.com "the account the example fetched"
+}
+
+test_the_completion_help_examples_run() {
+  setup_examples || return
+  local ran=0 command
+  while IFS= read -r command; do
+    ran=$((ran + 1))
+    run_completion_example "$command"
+  done < <(compozy completion --help | sed -n 's/^    \(compozy completion .*\)/\1/p')
+  [ "$ran" = 3 ] || fail "found $ran examples in compozy completion --help, expected 3"
 }
 
 test_the_api_help_examples_run() {

@@ -361,6 +361,17 @@ BOOST_AUTO_TEST_CASE(a_failure_is_reported_on_one_safe_line) {
              "hint: run\\x0dthis\n");
 }
 
+// Found writing the man pages: login's usage runs over two lines, and its second came out as "\x0a".
+BOOST_AUTO_TEST_CASE(a_usage_of_several_lines_is_shown_as_lines) {
+  TestCommand command;
+  detail::report_failure(command.context().out(), "login", Error{"option 'x' does not exist", ExitCode::usage},
+                         "[--web]\n       [--store NAME]");
+  BOOST_TEST(command.err() ==
+             "compozy login: error: option 'x' does not exist\n"
+             "usage: compozy login [--web]\n"
+             "       [--store NAME]\n");
+}
+
 BOOST_AUTO_TEST_CASE(session_fields_of_the_wrong_type_are_skipped_not_thrown) {
   TestCommand command;
   command.http.on("GET", sessions_url,
