@@ -4,6 +4,7 @@
 // public member may be called from any request thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -36,9 +37,14 @@ template <class T = void>
 using Outcome = std::expected<T, OAuthError>;
 
 inline constexpr std::string_view device_code_grant = "urn:ietf:params:oauth:grant-type:device_code";
+// RFC 8693: a token narrowed from another.
+inline constexpr std::string_view token_exchange_grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+inline constexpr std::string_view access_token_type = "urn:ietf:params:oauth:token-type:access_token";
 
 // The scopes devcloud grants, in the order they are shown and listed.
 const std::vector<std::string>& supported_scopes();
+// Those of them that the account API checks (read, write, keys:manage).
+const std::vector<std::string>& api_scopes();
 std::string join_scopes(const Scopes& scopes);
 // A human sentence for the consent pages, e.g. "See your e-mail address".
 std::string_view describe_scope(std::string_view scope);
@@ -73,6 +79,10 @@ struct Caller {
   std::string credential_id;  // "ses_…" or "key_…"
   std::optional<TimePoint> expires_at;
   Scopes scopes;
+  // What it may do in the account API: a login's token that names no API scope may do
+  // everything (as before scopes existed); an exchanged token only what it names.
+  Scopes api_scopes;
+  bool may(std::string_view scope) const;
 };
 
 struct SessionInfo {
@@ -115,7 +125,9 @@ class Authority {
                                                 bool approve);
 
   // The token endpoint: every grant type, from its form parameters.
-  Outcome<nlohmann::json> grant_tokens(const Params& form, std::string_view user_agent);
+  // `address` is the client's, kept as the session's last use.
+  Outcome<nlohmann::json> grant_tokens(const Params& form, std::string_view user_agent,
+                                       std::string_view address = {});
 
   // Device authorization (RFC 8628).
   Outcome<nlohmann::json> authorize_device(const Params& form);
@@ -126,7 +138,12 @@ class Authority {
   Outcome<void> revoke(const Params& form);
 
   // Bearer authentication (RFC 6750) with an access token or an API key.
-  Outcome<Caller> authenticate(std::string_view authorization_header);
+  // A session's use (time and `address`) is recorded.
+  Outcome<Caller> authenticate(std::string_view authorization_header, std::string_view address = {});
+
+  // Moves devcloud's clock forward (--clock-offset, POST /_clock), so that tests of
+  // "unused for 30 days" need no sleep. Everything, expiry included, sees the new time.
+  void advance_clock(std::chrono::seconds by) { clock_offset_seconds_ += by.count(); }
 
   std::vector<SessionInfo> sessions_of(const Caller& caller);
   Outcome<void> revoke_session(const Caller& caller, std::string_view session_id);
@@ -148,6 +165,7 @@ class Authority {
   // N, never less, as clients counting expires_in expect.
   TimePoint expiry_after(std::chrono::seconds lifetime) const;
   std::int64_t now_milliseconds() const;  // Unix time, for the device flow's polling interval
+  WallClock::time_point clock_now() const;  // the clock moved by the offset
 
   // Run `apply` on the state under the lock, after dropping what has expired. What
   // `change` applied is written soon if it succeeded; what `use` applied (last-used
@@ -165,6 +183,7 @@ class Authority {
   Outcome<nlohmann::json> redeem_code(State& state, const Params& form, std::string_view client_id,
                                       std::string_view user_agent);
   Outcome<nlohmann::json> refresh(State& state, const Params& form, std::string_view client_id);
+  Outcome<nlohmann::json> exchange_token(State& state, const Params& form, std::string_view client_id);
   Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                              std::string_view user_agent);
   Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
@@ -175,6 +194,7 @@ class Authority {
 
   Options options_;
   TimeSource clock_;
+  std::atomic<std::int64_t> clock_offset_seconds_{0};
   std::string issuer_;
   std::vector<Account> accounts_;  // everyone the state knows, for tokens of former --user accounts
   std::vector<Account> users_;

@@ -12,19 +12,26 @@ using nlohmann::json;
 
 json optional_time(const std::optional<TimePoint>& time) { return time ? json(format_rfc3339(*time)) : json(nullptr); }
 
-// Runs `handle` with the caller behind the bearer credential, or answers 401.
+// Runs `handle` with the caller behind the bearer credential, or answers 401, or 403
+// when the credential lacks `scope` (RFC 6750 §3.1).
 template <class Handle>
-void with_caller(Exchange& exchange, Authority& authority, Handle handle) {
-  const auto caller = authority.authenticate(exchange.request.get_header_value("Authorization"));
+void with_caller(Exchange& exchange, Authority& authority, std::string_view scope, Handle handle) {
+  const auto caller =
+      authority.authenticate(exchange.request.get_header_value("Authorization"), exchange.request.remote_addr);
   if (!caller) {
     send_error(exchange.response, caller.error());
+    return;
+  }
+  if (!caller->may(scope)) {
+    send_error(exchange.response,
+               {403, "insufficient_scope", "this needs the scope '" + std::string(scope) + "', which the token lacks"});
     return;
   }
   handle(*caller);
 }
 
 void me(Exchange& exchange, Authority& authority) {
-  with_caller(exchange, authority, [&](const Caller& caller) {
+  with_caller(exchange, authority, "read", [&](const Caller& caller) {
     send_json(exchange.response, 200,
               {
                   {"id", caller.account.id},
@@ -42,15 +49,18 @@ void me(Exchange& exchange, Authority& authority) {
 }
 
 void list_sessions(Exchange& exchange, Authority& authority) {
-  with_caller(exchange, authority, [&](const Caller& caller) {
+  with_caller(exchange, authority, "read", [&](const Caller& caller) {
     json sessions = json::array();
     for (const SessionInfo& info : authority.sessions_of(caller)) {
       sessions.push_back({
           {"id", info.session.id},
           {"client_id", info.session.client_id},
           {"user_agent", info.session.user_agent},
+          {"device_name", info.session.device_name},
+          {"device_os", info.session.device_os},
           {"created_at", format_rfc3339(info.session.created_at)},
           {"last_used_at", format_rfc3339(info.session.last_used_at)},
+          {"last_used_from", info.session.last_used_from},
           {"expires_at", format_rfc3339(info.session.expires_at)},
           {"current", info.current},
       });
@@ -60,7 +70,7 @@ void list_sessions(Exchange& exchange, Authority& authority) {
 }
 
 void delete_session(Exchange& exchange, Authority& authority) {
-  with_caller(exchange, authority, [&](const Caller& caller) {
+  with_caller(exchange, authority, "write", [&](const Caller& caller) {
     const auto revoked = authority.revoke_session(caller, exchange.path_arguments.at(0));
     if (!revoked) {
       send_error(exchange.response, revoked.error());
@@ -71,7 +81,7 @@ void delete_session(Exchange& exchange, Authority& authority) {
 }
 
 void revoke_all_sessions(Exchange& exchange, Authority& authority) {
-  with_caller(exchange, authority, [&](const Caller& caller) {
+  with_caller(exchange, authority, "write", [&](const Caller& caller) {
     const auto count = authority.revoke_all_sessions(caller);
     if (!count) {
       send_error(exchange.response, count.error());

@@ -1,4 +1,4 @@
-// /_faults: switching faults at run time, for the end-to-end tests that run many
+// /_faults: switching faults at run time (and /_clock, moving the clock), for the end-to-end tests that run many
 // cases against one devcloud. Only there when devcloud was started with --faults.
 #include "faults.hpp"
 #include "routes.hpp"
@@ -32,11 +32,25 @@ void add_fault(Exchange& exchange, FaultSwitch& faults, const Authority& authori
   send_json(exchange.response, 200, faults.describe());
 }
 
+// POST /_clock advance=DURATION: the clock moves on, for "unused for 30 days" without a sleep.
+void advance_clock(Exchange& exchange, Authority& authority) {
+  if (refuse_other_machines(exchange) || refuse_cross_origin_form(exchange, authority)) return;
+  const auto form = read_form(exchange);
+  if (!form) return send_error(exchange.response, form.error());
+  const auto by = parse_duration(find_param(*form, "advance").value_or(""));
+  if (!by || form->size() != 1) {
+    return send_error(exchange.response, {400, "invalid_request", "expected one parameter, advance=DURATION (30d)"});
+  }
+  authority.advance_clock(*by);
+  send_json(exchange.response, 200, {{"now", format_rfc3339(authority.now())}});
+}
+
 }  // namespace
 
-void add_fault_routes(Router& router, FaultSwitch& faults, const Authority& authority) {
+void add_fault_routes(Router& router, FaultSwitch& faults, Authority& authority) {
   FaultSwitch* const f = &faults;
-  const Authority* const a = &authority;
+  Authority* const a = &authority;
+  router.add("POST", "/_clock", [a](Exchange& exchange) { advance_clock(exchange, *a); });
   router.add("GET", "/_faults", [f](Exchange& exchange) {
     if (!refuse_other_machines(exchange)) send_json(exchange.response, 200, f->describe());
   });

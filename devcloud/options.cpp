@@ -7,6 +7,8 @@
 
 #include <cxxopts.hpp>
 
+#include "compozy/timestamp.hpp"
+
 namespace compozy::devcloud {
 
 namespace {
@@ -18,6 +20,7 @@ constexpr std::string_view usage_text =
     "                        [--max-sessions N] [--state FILE] [--signing-key FILE]\n"
     "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
     "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
+    "                        [--without-token-exchange] [--clock-offset DURATION]\n"
     "                        [--faults] [--fault SPEC]... [--help] [--version]\n"
     "\n"
     "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
@@ -50,6 +53,9 @@ constexpr std::string_view usage_text =
     "                             (/.well-known/oauth-authorization-server) or openid\n"
     "                             (/.well-known/openid-configuration)\n"
     "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
+    "    --without-token-exchange neither offer nor accept token exchange (RFC 8693)\n"
+    "    --clock-offset DURATION  run the clock this far ahead (30d, 2h, 90s); with\n"
+    "                             --faults, POST /_clock advance=DURATION moves it on\n"
     "    --faults                 let tests switch faults on and off with POST and\n"
     "                             DELETE /_faults, from this machine only\n"
     "    --fault SPEC             answer badly from the start (repeatable), e.g.\n"
@@ -143,6 +149,8 @@ cxxopts::Options declare_options() {
       ("tls-key", "", cxxopts::value<std::string>())              //
       ("discovery", "", cxxopts::value<std::string>())            //
       ("without-compozy-api", "")                                 //
+      ("without-token-exchange", "")                              //
+      ("clock-offset", "", cxxopts::value<std::string>())         //
       ("faults", "")                                              //
       ("fault", "", cxxopts::value<std::string>())                //
       ("h,help", "")                                              //
@@ -275,6 +283,12 @@ Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) 
     }
   }
   options.compozy_api = parsed.count("without-compozy-api") == 0;
+  options.token_exchange = parsed.count("without-token-exchange") == 0;
+  if (auto offset = text_of(parsed, "clock-offset")) {
+    const auto duration = parse_duration(*offset);
+    if (!duration) return usage_error("invalid --clock-offset '" + *offset + "': expected a duration such as 30d");
+    options.clock_offset = *duration;
+  }
   return {};
 }
 

@@ -41,6 +41,8 @@ struct Options {
   std::optional<std::filesystem::path> signing_key_file;
   Discovery discovery = Discovery::both;
   bool compozy_api = true;  // false: only the standard OAuth/OIDC endpoints
+  bool token_exchange = true;  // false: RFC 8693 is neither offered nor accepted
+  std::chrono::seconds clock_offset{0};  // how far ahead of the real time devcloud's clock runs
   std::vector<Fault> faults;       // in force from the start (--fault)
   bool faults_switchable = false;  // --faults: /_faults switches them at run time
   bool help = false;

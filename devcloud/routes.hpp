@@ -12,7 +12,7 @@ namespace compozy::devcloud {
 void add_oauth_routes(Router& router, Authority& authority);
 void add_compozy_routes(Router& router, Authority& authority);
 // GET, POST and DELETE /_faults (with --faults only).
-void add_fault_routes(Router& router, FaultSwitch& faults, const Authority& authority);
+void add_fault_routes(Router& router, FaultSwitch& faults, Authority& authority);
 
 // Browser forms that change something answer a post from another origin (CSRF) with a
 // 403 page, and return true.

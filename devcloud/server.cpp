@@ -244,7 +244,7 @@ void Server::handle(const httplib::Request& request, httplib::Response& response
 }
 
 std::string Server::answer(Exchange& exchange) {
-  const bool is_switch = authority_.options().faults_switchable && exchange.request.path == "/_faults";
+  const bool is_switch = authority_.options().faults_switchable && (exchange.request.path == "/_faults" || exchange.request.path == "/_clock");
   const auto fault = is_switch ? std::nullopt : faults_.take(exchange.request.path);
   if (!fault) {
     router_.dispatch(exchange);

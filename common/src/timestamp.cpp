@@ -20,6 +20,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   if (unit.empty() || unit == "s") return std::chrono::seconds(value);
   if (unit == "m") return std::chrono::seconds(value * 60);
   if (unit == "h") return std::chrono::seconds(value * 3600);
+  if (unit == "d") return std::chrono::seconds(value * 86400);
   return std::nullopt;
 }
 

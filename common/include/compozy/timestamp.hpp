@@ -17,7 +17,7 @@ std::string format_rfc3339(TimePoint time);  // "2026-11-28T05:44:49Z"
 // Accepts "Z" or a numeric offset, and drops fractional seconds.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
-// "90", "90s", "5m", "1h": a duration given on the command line.
+// "90", "90s", "5m", "1h", "30d": a duration given on the command line or in config.yaml.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 std::int64_t unix_seconds(TimePoint time);
