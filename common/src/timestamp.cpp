@@ -24,6 +24,14 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::nullopt;
 }
 
+std::string format_duration(std::chrono::seconds duration) {
+  const long long seconds = duration.count();
+  for (const auto& [unit, size] : {std::pair{"d", 86400LL}, std::pair{"h", 3600LL}, std::pair{"m", 60LL}}) {
+    if (seconds != 0 && seconds % size == 0) return std::to_string(seconds / size) + unit;
+  }
+  return std::to_string(seconds) + "s";
+}
+
 std::string format_rfc3339(TimePoint time) {
   const std::time_t seconds = static_cast<std::time_t>(unix_seconds(time));
   std::tm parts{};

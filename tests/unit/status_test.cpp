@@ -262,9 +262,9 @@ BOOST_AUTO_TEST_CASE(sessions_are_listed_with_this_machines_marked) {
   BOOST_TEST(!sessions->at(1).current);
 
   print_sessions(command.context().out(), host, *sessions, command.clock.now());
-  BOOST_TEST(command.out() == "*\tses_1\tcompozy-cli\tcompozy/0.1.0\t2027-01-15T08:00:00Z\t\t\n"
-                              "\tses_2\tcompozy-cli\tcurl/8\t\t\t\n");
-  const json document = sessions_json(host, *sessions);
+  BOOST_TEST(command.out() == "*\tses_1\tcompozy/0.1.0\t\t2027-01-15T08:00:00Z\t\t\t\t\n"
+                              "\tses_2\tcurl/8\t\t\t\t\t\t\n");
+  const json document = sessions_json(host, *sessions, command.clock.now());
   BOOST_TEST(document["schema_version"] == 1);
   BOOST_TEST(document["sessions"][0]["id"] == "ses_1");
   BOOST_TEST(document["sessions"][1]["created_at"].is_null());

@@ -19,6 +19,8 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 // "90", "90s", "5m", "1h", "30d": a duration given on the command line or in config.yaml.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+// The other way: the largest unit that divides it, "30d", "12h", "90m", "45s".
+std::string format_duration(std::chrono::seconds duration);
 
 std::int64_t unix_seconds(TimePoint time);
 TimePoint from_unix_seconds(std::int64_t seconds);
