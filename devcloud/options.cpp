@@ -54,7 +54,7 @@ constexpr std::string_view usage_text =
     "                             (/.well-known/openid-configuration)\n"
     "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
     "    --without-token-exchange neither offer nor accept token exchange (RFC 8693)\n"
-    "    --clock-offset DURATION  run the clock this far ahead (30d, 2h, 90s); with\n"
+    "    --clock-offset DURATION  run the clock this far ahead (30d, 2h) or behind (-31d); with\n"
     "                             --faults, POST /_clock advance=DURATION moves it on\n"
     "    --faults                 let tests switch faults on and off with POST and\n"
     "                             DELETE /_faults, from this machine only\n"
@@ -285,9 +285,12 @@ Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) 
   options.compozy_api = parsed.count("without-compozy-api") == 0;
   options.token_exchange = parsed.count("without-token-exchange") == 0;
   if (auto offset = text_of(parsed, "clock-offset")) {
-    const auto duration = parse_duration(*offset);
-    if (!duration) return usage_error("invalid --clock-offset '" + *offset + "': expected a duration such as 30d");
-    options.clock_offset = *duration;
+    // Behind as well as ahead: sessions made "31 days ago" and a clock then moved back
+    // to the real time agree with the client's clock about how old they are.
+    const bool behind = offset->starts_with('-');
+    const auto duration = parse_duration(std::string_view(*offset).substr(behind ? 1 : 0));
+    if (!duration) return usage_error("invalid --clock-offset '" + *offset + "': expected a duration such as 30d or -31d");
+    options.clock_offset = behind ? -*duration : *duration;
   }
   return {};
 }
