@@ -17,7 +17,7 @@ Result<NarrowedToken> narrow_token(Context& context, const ActiveCredential& cre
   if (!server) return propagate(server);
   const std::string client_id = credential.stored ? credential.stored->client_id : context.settings().client_id;
   auto tokens = exchange_token(context.http(), *server, client_id, credential.token, scopes);
-  if (!tokens) return propagate(tokens, "narrowing the token");
+  if (!tokens) return propagate(tokens);
   NarrowedToken narrowed{tokens->access_token, tokens->scope.empty() ? scopes : split_scopes(tokens->scope), {}};
   if (tokens->expires_in) narrowed.expires_at = context.clock().now() + std::chrono::seconds(*tokens->expires_in);
   // RFC 8693 §2.2.1: the token is no later than its subject, whatever the answer claims.

@@ -21,8 +21,10 @@ test_auth_list_names_each_device_and_its_os() {
 }
 
 test_auth_revoke_inactive_ends_the_sessions_unused_for_30_days() {
-  # Sessions made 31 days ago: the clock starts behind and is moved back to the real time.
-  start_devcloud_with_shared_key --user ada@example.com --faults --clock-offset -31d --refresh-token-ttl 7776000
+  # Sessions made 31 days ago: the clock starts behind and is moved back to the real time;
+  # tokens live 40 days, so that those issued then are still good now.
+  start_devcloud_with_shared_key --user ada@example.com --faults --clock-offset -31d \
+    --access-token-ttl 3456000 --refresh-token-ttl 7776000
   log_in --profile old --device-name old-laptop
   expect_request 200 POST "$DEVCLOUD_URL/_clock" --data advance=31d
   log_in --device-name new-laptop
