@@ -416,3 +416,29 @@ BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
   BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-newer");
   BOOST_TEST(command.err().find("warning: a sign-in finished while logging out: its new credentials were kept") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(a_session_unused_for_longer_than_the_age_is_inactive_but_never_this_machines) {
+  const TimePoint now = from_unix_seconds(1'800'000'000);
+  const auto days_ago = [&](int days) { return std::optional<TimePoint>(now - std::chrono::days(days)); };
+  Session old{.id = "ses_old", .created_at = days_ago(60), .last_used_at = days_ago(31)};
+  Session recent{.id = "ses_new", .created_at = days_ago(60), .last_used_at = days_ago(29)};
+  Session never_used{.id = "ses_created", .created_at = days_ago(31)};
+  Session unknown{.id = "ses_unknown"};
+  Session ours{.id = "ses_ours", .created_at = days_ago(60), .last_used_at = days_ago(60), .current = true};
+  const auto age = std::chrono::days(30);
+  BOOST_TEST(is_inactive(old, now, age));
+  BOOST_TEST(!is_inactive(recent, now, age));
+  BOOST_TEST(is_inactive(never_used, now, age));
+  BOOST_TEST(!is_inactive(unknown, now, age));
+  BOOST_TEST(!is_inactive(ours, now, age));
+  BOOST_TEST(!is_inactive(old, now, std::chrono::days(40)));
+
+  ConfigFile config;
+  BOOST_TEST((inactive_session_age(config) == std::chrono::days(30)));
+  config.inactive_session_age = std::chrono::hours(12);
+  BOOST_TEST((inactive_session_age(config) == std::chrono::hours(12)));
+
+  const json document = sessions_json("https://h", {old, recent}, now, age);
+  BOOST_TEST(document["sessions"][0]["inactive"] == true);
+  BOOST_TEST(document["sessions"][1]["inactive"] == false);
+}
