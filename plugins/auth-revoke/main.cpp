@@ -73,8 +73,9 @@ Result<void> revoke_inactive(const Options& options, Context& context, const Act
       return usage_error("refusing to revoke sessions without confirmation; pass --yes to do it anyway");
     }
     for (const Session& session : inactive) out.info("  " + describe(session, now));
-    const std::string count = std::to_string(inactive.size()) + (inactive.size() == 1 ? " session" : " sessions");
-    auto answer = ask_yes_or_no(context, "Revoke these " + count + " unused for more than " + age + " on " + host + "?");
+    const std::string which =
+        inactive.size() == 1 ? "this session" : "these " + std::to_string(inactive.size()) + " sessions";
+    auto answer = ask_yes_or_no(context, "Revoke " + which + ", unused for more than " + age + ", on " + host + "?");
     if (!answer) return propagate(answer);
     if (!*answer) return fail("nothing was revoked");
   }
