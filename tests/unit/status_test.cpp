@@ -420,11 +420,19 @@ BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
 BOOST_AUTO_TEST_CASE(a_session_unused_for_longer_than_the_age_is_inactive_but_never_this_machines) {
   const TimePoint now = from_unix_seconds(1'800'000'000);
   const auto days_ago = [&](int days) { return std::optional<TimePoint>(now - std::chrono::days(days)); };
-  Session old{.id = "ses_old", .created_at = days_ago(60), .last_used_at = days_ago(31)};
-  Session recent{.id = "ses_new", .created_at = days_ago(60), .last_used_at = days_ago(29)};
-  Session never_used{.id = "ses_created", .created_at = days_ago(31)};
-  Session unknown{.id = "ses_unknown"};
-  Session ours{.id = "ses_ours", .created_at = days_ago(60), .last_used_at = days_ago(60), .current = true};
+  const auto session = [](std::optional<TimePoint> created, std::optional<TimePoint> last_used, bool current = false) {
+    Session made;
+    made.id = "ses_x";
+    made.created_at = created;
+    made.last_used_at = last_used;
+    made.current = current;
+    return made;
+  };
+  const Session old = session(days_ago(60), days_ago(31));
+  const Session recent = session(days_ago(60), days_ago(29));
+  const Session never_used = session(days_ago(31), std::nullopt);
+  const Session unknown = session(std::nullopt, std::nullopt);
+  const Session ours = session(days_ago(60), days_ago(60), true);
   const auto age = std::chrono::days(30);
   BOOST_TEST(is_inactive(old, now, age));
   BOOST_TEST(!is_inactive(recent, now, age));
