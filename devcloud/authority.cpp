@@ -7,6 +7,7 @@
 #include "compozy/atomic_file.hpp"
 #include "compozy/crypto.hpp"
 #include "compozy/pkce.hpp"
+#include "compozy/text.hpp"
 
 namespace compozy::devcloud {
 
@@ -222,6 +223,38 @@ std::string printable(std::string_view text, std::size_t limit) {
   return result;
 }
 
+// What a client says of its device, kept as sent when it is a line of UTF-8 text (a
+// host name may be "Zoë's laptop"), cut at a character boundary; '?'s otherwise.
+std::string device_text(const Params& form, std::string_view name) {
+  constexpr std::size_t limit = 64;
+  const std::string text = find_param(form, name).value_or("");
+  if (!is_printable_utf8(text)) return printable(text, limit);
+  std::size_t end = std::min(text.size(), limit);
+  while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+// A token request's device_name and device_os (unknown parameters to any other server,
+// which RFC 6749 §3.2 has it ignore); a request without them keeps what was said before.
+void note_device(SessionRecord& session, const Params& form, std::string_view address) {
+  if (auto name = device_text(form, "device_name"); !name.empty()) session.device_name = std::move(name);
+  if (auto os = device_text(form, "device_os"); !os.empty()) session.device_os = std::move(os);
+  if (!address.empty()) session.last_used_from = std::string(address);
+}
+
+bool names_api_scope(const Scopes& scopes) {
+  return std::any_of(scopes.begin(), scopes.end(), [](const std::string& scope) { return has_scope(api_key_scopes(), scope); });
+}
+
+Scopes api_scopes_of(const Scopes& scopes, bool exchanged) {
+  if (!exchanged && !names_api_scope(scopes)) return api_key_scopes();
+  Scopes granted;
+  for (const std::string& scope : api_key_scopes()) {
+    if (has_scope(scopes, scope)) granted.push_back(scope);
+  }
+  return granted;
+}
+
 void forget_spent_refresh_tokens(State& state, const SessionRecord& session) {
   for (const std::string& hash : session.spent_refresh_hashes) state.spent_refresh_tokens.erase(hash);
 }
@@ -283,6 +316,9 @@ SessionRecord& start_session(State& state, const Account& account, std::string_v
                         account.id,
                         std::string(client_id),
                         printable(user_agent, 256),
+                        {},
+                        {},
+                        {},
                         scopes,
                         std::move(nonce),
                         auth_time,
@@ -415,7 +451,8 @@ void register_clients(State& state, const std::vector<std::string>& clients) {
 }  // namespace
 
 const std::vector<std::string>& supported_scopes() {
-  static const std::vector<std::string> scopes = {"openid", "email", "profile", "offline_access"};
+  static const std::vector<std::string> scopes = {"openid", "email", "profile", "offline_access",
+                                                  "read",   "write", "keys:manage"};
   return scopes;
 }
 
@@ -425,10 +462,7 @@ const std::vector<std::string>& api_key_scopes() {
 }
 
 std::string_view describe_api_key_scope(std::string_view scope) {
-  if (scope == "read") return "See your account and its sessions";
-  if (scope == "write") return "End sessions";
-  if (scope == "keys:manage") return "List, create, revoke and rotate API keys";
-  return "";
+  return has_scope(api_key_scopes(), scope) ? describe_scope(scope) : "";
 }
 
 const Scopes& default_api_key_scopes() {
@@ -437,7 +471,7 @@ const Scopes& default_api_key_scopes() {
 }
 
 bool Caller::may(std::string_view scope) const {
-  return kind == Kind::session || (key && has_scope(key->scopes, scope));
+  return has_scope(key ? key->scopes : api_scopes, scope);
 }
 
 std::string join_scopes(const Scopes& scopes) {
@@ -454,6 +488,9 @@ std::string_view describe_scope(std::string_view scope) {
   if (scope == "email") return "See your e-mail address";
   if (scope == "profile") return "See your name";
   if (scope == "offline_access") return "Stay signed in until you sign out or revoke access";
+  if (scope == "read") return "See your account and its sessions";
+  if (scope == "write") return "End sessions";
+  if (scope == "keys:manage") return "List, create, revoke and rotate API keys";
   return "Unknown permission";
 }
 
@@ -494,6 +531,7 @@ Result<std::unique_ptr<Authority>> Authority::open(const Options& options, TimeS
   authority->accounts_ = authority->state_.accounts;
   authority->users_ = std::move(users);
   authority->clients_ = authority->state_.clients;
+  authority->clock_offset_seconds_ = options.clock_offset.count();
   forget_expired(authority->state_, authority->now());
   if (options.state_file) {
     // Written at once, so that a file that cannot be written stops the start.
@@ -659,7 +697,7 @@ Outcome<ConsentAnswer> Authority::answer_consent_request(std::string_view reques
 // ---------------------------------------------------------------------------------
 // Token endpoint
 
-Outcome<json> Authority::grant_tokens(const Params& form, std::string_view user_agent) {
+Outcome<json> Authority::grant_tokens(const Params& form, std::string_view user_agent, std::string_view address) {
   const auto client_id = find_param(form, "client_id");
   if (!client_id || client_id->empty()) return std::unexpected(invalid_client("client_id is missing"));
   if (!is_client(*client_id)) return std::unexpected(invalid_client("'" + *client_id + "' is not a registered client"));
@@ -667,11 +705,19 @@ Outcome<json> Authority::grant_tokens(const Params& form, std::string_view user_
   if (!grant_type || grant_type->empty()) return std::unexpected(invalid_request("grant_type is missing"));
 
   return change([&](State& state) -> Outcome<json> {
-    if (*grant_type == "authorization_code") return redeem_code(state, form, *client_id, user_agent);
-    if (*grant_type == "refresh_token") return refresh(state, form, *client_id);
-    if (*grant_type == device_code_grant) return redeem_device_code(state, form, *client_id, user_agent);
-    return std::unexpected(
-        OAuthError{400, "unsupported_grant_type", "grant_type '" + *grant_type + "' is not supported"});
+    auto tokens = [&]() -> Outcome<json> {
+      if (*grant_type == "authorization_code") return redeem_code(state, form, *client_id, user_agent);
+      if (*grant_type == "refresh_token") return refresh(state, form, *client_id);
+      if (*grant_type == device_code_grant) return redeem_device_code(state, form, *client_id, user_agent);
+      if (*grant_type == token_exchange_grant && options_.token_exchange) return exchange_token(state, form, *client_id);
+      return std::unexpected(
+          OAuthError{400, "unsupported_grant_type", "grant_type '" + *grant_type + "' is not supported"});
+    }();
+    if (tokens && *grant_type != token_exchange_grant) {
+      const auto access = state.access_tokens.find(digest(tokens->value("access_token", "")));
+      if (access != state.access_tokens.end()) note_device(state.sessions.at(access->second.session_id), form, address);
+    }
+    return tokens;
   });
 }
 
@@ -751,6 +797,50 @@ Outcome<json> Authority::refresh(State& state, const Params& form, std::string_v
   return issue_tokens(state, *session, *scopes, false);
 }
 
+// RFC 8693 §2.1: a token with fewer scopes, for a plugin or a CI step that needs less
+// than the whole session. It belongs to the subject's session (revoking that ends it),
+// expires no later than the subject token, and comes without a refresh token.
+Outcome<json> Authority::exchange_token(State& state, const Params& form, std::string_view client_id) {
+  const auto subject = find_param(form, "subject_token");
+  if (!subject || subject->empty()) return std::unexpected(invalid_request("subject_token is missing"));
+  if (find_param(form, "subject_token_type").value_or("") != access_token_type) {
+    return std::unexpected(invalid_request("subject_token_type must be " + std::string(access_token_type)));
+  }
+  if (const auto wanted = find_param(form, "requested_token_type"); wanted && *wanted != access_token_type) {
+    return std::unexpected(invalid_request("only access tokens are issued (requested_token_type " +
+                                           std::string(access_token_type) + ")"));
+  }
+  const auto found = state.access_tokens.find(digest(*subject));
+  const auto session =
+      found == state.access_tokens.end() ? state.sessions.end() : state.sessions.find(found->second.session_id);
+  if (session == state.sessions.end() || found->second.expires_at <= now()) {
+    return std::unexpected(invalid_request("the subject token is unknown, expired or revoked"));
+  }
+  if (session->second.client_id != client_id) {
+    return std::unexpected(invalid_request("the subject token was issued to another client"));
+  }
+  const AccessToken& subject_token = found->second;
+  auto requested = required_scopes(find_param(form, "scope"));
+  if (!requested) return std::unexpected(requested.error());
+  const Scopes allowed = api_scopes_of(subject_token.scopes, subject_token.exchanged);
+  for (const std::string& scope : *requested) {
+    if (!has_scope(subject_token.scopes, scope) && !has_scope(allowed, scope)) {
+      return std::unexpected(OAuthError{400, "invalid_scope", "the subject token does not hold scope '" + scope + "'"});
+    }
+  }
+  const std::string access_token = random_token(32);
+  const TimePoint expires_at = std::min(subject_token.expires_at, expiry_after(options_.access_token_ttl));
+  state.access_tokens[digest(access_token)] = AccessToken{session->first, *requested, expires_at, true};
+  session->second.last_used_at = now();
+  return json{
+      {"access_token", access_token},
+      {"issued_token_type", access_token_type},
+      {"token_type", "Bearer"},
+      {"expires_in", std::max<std::int64_t>(0, (expires_at - now()).count())},
+      {"scope", join_scopes(*requested)},
+  };
+}
+
 Outcome<json> Authority::redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                             std::string_view user_agent) {
   const auto code = find_param(form, "device_code");
@@ -795,7 +885,7 @@ Outcome<json> Authority::redeem_device_code(State& state, const Params& form, st
 Outcome<json> Authority::issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue) {
   const std::string access_token = random_token(32);
   const std::string access_hash = digest(access_token);
-  state.access_tokens[access_hash] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl)};
+  state.access_tokens[access_hash] = AccessToken{session.id, scopes, expiry_after(options_.access_token_ttl), false};
   std::string refresh_hash;
   json body = {
       {"access_token", access_token},
@@ -963,19 +1053,19 @@ Outcome<void> Authority::revoke(const Params& form) {
   });
 }
 
-Outcome<Caller> Authority::authenticate(std::string_view header, std::string_view remote_address) {
+Outcome<Caller> Authority::authenticate(std::string_view header, std::string_view address) {
   const auto token = bearer_token(header);
   if (!token) return std::unexpected(token.error());
   return use([&](State& state) -> Outcome<Caller> {
-    if (options_.compozy_api && token->starts_with(api_key_prefix)) {
-      return api_key_caller(state, digest(*token), remote_address);
-    }
-    return access_token_caller(state, digest(*token));
+    if (options_.compozy_api && token->starts_with(api_key_prefix)) return api_key_caller(state, digest(*token), address);
+    auto caller = access_token_caller(state, digest(*token));
+    if (caller && !address.empty()) state.sessions.at(caller->credential_id).last_used_from = printable(address, 64);
+    return caller;
   });
 }
 
 Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash,
-                                          std::string_view remote_address) const {
+                                          std::string_view address) const {
   const auto key = std::find_if(state.api_keys.begin(), state.api_keys.end(),
                                 [&](const auto& entry) { return entry.second.hash == hash; });
   if (key == state.api_keys.end()) return std::unexpected(invalid_token("the API key is unknown or revoked"));
@@ -987,9 +1077,9 @@ Outcome<Caller> Authority::api_key_caller(State& state, const std::string& hash,
   const Account* account = find_account(key->second.account_id);
   if (account == nullptr) return std::unexpected(invalid_token("the account of this API key no longer exists"));
   key->second.last_used_at = now();
-  key->second.last_used_from = printable(remote_address, 64);
+  key->second.last_used_from = printable(address, 64);
   return Caller{*account,       Caller::Kind::api_key, key->first, key->second.expires_at,
-                Scopes{"openid", "email", "profile"}, key->second};
+                Scopes{"openid", "email", "profile"}, key->second, key->second.scopes};
 }
 
 Outcome<Caller> Authority::access_token_caller(State& state, const std::string& hash) const {
@@ -1002,8 +1092,13 @@ Outcome<Caller> Authority::access_token_caller(State& state, const std::string& 
   const Account* account = find_account(session->second.account_id);
   if (account == nullptr) return std::unexpected(invalid_token("the account of this token no longer exists"));
   session->second.last_used_at = now();
-  return Caller{*account, Caller::Kind::session, session->first, access->second.expires_at, access->second.scopes,
-                std::nullopt};
+  return Caller{*account,
+                Caller::Kind::session,
+                session->first,
+                access->second.expires_at,
+                access->second.scopes,
+                std::nullopt,
+                api_scopes_of(access->second.scopes, access->second.exchanged)};
 }
 
 // ---------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ template <class T = void>
 using Outcome = std::expected<T, OAuthError>;
 
 inline constexpr std::string_view device_code_grant = "urn:ietf:params:oauth:grant-type:device_code";
+// RFC 8693: a token narrowed from another.
+inline constexpr std::string_view token_exchange_grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+inline constexpr std::string_view access_token_type = "urn:ietf:params:oauth:token-type:access_token";
 
 // The scopes devcloud grants, in the order they are shown and listed.
 const std::vector<std::string>& supported_scopes();
@@ -86,6 +89,10 @@ struct Caller {
   std::optional<TimePoint> expires_at;
   Scopes scopes;  // the OpenID Connect scopes userinfo answers by
   std::optional<ApiKey> key;  // with an API key: the key, as it was when it authenticated
+  // With a session's access token, what it may do in the account API: a login's token
+  // that names no API scope may do everything (as before scopes existed); an
+  // exchanged one (RFC 8693) only what it names.
+  Scopes api_scopes;
 
   // Whether the account API lets this credential do what `scope` stands for.
   bool may(std::string_view scope) const;
@@ -139,7 +146,9 @@ class Authority {
                                                 bool approve);
 
   // The token endpoint: every grant type, from its form parameters.
-  Outcome<nlohmann::json> grant_tokens(const Params& form, std::string_view user_agent);
+  // `address` is the client's, kept as the session's last use.
+  Outcome<nlohmann::json> grant_tokens(const Params& form, std::string_view user_agent,
+                                       std::string_view address = {});
 
   // Device authorization (RFC 8628).
   Outcome<nlohmann::json> authorize_device(const Params& form);
@@ -150,9 +159,9 @@ class Authority {
   // Token revocation (RFC 7009).
   Outcome<void> revoke(const Params& form);
 
-  // Bearer authentication (RFC 6750) with an access token or an API key; an API key
-  // remembers `remote_address` as where it was last used from.
-  Outcome<Caller> authenticate(std::string_view authorization_header, std::string_view remote_address = {});
+  // Bearer authentication (RFC 6750) with an access token or an API key; the
+  // credential's use (time, and `address` as where from) is recorded.
+  Outcome<Caller> authenticate(std::string_view authorization_header, std::string_view address = {});
 
   std::vector<SessionInfo> sessions_of(const Caller& caller);
   Outcome<void> revoke_session(const Caller& caller, std::string_view session_id);
@@ -201,6 +210,7 @@ class Authority {
   Outcome<nlohmann::json> redeem_code(State& state, const Params& form, std::string_view client_id,
                                       std::string_view user_agent);
   Outcome<nlohmann::json> refresh(State& state, const Params& form, std::string_view client_id);
+  Outcome<nlohmann::json> exchange_token(State& state, const Params& form, std::string_view client_id);
   Outcome<nlohmann::json> redeem_device_code(State& state, const Params& form, std::string_view client_id,
                                              std::string_view user_agent);
   Outcome<nlohmann::json> issue_tokens(State& state, SessionRecord& session, const Scopes& scopes, bool first_issue);
@@ -211,13 +221,13 @@ class Authority {
 
   Options options_;
   TimeSource clock_;
+  std::atomic<std::int64_t> clock_offset_seconds_{0};
   std::string issuer_;
   std::vector<Account> accounts_;  // everyone the state knows, for tokens of former --user accounts
   std::vector<Account> users_;
   std::vector<std::string> clients_;
   SigningKey signing_key_;
 
-  std::atomic<std::int64_t> clock_offset_seconds_ = 0;
 
   std::mutex mutex_;
   State state_;

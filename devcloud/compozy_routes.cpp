@@ -13,7 +13,7 @@ using nlohmann::json;
 json optional_time(const std::optional<TimePoint>& time) { return time ? json(format_rfc3339(*time)) : json(nullptr); }
 
 // Runs `handle` with the caller behind the bearer credential, or answers 401; or 403
-// when the caller is an API key without `scope` (empty: any credential will do).
+// when the credential lacks `scope` (RFC 6750 §3.1; empty: any credential will do).
 template <class Handle>
 void with_caller(Exchange& exchange, Authority& authority, std::string_view scope, Handle handle) {
   const auto caller =
@@ -24,7 +24,7 @@ void with_caller(Exchange& exchange, Authority& authority, std::string_view scop
   }
   if (!scope.empty() && !caller->may(scope)) {
     send_error(exchange.response, {403, "insufficient_scope",
-                                   "this API key lacks the scope '" + std::string(scope) + "' that this request needs",
+                                   "this credential lacks the scope '" + std::string(scope) + "' that this request needs",
                                    std::string(scope)});
     return;
   }
@@ -82,8 +82,11 @@ void list_sessions(Exchange& exchange, Authority& authority) {
           {"id", info.session.id},
           {"client_id", info.session.client_id},
           {"user_agent", info.session.user_agent},
+          {"device_name", info.session.device_name},
+          {"device_os", info.session.device_os},
           {"created_at", format_rfc3339(info.session.created_at)},
           {"last_used_at", format_rfc3339(info.session.last_used_at)},
+          {"last_used_from", info.session.last_used_from},
           {"expires_at", format_rfc3339(info.session.expires_at)},
           {"current", info.current},
       });

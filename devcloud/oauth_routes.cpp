@@ -11,6 +11,12 @@ namespace {
 
 using nlohmann::json;
 
+json grant_types(const Authority& authority) {
+  json types = json::array({"authorization_code", "refresh_token", device_code_grant});
+  if (authority.options().token_exchange) types.push_back(token_exchange_grant);
+  return types;
+}
+
 json metadata(const Authority& authority) {
   const std::string& issuer = authority.issuer();
   json document{
@@ -23,7 +29,7 @@ json metadata(const Authority& authority) {
       {"jwks_uri", issuer + "/oauth/jwks"},
       {"response_types_supported", json::array({"code"})},
       {"response_modes_supported", json::array({"query"})},
-      {"grant_types_supported", json::array({"authorization_code", "refresh_token", device_code_grant})},
+      {"grant_types_supported", grant_types(authority)},
       {"code_challenge_methods_supported", json::array({"S256"})},
       {"token_endpoint_auth_methods_supported", json::array({"none"})},
       {"revocation_endpoint_auth_methods_supported", json::array({"none"})},
@@ -173,7 +179,8 @@ void token(Exchange& exchange, Authority& authority) {
     return;
   }
   exchange.log_note = grant_type_note(*form);
-  const auto tokens = authority.grant_tokens(*form, exchange.request.get_header_value("User-Agent"));
+  const auto tokens = authority.grant_tokens(*form, exchange.request.get_header_value("User-Agent"),
+                                             exchange.request.remote_addr);
   if (!tokens) {
     send_no_cache_error(exchange.response, tokens.error());
     return;
@@ -285,7 +292,8 @@ void revoke(Exchange& exchange, Authority& authority) {
 }
 
 void userinfo(Exchange& exchange, Authority& authority) {
-  const auto caller = authority.authenticate(exchange.request.get_header_value("Authorization"));
+  const auto caller =
+      authority.authenticate(exchange.request.get_header_value("Authorization"), exchange.request.remote_addr);
   if (!caller) {
     send_error(exchange.response, caller.error());
     return;

@@ -7,6 +7,8 @@
 
 #include <cxxopts.hpp>
 
+#include "compozy/timestamp.hpp"
+
 namespace compozy::devcloud {
 
 namespace {
@@ -18,7 +20,8 @@ constexpr std::string_view usage_text =
     "                        [--max-sessions N] [--state FILE] [--signing-key FILE]\n"
     "                        [--public-host NAME] [--tls-cert FILE --tls-key FILE]\n"
     "                        [--discovery both|oauth|openid] [--without-compozy-api]\n"
-    "                        [--clock-offset S] [--metadata-issuer URL|none]\n"
+    "                        [--without-token-exchange] [--clock-offset DURATION]\n"
+    "                        [--metadata-issuer URL|none]\n"
     "                        [--faults] [--fault SPEC]... [--help] [--version]\n"
     "\n"
     "A local Compozy Cloud: an OAuth 2.0 / OpenID Connect authorization server and the\n"
@@ -55,8 +58,9 @@ constexpr std::string_view usage_text =
     "                             (/.well-known/oauth-authorization-server) or openid\n"
     "                             (/.well-known/openid-configuration)\n"
     "    --without-compozy-api    serve only the standard OAuth/OIDC endpoints\n"
-    "    --clock-offset S         seconds (negative: behind) added to the time in each\n"
-    "                             Date header, as a server whose clock differs would send\n"
+    "    --without-token-exchange neither offer nor accept token exchange (RFC 8693)\n"
+    "    --clock-offset DURATION  run the clock this far ahead (30d, 600) or behind (-31d), in\n"
+    "                             what it issues and in each Date header\n"
     "    --metadata-issuer URL    the issuer the metadata documents name instead of the\n"
     "                             real one; none leaves the field out (tests of RFC 8414 §3.3)\n"
     "    --faults                 let tests switch faults on and off with POST and\n"
@@ -153,6 +157,7 @@ cxxopts::Options declare_options() {
       ("tls-key", "", cxxopts::value<std::string>())              //
       ("discovery", "", cxxopts::value<std::string>())            //
       ("without-compozy-api", "")                                 //
+      ("without-token-exchange", "")                              //
       ("clock-offset", "", cxxopts::value<std::string>())         //
       ("metadata-issuer", "", cxxopts::value<std::string>())      //
       ("faults", "")                                              //
@@ -287,11 +292,14 @@ Result<void> read_serving(const cxxopts::ParseResult& parsed, Options& options) 
     }
   }
   options.compozy_api = parsed.count("without-compozy-api") == 0;
+  options.token_exchange = parsed.count("without-token-exchange") == 0;
   if (auto offset = text_of(parsed, "clock-offset")) {
-    constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
-    auto value = parse_integer("clock-offset", *offset, -ten_years, ten_years);
-    if (!value) return propagate(value);
-    options.clock_offset = std::chrono::seconds(*value);
+    // Behind as well as ahead: sessions made "31 days ago" and a clock then moved back
+    // to the real time agree with the client's clock about how old they are.
+    const bool behind = offset->starts_with('-');
+    const auto duration = parse_duration(std::string_view(*offset).substr(behind ? 1 : 0));
+    if (!duration) return usage_error("invalid --clock-offset '" + *offset + "': expected a duration such as 30d or -31d");
+    options.clock_offset = behind ? -*duration : *duration;
   }
   if (auto issuer = text_of(parsed, "metadata-issuer")) options.metadata_issuer = *issuer == "none" ? "" : *issuer;
   return {};

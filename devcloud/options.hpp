@@ -41,8 +41,10 @@ struct Options {
   std::optional<std::filesystem::path> signing_key_file;
   Discovery discovery = Discovery::both;
   bool compozy_api = true;  // false: only the standard OAuth/OIDC endpoints
-  // Added to this machine's time in each response's Date header, so that a
-  // client's clock check can be shown a server whose clock differs.
+  bool token_exchange = true;  // false: RFC 8693 is neither offered nor accepted
+  // How far ahead (negative: behind) of this machine's time devcloud's clock runs:
+  // for what it issues, judges and sends in each Date header, so that a client's
+  // clock check can be shown a server whose clock differs.
   std::chrono::seconds clock_offset{0};
   // The `issuer` the metadata documents name instead of the real one; "" leaves
   // it out. For a client's check that it equals the host (RFC 8414 §3.3).

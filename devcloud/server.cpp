@@ -146,7 +146,8 @@ std::string http_date(std::chrono::system_clock::time_point when) {
 void refuse_unexpected_hosts(httplib::Server& http, const Authority& authority) {
   http.set_pre_routing_handler([&authority](const httplib::Request& request, httplib::Response& response) {
     trace = {SteadyClock::now(), true, {}, false};
-    response.set_header("Date", http_date(std::chrono::system_clock::now() + authority.options().clock_offset));
+    // devcloud's clock, so --clock-offset and /_clock show in it as in what it issues.
+    response.set_header("Date", http_date(authority.now()));
     // httplib would cut any of our responses into byte ranges on request; we serve whole ones.
     const_cast<httplib::Request&>(request).ranges.clear();
     if (!is_expected_host(request.get_header_value("Host"), authority.options().public_host)) {
@@ -259,7 +260,7 @@ void Server::handle(const httplib::Request& request, httplib::Response& response
 }
 
 std::string Server::answer(Exchange& exchange) {
-  const bool is_switch = authority_.options().faults_switchable && exchange.request.path == "/_faults";
+  const bool is_switch = authority_.options().faults_switchable && (exchange.request.path == "/_faults" || exchange.request.path == "/_clock");
   const auto fault = is_switch ? std::nullopt : faults_.take(exchange.request.path);
   if (!fault) {
     router_.dispatch(exchange);

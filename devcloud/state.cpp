@@ -50,6 +50,9 @@ void describe(auto& field, record_of<SessionRecord> auto& session) {
   field("account_id", session.account_id);
   field("client_id", session.client_id);
   field("user_agent", session.user_agent);
+  field("device_name", session.device_name);
+  field("device_os", session.device_os);
+  field("last_used_from", session.last_used_from);
   field("scopes", session.scopes);
   field("nonce", session.nonce);
   field("auth_time", session.auth_time);
@@ -64,6 +67,7 @@ void describe(auto& field, record_of<AccessToken> auto& token) {
   field("session_id", token.session_id);
   field("scopes", token.scopes);
   field("expires_at", token.expires_at);
+  field("exchanged", token.exchanged);
 }
 
 void describe(auto& field, record_of<RefreshToken> auto& token) {
@@ -151,6 +155,7 @@ std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"
 json to_json_value(const std::string& text) { return text; }
 json to_json_value(const std::vector<std::string>& texts) { return texts; }
 json to_json_value(std::int64_t number) { return number; }
+json to_json_value(bool flag) { return flag; }
 json to_json_value(TimePoint time) { return format_rfc3339(time); }
 
 json to_json_value(DeviceStatus status) {
@@ -224,6 +229,12 @@ Result<void> read_value(const json& value, std::string_view name, std::vector<st
 Result<void> read_value(const json& value, std::string_view name, std::int64_t& number) {
   if (!value.is_number_integer()) return fail(quoted(name) + " is not a whole number");
   number = value.get<std::int64_t>();
+  return {};
+}
+
+Result<void> read_value(const json& value, std::string_view name, bool& flag) {
+  if (!value.is_boolean()) return fail(quoted(name) + " is not true or false");
+  flag = value.get<bool>();
   return {};
 }
 
@@ -393,6 +404,23 @@ json upgraded_from_version_2(json document) {
   return document;
 }
 
+// Fields added without a new version (device names, token exchange) take their empty
+// value in a file written before them, so that an upgrade keeps its sessions.
+json with_later_fields(json document) {
+  const auto fill = [&](const char* list, std::initializer_list<std::pair<const char*, json>> defaults) {
+    if (!document.contains(list) || !document[list].is_array()) return;
+    for (json& record : document[list]) {
+      if (!record.is_object()) continue;
+      for (const auto& [name, value] : defaults) {
+        if (!record.contains(name)) record[name] = value;
+      }
+    }
+  };
+  fill("sessions", {{"device_name", ""}, {"device_os", ""}, {"last_used_from", ""}});
+  fill("access_tokens", {{"exchanged", false}});
+  return document;
+}
+
 void index_spent_refresh_tokens(State& state) {
   state.spent_refresh_tokens.clear();
   for (const auto& [id, session] : state.sessions) {
@@ -415,6 +443,7 @@ Result<State> state_from_json(const json& document) {
   State state;
   json current = *version == 1 ? upgraded_from_version_1(document) : document;
   if (*version < 3) current = upgraded_from_version_2(std::move(current));
+  current = with_later_fields(std::move(current));
   if (auto read = read_value(current, "", state); !read) return propagate(read);
   index_spent_refresh_tokens(state);
   return state;

@@ -41,6 +41,11 @@ struct SessionRecord {
   std::string account_id;
   std::string client_id;
   std::string user_agent;
+  // What the client said of itself on its token requests (device_name, device_os), and
+  // the address of its last request, so that a person tells two laptops apart.
+  std::string device_name;
+  std::string device_os;
+  std::string last_used_from;
   Scopes scopes;  // as granted; an access token may carry fewer
   std::string nonce;
   TimePoint auth_time;
@@ -58,6 +63,9 @@ struct AccessToken {
   std::string session_id;
   Scopes scopes;
   TimePoint expires_at;
+  // Issued by token exchange (RFC 8693): its API scopes are exactly those it names,
+  // never the full access a login's token without API scopes has.
+  bool exchanged = false;
 };
 
 // A refresh token that can be used now; the spent ones are kept by their session.

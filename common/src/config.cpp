@@ -129,6 +129,23 @@ Result<void> read_aliases(const std::filesystem::path& path, const YAML::Node& v
   return {};
 }
 
+Result<void> read_machine_settings(const std::filesystem::path& path, std::string_view key, const YAML::Node& value,
+                                   ConfigFile& config) {
+  auto text = read_string(path, value, std::string(key));
+  if (!text) return propagate(text);
+  if (key == "device_name") {
+    if (trim(*text).empty()) return fail_at(path, value.Mark(), "device_name", "give this machine a name, or leave the key out");
+    config.device_name = std::move(*text);
+    return {};
+  }
+  const auto age = parse_duration(*text);
+  if (!age || age->count() == 0) {
+    return fail_at(path, value.Mark(), "inactive_session_age", "expected a duration such as 30d, 12h or 90m");
+  }
+  config.inactive_session_age = *age;
+  return {};
+}
+
 Result<void> read_current_profile(const std::filesystem::path& path, const YAML::Node& value, ConfigFile& config) {
   if (value.IsNull()) return {};
   auto name = read_string(path, value, "current_profile");
@@ -311,6 +328,8 @@ Result<ConfigFile> parse_config(std::string_view text, const std::filesystem::pa
         auto age = read_age(path, entry.second, *key);
         if (age) config.api_key_rotation_age = *age;
         read = age ? Result<void>{} : propagate(age);
+      } else if (*key == "device_name" || *key == "inactive_session_age") {
+        read = read_machine_settings(path, *key, entry.second, config);
       } else {
         config.warnings.push_back(unknown_key(path, entry.first, *key));
       }

@@ -86,6 +86,12 @@ Result<TokenOutcome> read_token_response(const Result<HttpResponse>& response, s
   return server_failed("token endpoint", endpoint, response->status);
 }
 
+Params with_device(Params form, const DeviceDescription& device) {
+  if (!device.name.empty()) form.emplace_back("device_name", device.name);
+  if (!device.os.empty()) form.emplace_back("device_os", device.os);
+  return form;
+}
+
 Result<TokenOutcome> post_token_request(HttpClient& http, std::string_view endpoint, const Params& form,
                                         bool repeatable) {
   HttpRequest request = HttpRequest::post_form(std::string(endpoint), form);
@@ -136,6 +142,7 @@ Result<ServerMetadata> discover(HttpClient& http, std::string_view issuer) {
     }
     if (server.token_endpoint.empty()) return fail("server metadata '" + url + "' has no token_endpoint");
     server.code_challenge_methods_supported = string_list(*document, "code_challenge_methods_supported");
+    server.grant_types_supported = string_list(*document, "grant_types_supported");
     server.issuer_in_authorization_response = true_field(*document, "authorization_response_iss_parameter_supported");
     return server;
   }
@@ -191,13 +198,15 @@ Result<std::string> authorization_code_from(const Params& callback, std::string_
 
 Result<TokenOutcome> exchange_authorization_code(HttpClient& http, const ServerMetadata& server,
                                                  std::string_view client_id, std::string_view code,
-                                                 std::string_view redirect_uri, std::string_view code_verifier) {
+                                                 std::string_view redirect_uri, std::string_view code_verifier,
+                                                 const DeviceDescription& device) {
   return post_token_request(http, server.token_endpoint,
-                            {{"grant_type", "authorization_code"},
-                             {"code", std::string(code)},
-                             {"redirect_uri", std::string(redirect_uri)},
-                             {"client_id", std::string(client_id)},
-                             {"code_verifier", std::string(code_verifier)}},
+                            with_device({{"grant_type", "authorization_code"},
+                                         {"code", std::string(code)},
+                                         {"redirect_uri", std::string(redirect_uri)},
+                                         {"client_id", std::string(client_id)},
+                                         {"code_verifier", std::string(code_verifier)}},
+                                        device),
                             false);
 }
 
@@ -245,12 +254,46 @@ Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const S
 }
 
 Result<TokenOutcome> poll_device_token(HttpClient& http, const ServerMetadata& server, std::string_view client_id,
-                                       std::string_view device_code) {
+                                       std::string_view device_code, const DeviceDescription& device) {
   return post_token_request(http, server.token_endpoint,
-                            {{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                             {"device_code", std::string(device_code)},
-                             {"client_id", std::string(client_id)}},
+                            with_device({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                         {"device_code", std::string(device_code)},
+                                         {"client_id", std::string(client_id)}},
+                                        device),
                             true);
+}
+
+Result<TokenSet> exchange_token(HttpClient& http, const ServerMetadata& server, std::string_view client_id,
+                                std::string_view subject_token, const std::vector<std::string>& scopes) {
+  const auto& grants = server.grant_types_supported;
+  const std::string endpoint = server.token_endpoint;
+  const auto unsupported = [&] {
+    return fail("the server at '" + server.issuer + "' does not offer token exchange (RFC 8693)", ExitCode::failure,
+                "use `compozy auth token` without --scope there");
+  };
+  if (!grants.empty() && std::find(grants.begin(), grants.end(), token_exchange_grant) == grants.end()) {
+    return unsupported();
+  }
+  auto outcome = post_token_request(http, endpoint,
+                                    {{"grant_type", std::string(token_exchange_grant)},
+                                     {"client_id", std::string(client_id)},
+                                     {"subject_token", std::string(subject_token)},
+                                     {"subject_token_type", std::string(access_token_type)},
+                                     {"requested_token_type", std::string(access_token_type)},
+                                     {"scope", join_scopes(scopes)}},
+                                    false);
+  if (!outcome) return propagate(outcome);
+  if (const auto* refused = std::get_if<TokenError>(&*outcome)) {
+    if (refused->code == "unsupported_grant_type") return unsupported();
+    if (refused->code == "invalid_scope") {
+      return fail("the server refused the scopes '" + join_scopes(scopes) + "'" +
+                      (refused->description.empty() ? "" : ": " + refused->description),
+                  ExitCode::failure, "ask only for scopes your session holds (see `compozy auth status`)");
+    }
+    return fail("token endpoint '" + endpoint + "' refused the token exchange: " + refused->code +
+                (refused->description.empty() ? "" : ": " + refused->description));
+  }
+  return std::get<TokenSet>(std::move(*outcome));
 }
 
 Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint, std::string_view client_id,

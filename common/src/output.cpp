@@ -84,6 +84,37 @@ void Output::success(std::string_view line) { info(check_mark() + " " + std::str
 
 void Output::warning(std::string_view line) { info(paint("33", "warning:", color_err_) + " " + std::string(line)); }
 
+namespace {
+
+std::string as_records(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                       int width) {
+  std::size_t label_width = 0;
+  for (const auto& name : header) label_width = std::max(label_width, display_width(name));
+  const std::size_t room = static_cast<std::size_t>(std::max(width, 1));
+  std::string text;
+  for (const auto& row : rows) {
+    if (!text.empty()) text += "\n";
+    for (std::size_t i = 0; i < row.size() && i < header.size(); ++i) {
+      if (row[i].empty()) continue;
+      if (header[i].empty()) {  // a mark such as "*": it heads the block
+        text += row[i] + "\n";
+        continue;
+      }
+      const std::string label = header[i] + std::string(label_width - display_width(header[i]) + 2, ' ');
+      // A value longer than the line goes on lines of its own, whole: never cut, and
+      // never wrapped by the terminal after a label.
+      if (display_width(label) + display_width(row[i]) > room) {
+        text += header[i] + "\n" + row[i] + "\n";
+      } else {
+        text += label + row[i] + "\n";
+      }
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
 void Output::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& given_rows,
                    const std::vector<std::size_t>& keep_whole) {
   // Cells are data from servers: a tab or newline in one must not make a new field or row.
@@ -121,6 +152,13 @@ void Output::table(const std::vector<std::string>& header, const std::vector<std
     }
     if (widest == widths.size()) break;
     --widths[widest];
+  }
+  // Columns kept whole that still do not fit would wrap at the terminal's edge, in the
+  // middle of an ID: each row becomes a block of "NAME  value" lines instead, as
+  // `kubectl describe` shows what does not fit a row.
+  if (total() > static_cast<std::size_t>(terminal_.width)) {
+    data(as_records(header, rows, terminal_.width));
+    return;
   }
   const auto line = [&](const std::vector<std::string>& cells, bool is_header) {
     std::string result;

@@ -68,13 +68,21 @@ std::string profile_list(const std::vector<std::string>& profiles) {
 
 Result<Forgotten> revoke_session_everywhere(Context& context, const ActiveCredential& credential,
                                             std::string_view session_id) {
-  // Learn which credentials hold it first: once it is revoked, their tokens can no longer ask.
+  return revoke_sessions_everywhere(context, credential, {std::string(session_id)});
+}
+
+Result<Forgotten> revoke_sessions_everywhere(Context& context, const ActiveCredential& credential,
+                                             const std::vector<std::string>& session_ids) {
+  const auto ending = [&](std::string_view id) {
+    return std::find(session_ids.begin(), session_ids.end(), id) != session_ids.end();
+  };
+  // Learn which credentials hold them first: once revoked, their tokens can no longer ask.
   auto sessions = list_sessions(context, credential);
   if (!sessions) return propagate(sessions);
   Forgotten forgotten;
   std::vector<StoredCredential> holders;
-  const bool ours = std::any_of(sessions->begin(), sessions->end(),
-                                [&](const Session& s) { return s.current && s.id == session_id; });
+  const bool ours =
+      std::any_of(sessions->begin(), sessions->end(), [&](const Session& s) { return s.current && ending(s.id); });
   if (ours && credential.stored) holders.push_back(*credential.stored);
   auto unnamed = unnamed_live_sessions(context, credential);
   if (!unnamed) return propagate(unnamed);
@@ -82,18 +90,30 @@ Result<Forgotten> revoke_session_everywhere(Context& context, const ActiveCreden
     auto current = current_session_of(context, entry.credential);
     if (!current) {
       forgotten.unknown.push_back("whether profile '" + entry.profile + "' held it (" + current.error().message + ")");
-    } else if (*current == session_id) {
+    } else if (ending(*current)) {
       holders.push_back(entry.credential);
     }
   }
 
-  if (auto revoked = revoke_session(context, credential, session_id); !revoked) return propagate(revoked);
+  std::vector<std::string> revoked;
+  Result<void> failure;
+  for (const std::string& id : session_ids) {
+    failure = revoke_session(context, credential, id);
+    if (!failure) break;
+    revoked.push_back(id);
+  }
   const std::string& host = context.settings().host;
-  auto removed = context.store().remove_all([&](const CredentialStore::Entry& entry) {
-    return holds_session(entry.credential, host, session_id) ||
+  const auto held = [&](const StoredCredential& stored) {
+    if (std::any_of(revoked.begin(), revoked.end(), [&](const auto& id) { return holds_session(stored, host, id); })) {
+      return true;
+    }
+    // A holder known only by asking held one of them: gone for sure once all of them are.
+    return revoked.size() == session_ids.size() &&
            std::any_of(holders.begin(), holders.end(),
-                       [&](const StoredCredential& holder) { return shares_session(entry.credential, holder); });
-  });
+                       [&](const StoredCredential& holder) { return shares_session(stored, holder); });
+  };
+  auto removed = context.store().remove_all([&](const CredentialStore::Entry& entry) { return held(entry.credential); });
+  if (!failure) return propagate(failure);
   if (!removed) return propagate(removed, "the session was revoked, but removing its stored credentials failed");
   forgotten.profiles = std::move(*removed);
   return forgotten;

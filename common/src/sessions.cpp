@@ -62,6 +62,9 @@ std::vector<Session> readable_sessions(const nlohmann::json& listed) {
     session.id = string_field(item, "id");
     session.client_id = string_field(item, "client_id");
     session.user_agent = string_field(item, "user_agent");
+    session.device_name = string_field(item, "device_name");
+    session.device_os = string_field(item, "device_os");
+    session.last_used_from = string_field(item, "last_used_from");
     session.created_at = time_field(item, "created_at");
     session.last_used_at = time_field(item, "last_used_at");
     session.expires_at = time_field(item, "expires_at");
@@ -72,6 +75,15 @@ std::vector<Session> readable_sessions(const nlohmann::json& listed) {
 }
 
 }  // namespace
+
+std::chrono::seconds inactive_session_age(const ConfigFile& config) {
+  return config.inactive_session_age.value_or(default_inactive_session_age);
+}
+
+bool is_inactive(const Session& session, TimePoint now, std::chrono::seconds age) {
+  const auto last_use = session.last_used_at ? session.last_used_at : session.created_at;
+  return !session.current && last_use && now - *last_use > age;
+}
 
 Result<std::vector<Session>> list_sessions(Context& context, const ActiveCredential& credential) {
   const std::string url = sessions_url(context);
@@ -108,7 +120,8 @@ Result<void> revoke_session(Context& context, const ActiveCredential& credential
   return {};
 }
 
-nlohmann::json sessions_json(std::string_view host, const std::vector<Session>& sessions) {
+nlohmann::json sessions_json(std::string_view host, const std::vector<Session>& sessions, TimePoint now,
+                             std::chrono::seconds inactive_age) {
   const auto time_or_null = [](const std::optional<TimePoint>& when) {
     return when ? nlohmann::json(format_rfc3339(*when)) : nlohmann::json();
   };
@@ -117,15 +130,20 @@ nlohmann::json sessions_json(std::string_view host, const std::vector<Session>& 
     items.push_back({{"id", session.id},
                      {"client_id", session.client_id},
                      {"user_agent", session.user_agent},
+                     {"device_name", session.device_name},
+                     {"device_os", session.device_os},
                      {"created_at", time_or_null(session.created_at)},
                      {"last_used_at", time_or_null(session.last_used_at)},
+                     {"last_used_from", session.last_used_from},
                      {"expires_at", time_or_null(session.expires_at)},
-                     {"current", session.current}});
+                     {"current", session.current},
+                     {"inactive", is_inactive(session, now, inactive_age)}});
   }
   return {{"schema_version", 1}, {"host", host}, {"sessions", items}};
 }
 
-void print_sessions(Output& out, std::string_view host, const std::vector<Session>& sessions, TimePoint now) {
+void print_sessions(Output& out, std::string_view host, const std::vector<Session>& sessions, TimePoint now,
+                    std::chrono::seconds inactive_age) {
   if (sessions.empty()) {
     out.info("No active sessions on " + std::string(host) + ".");
     return;
@@ -137,13 +155,24 @@ void print_sessions(Output& out, std::string_view host, const std::vector<Sessio
     return relative ? relative_time(*when, now) : format_rfc3339(*when);
   };
   std::vector<std::vector<std::string>> rows;
+  bool any_inactive = false;
   for (const auto& session : sessions) {
-    rows.push_back({session.current ? "*" : "", session.id, session.client_id, session.user_agent,
-                    time_text(session.created_at), time_text(session.last_used_at), time_text(session.expires_at)});
+    const bool inactive = is_inactive(session, now, inactive_age);
+    any_inactive = any_inactive || inactive;
+    // A session whose client named no device (an older compozy, curl) is known by its user agent.
+    rows.push_back({session.current ? "*" : "", session.id,
+                    session.device_name.empty() ? session.user_agent : session.device_name, session.device_os,
+                    time_text(session.created_at), time_text(session.last_used_at), session.last_used_from,
+                    time_text(session.expires_at), inactive ? "inactive" : ""});
   }
-  out.table({"", "ID", "CLIENT", "DEVICE", "CREATED", "LAST USED", "EXPIRES"}, rows, {0, 1});
+  out.table({"", "ID", "DEVICE", "OS", "CREATED", "LAST USED", "FROM", "EXPIRES", ""}, rows, {0, 1});
   if (relative && std::any_of(sessions.begin(), sessions.end(), [](const Session& s) { return s.current; })) {
     out.info(out.dim("* this machine's session"));
+  }
+  if (relative && any_inactive) {
+    const std::string age = format_duration(inactive_age);
+    out.info(out.dim("inactive: unused for more than " + age + "; `compozy auth revoke --inactive " + age +
+                     "` ends them"));
   }
 }
 

@@ -106,7 +106,7 @@ Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMeta
   if (!code) return propagate(code);
 
   auto outcome = exchange_authorization_code(context.http(), server, context.settings().client_id, *code,
-                                             (*redirect)->redirect_uri(), pkce.verifier);
+                                             (*redirect)->redirect_uri(), pkce.verifier, how.device);
   if (!outcome) return propagate(outcome, "exchanging the authorization code");
   if (const auto* refused = std::get_if<TokenError>(&*outcome)) {
     return fail("the server refused the authorization code (" + describe(*refused) + ")", ExitCode::failure,
@@ -152,7 +152,7 @@ std::unexpected<Error> device_refusal(const TokenError& error, const DeviceAutho
 // Polls the token endpoint at the interval the server asks for (RFC 8628 §3.4, §3.5)
 // until the code is approved, refused or expired, or `deadline` passes.
 Result<TokenSet> wait_for_approval(Context& context, const ServerMetadata& server, const DeviceAuthorization& device,
-                                   Clock::Monotonic deadline) {
+                                   Clock::Monotonic deadline, const DeviceDescription& this_device) {
   Clock& clock = context.clock();
   const auto code_expires = clock.monotonic() + device.expires_in;
   deadline = std::min(deadline, code_expires);
@@ -166,7 +166,8 @@ Result<TokenSet> wait_for_approval(Context& context, const ServerMetadata& serve
       return fail("timed out waiting for the code to be approved", ExitCode::failure,
                   "run `compozy login` again, with a longer --timeout if needed");
     }
-    auto outcome = poll_device_token(context.http(), server, context.settings().client_id, device.device_code);
+    auto outcome =
+        poll_device_token(context.http(), server, context.settings().client_id, device.device_code, this_device);
     if (!outcome) return propagate(outcome, "waiting for the approval");
     if (auto* tokens = std::get_if<TokenSet>(&*outcome)) return std::move(*tokens);
     const auto& error = std::get<TokenError>(*outcome);
@@ -189,7 +190,7 @@ Result<StoredCredential> sign_in_with_device_code(Context& context, const Server
   show_device_code(context.out(), *device, how.browser);
   auto tokens = [&] {
     Spinner spinner(context.out(), "Waiting for you to approve the code…");
-    return wait_for_approval(context, server, *device, how.deadline);
+    return wait_for_approval(context, server, *device, how.deadline, how.device);
   }();
   if (!tokens) return propagate(tokens);
   return credential_from(context, server, *tokens, {});

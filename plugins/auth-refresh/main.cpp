@@ -2,6 +2,7 @@
 #include "compozy/refresh.hpp"
 #include "compozy/command.hpp"
 #include "compozy/http_client.hpp"
+#include "compozy/narrowed_token.hpp"
 
 namespace {
 
@@ -11,19 +12,27 @@ struct Options {
   bool if_expiring = false;
   bool print_token = false;
   bool json = false;
+  std::vector<std::string> scopes;  // with --print-token: a narrowed token (what `auth token --scope` hands over)
 };
 
 void declare_options(cxxopts::Options& options) {
   options.add_options()("if-expiring", "refresh only if the access token expires within a minute")(
       "print-token", "print the access token on standard output afterwards (what `auth token` hands over)")(
-      "json", "with --print-token, print it as `auth token --json` does");
+      "json", "with --print-token, print it as `auth token --json` does")(
+      "scope", "with --print-token, print a token narrowed to this scope (repeatable), as `auth token --scope` does",
+      cxxopts::value<std::vector<std::string>>(), "SCOPE");
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  Options options{.if_expiring = parsed.count("if-expiring") != 0,
-                  .print_token = parsed.count("print-token") != 0,
-                  .json = parsed.count("json") != 0};
+  Options options;
+  options.if_expiring = parsed.count("if-expiring") != 0;
+  options.print_token = parsed.count("print-token") != 0;
+  options.json = parsed.count("json") != 0;
   if (options.json && !options.print_token) return usage_error("--json goes with --print-token");
+  if (parsed.count("scope") != 0) {
+    if (!options.print_token) return usage_error("--scope goes with --print-token");
+    options.scopes = parsed["scope"].as<std::vector<std::string>>();
+  }
   return options;
 }
 
@@ -38,6 +47,16 @@ Result<void> refresh(const Options& options, Context& context) {
       return ActiveCredential{refreshed->access_token, CredentialOrigin::credentials_file, *refreshed};
     }();
     if (!credential) return propagate(credential);
+    if (!options.scopes.empty()) {
+      auto narrowed = narrow_token(context, *credential, options.scopes);
+      if (!narrowed) return propagate(narrowed);
+      if (options.json) {
+        out.json(narrowed_token_json(context.settings(), *credential, *narrowed));
+      } else {
+        out.data(narrowed->token + "\n");
+      }
+      return {};
+    }
     print_token(out, context.settings(), *credential, options.json);
     return {};
   }
@@ -72,7 +91,7 @@ Result<void> refresh(const Options& options, Context& context) {
 int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "auth refresh",
-      .usage = "[--if-expiring] [--print-token [--json]]",
+      .usage = "[--if-expiring] [--print-token [--json] [--scope SCOPE]...]",
       .manual =
           "Exchanges the stored refresh token for a new access token (and, when the server rotates\n"
           "them, a new refresh token, stored before anything else happens), then prints the new expiry.\n"

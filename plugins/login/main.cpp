@@ -4,9 +4,11 @@
 #include "compozy/active_credential.hpp"
 #include "compozy/browser.hpp"
 #include "compozy/command.hpp"
+#include "compozy/device.hpp"
 #include "compozy/http_client.hpp"
 #include "compozy/sign_in.hpp"
 #include "compozy/store_choice.hpp"
+#include "compozy/text.hpp"
 
 namespace {
 
@@ -21,6 +23,7 @@ struct Options {
   std::chrono::seconds timeout{300};
   std::optional<std::string> store;
   bool move_inline_tokens = false;
+  std::optional<std::string> device_name;
 };
 
 void declare_options(cxxopts::Options& options) {
@@ -33,7 +36,9 @@ void declare_options(cxxopts::Options& options) {
       "timeout", "how long to wait for the sign-in (default 5m)", cxxopts::value<std::string>(), "DURATION")(
       "store", "keep the tokens in this store (file, secret-service, or a helper's NAME) and remember it for the profile",
       cxxopts::value<std::string>(), "NAME")(
-      "move-inline-tokens", "also move the tokens other profiles keep in credentials.yaml to that store");
+      "move-inline-tokens", "also move the tokens other profiles keep in credentials.yaml to that store")(
+      "device-name", "what `auth list` calls this machine (default: device_name in config.yaml, else the host name)",
+      cxxopts::value<std::string>(), "NAME");
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
@@ -70,6 +75,11 @@ Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
     if (auto ok = check_store_name(*options.store); !ok) return propagate(ok);
   }
   options.move_inline_tokens = parsed.count("move-inline-tokens") != 0;
+  if (parsed.count("device-name") != 0) {
+    if (options.method == Method::api_key) return usage_error("--device-name is for a sign-in that makes a session");
+    options.device_name = parsed["device-name"].as<std::string>();
+    if (trim(*options.device_name).empty()) return usage_error("--device-name needs a name");
+  }
   return options;
 }
 
@@ -86,8 +96,9 @@ Result<StoredCredential> sign_in(const Options& options, Context& context) {
   // Without a browser here (SSH, no display), a code entered elsewhere works where a redirect cannot.
   const bool use_browser = options.method == Method::web ||
                            (options.method == Method::automatic && (browser || !options.open_browser));
-  if (use_browser) return sign_in_with_browser(context, *server, {browser, options.callback_port, deadline});
-  return sign_in_with_device_code(context, *server, {browser, deadline});
+  const DeviceDescription device = this_device(options.device_name ? options.device_name : context.config().device_name);
+  if (use_browser) return sign_in_with_browser(context, *server, {browser, options.callback_port, deadline, device});
+  return sign_in_with_device_code(context, *server, {browser, deadline, device});
 }
 
 Result<void> log_in(const Options& options, Context& context) {
@@ -130,7 +141,7 @@ int main(int argc, char** argv) {
   return run_command(argc, argv, Command<Options>{
       .name = "login",
       .usage = "[--web [--callback-port PORT] | --device | --with-token] [--no-browser] [--timeout DURATION]\n"
-               "       [--store NAME [--move-inline-tokens]]",
+               "       [--store NAME [--move-inline-tokens]] [--device-name NAME]",
       .manual =
           "Signs in and stores the credentials for the profile. The tokens go to the profile's credential store:\n"
           "--store NAME, else `credential_store` in its config.yaml entry, else the Secret Service (GNOME\n"
@@ -149,6 +160,10 @@ int main(int argc, char** argv) {
           "enter at a URL on any device instead (the device grant). The URL is always printed. BROWSER chooses\n"
           "the browser. --with-token reads an API key (from the dashboard's Settings > API Keys) from standard\n"
           "input, never from the command line, checks it with the server and stores it.\n\n"
+          "The server is told this machine's name (--device-name, else device_name in config.yaml, else the\n"
+          "host name) and operating system (os-release's PRETTY_NAME), so that `compozy auth list` tells your\n"
+          "machines apart; they go as the token request's device_name and device_os, which a server without\n"
+          "them ignores (RFC 6749 §3.2).\n\n"
           "In CI, set FLYZT_API_KEY instead: it takes precedence over stored credentials.\n\n"
           "Exit codes: 0 signed in, 1 sign-in failed or was denied, 2 bad usage, 5 the credential store failed\n"
           "(nothing was changed), 130 interrupted.",

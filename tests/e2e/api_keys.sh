@@ -67,7 +67,7 @@ test_a_key_is_refused_outside_its_scopes_with_403_and_the_scope_named() {
   with_key "$key" 1 "$COMPOZY" api -X POST /api/v1/auth/sessions/revoke-all --host "$DEVCLOUD_URL"
   expect_stderr_has "lacks the scope 'write'"
   expect_request 403 POST "$DEVCLOUD_URL/api/v1/auth/sessions/revoke-all" -H "Authorization: Bearer $key"
-  expect_header WWW-Authenticate 'Bearer realm="compozy-devcloud", error="insufficient_scope", scope="write", error_description="this API key lacks the scope '"'write'"' that this request needs"'
+  expect_header WWW-Authenticate 'Bearer realm="compozy-devcloud", error="insufficient_scope", scope="write", error_description="this credential lacks the scope '"'write'"' that this request needs"'
   # keys:manage lets a key manage keys.
   local manager
   manager=$(new_key keys --scope keys:manage)

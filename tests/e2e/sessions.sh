@@ -28,9 +28,9 @@ test_auth_list_shows_every_session_and_marks_this_machines() {
   expect_eq "$(wc -l <"$OUT")" 2 "sessions listed"
   local ours
   ours=$(session_of "$(stored access_token)")
-  expect_stdout_has "*	$ours	compozy-cli	compozy/"
-  grep -qE "^	ses_[^	]+	compozy-cli	curl/" "$OUT" || fail "the other session is not listed as curl's: $(cat "$OUT")"
-  awk -F'\t' '{ if (NF != 7) exit 1 }' "$OUT" || fail "piped rows are not 7 tab-separated fields"
+  expect_stdout_has "*	$ours	$(hostname)	"
+  grep -qE "^	ses_[^	]+	curl/" "$OUT" || fail "the other session is not listed as curl's: $(cat "$OUT")"
+  awk -F'\t' '{ if (NF != 9) exit 1 }' "$OUT" || fail "piped rows are not 9 tab-separated fields"
   grep -qE '	20[0-9-]+T[0-9:]+Z	' "$OUT" || fail "piped times are not RFC 3339"
 
   expect_status 0 "$COMPOZY" auth list --json --host "$DEVCLOUD_URL"
@@ -38,7 +38,8 @@ test_auth_list_shows_every_session_and_marks_this_machines() {
   expect_eq "$(jq -r '[.sessions[] | select(.current)] | length' "$OUT")" 1 "current sessions"
   expect_eq "$(jq -r '.sessions[] | select(.current) | .id' "$OUT")" "$ours" "current session"
   expect_eq "$(jq -r '.sessions[0] | keys | join(",")' "$OUT")" \
-    "client_id,created_at,current,expires_at,id,last_used_at,user_agent" "session fields"
+    "client_id,created_at,current,device_name,device_os,expires_at,id,inactive,last_used_at,last_used_from,user_agent" \
+    "session fields"
 }
 
 test_auth_refresh_rotates_stores_and_prints_the_expiry() {

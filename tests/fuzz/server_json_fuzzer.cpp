@@ -50,7 +50,7 @@ void read_as_session_answers(const std::string& body) {
   command.http.on("GET", host + "/api/v1/auth/sessions", respond(200, body));
   command.http.on("POST", host + "/api/v1/auth/sessions/revoke-all", respond(200, body));
   if (const auto sessions = list_sessions(command.context(), ActiveCredential{"at"})) {
-    (void)sessions_json(host, *sessions).dump();
+    (void)sessions_json(host, *sessions, command.clock.now()).dump();
     print_sessions(command.context().out(), host, *sessions, command.clock.now());
   }
   (void)revoke_all_sessions(command.context(), ActiveCredential{"at"});

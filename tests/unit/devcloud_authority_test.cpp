@@ -282,11 +282,11 @@ BOOST_AUTO_TEST_CASE(other_errors_go_back_to_the_client) {
       {"a challenge that is not base64url", devcloud.authorize_query({{"code_challenge", std::string(42, 'a') + "+"}}),
        "invalid_request", "code_challenge is not a base64url SHA-256 digest"},
       {"an unknown scope", devcloud.authorize_query({{"scope", "openid admin"}}), "invalid_scope",
-       "unknown scope 'admin'; supported: openid email profile offline_access"},
+       "unknown scope 'admin'; supported: openid email profile offline_access read write keys:manage"},
       {"no scope", devcloud.authorize_query({{"-scope", ""}}), "invalid_scope",
-       "scope is required; supported: openid email profile offline_access"},
+       "scope is required; supported: openid email profile offline_access read write keys:manage"},
       {"a blank scope", devcloud.authorize_query({{"scope", "  "}}), "invalid_scope",
-       "scope is required; supported: openid email profile offline_access"},
+       "scope is required; supported: openid email profile offline_access read write keys:manage"},
       {"prompt=none", devcloud.authorize_query({{"prompt", "none"}}), "consent_required",
        "consent is needed and prompt=none forbids asking for it"},
       {"prompt=none with another", devcloud.authorize_query({{"prompt", "none login"}}), "invalid_request",
@@ -1157,6 +1157,140 @@ BOOST_AUTO_TEST_CASE(last_used_follows_the_access_token_and_the_refresh) {
   BOOST_TEST(listed[0].session.expires_at == created + 21s + 2592000s);
 }
 
+BOOST_AUTO_TEST_CASE(a_token_request_names_the_device_and_its_use_is_kept_with_its_address) {
+  Devcloud devcloud;
+  const std::string code = devcloud.authorize();
+  const Tokens tokens = Devcloud::tokens_from(devcloud->grant_tokens(
+      devcloud.code_form(code, {{"device_name", "Zoë's laptop"}, {"device_os", "Debian GNU/Linux 12"}}),
+      "unit-test/1.0", "127.0.0.7"));
+  const Caller caller = devcloud.caller(tokens.access);
+  auto listed = devcloud->sessions_of(caller);
+  BOOST_TEST_REQUIRE(listed.size() == 1u);
+  BOOST_TEST(listed[0].session.device_name == "Zoë's laptop");
+  BOOST_TEST(listed[0].session.device_os == "Debian GNU/Linux 12");
+  BOOST_TEST(listed[0].session.last_used_from == "127.0.0.7");
+  // An API call moves the address on; a refresh without device_name keeps the name.
+  BOOST_TEST(devcloud->authenticate("Bearer " + tokens.access, "127.0.0.8").has_value());
+  BOOST_TEST(devcloud->grant_tokens(changed({{"grant_type", "refresh_token"},
+                                             {"client_id", "compozy-cli"},
+                                             {"refresh_token", tokens.refresh}},
+                                            {}),
+                                    "unit-test/1.0", "127.0.0.9")
+                 .has_value());
+  listed = devcloud->sessions_of(caller);
+  BOOST_TEST(listed[0].session.device_name == "Zoë's laptop");
+  BOOST_TEST(listed[0].session.last_used_from == "127.0.0.9");
+}
+
+BOOST_AUTO_TEST_CASE(a_device_name_is_bounded_and_control_characters_are_not_kept) {
+  Devcloud devcloud;
+  const std::string long_name = std::string(62, 'x') + "東京";  // the cut falls inside 東
+  const Tokens tokens = Devcloud::tokens_from(devcloud->grant_tokens(
+      devcloud.code_form(devcloud.authorize(), {{"device_name", long_name}, {"device_os", "evil\x1b[2J"}}),
+      "unit-test/1.0"));
+  const auto listed = devcloud->sessions_of(devcloud.caller(tokens.access));
+  BOOST_TEST(listed[0].session.device_name == std::string(62, 'x'));
+  BOOST_TEST(listed[0].session.device_os == "evil?[2J");
+}
+
+BOOST_AUTO_TEST_CASE(the_clock_offset_moves_everything_forward) {
+  Devcloud devcloud;
+  const Tokens tokens = devcloud.sign_in();
+  const TimePoint before = devcloud->now();
+  devcloud->advance_clock(std::chrono::days(31));
+  BOOST_TEST((devcloud->now() - before == std::chrono::days(31)));
+  // The access token (an hour) has expired; the refresh token (30 days) too.
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + tokens.access)) == "invalid_token");
+  BOOST_TEST(error_of(devcloud.refresh(tokens.refresh)) == "invalid_grant");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------
+// Token exchange (RFC 8693): a token narrowed from the session's
+
+BOOST_AUTO_TEST_SUITE(token_exchange)
+
+Outcome<json> exchange(Devcloud& devcloud, const std::string& subject,
+                       std::initializer_list<std::pair<std::string, std::string>> changes = {}) {
+  return devcloud->grant_tokens(changed({{"grant_type", std::string(token_exchange_grant)},
+                                         {"client_id", "compozy-cli"},
+                                         {"subject_token", subject},
+                                         {"subject_token_type", std::string(access_token_type)},
+                                         {"requested_token_type", std::string(access_token_type)},
+                                         {"scope", "read"}},
+                                        changes),
+                                "unit-test/1.0");
+}
+
+BOOST_AUTO_TEST_CASE(a_narrowed_token_holds_only_its_scopes_and_no_refresh_token) {
+  Devcloud devcloud;
+  const Tokens full = devcloud.sign_in();
+  const auto narrowed = exchange(devcloud, full.access);
+  BOOST_TEST_REQUIRE(narrowed.has_value(), description_of(narrowed));
+  BOOST_TEST(narrowed->at("issued_token_type") == std::string(access_token_type));
+  BOOST_TEST(narrowed->at("token_type") == "Bearer");
+  BOOST_TEST(narrowed->at("scope") == "read");
+  BOOST_TEST(!narrowed->contains("refresh_token"));
+  BOOST_TEST(!narrowed->contains("id_token"));
+  const Caller caller = devcloud.caller(narrowed->at("access_token").get<std::string>());
+  BOOST_TEST(caller.may("read"));
+  BOOST_TEST(!caller.may("write"));
+  BOOST_TEST(caller.credential_id == devcloud.caller(full.access).credential_id);
+  // A login's token that names no API scope may do everything.
+  BOOST_TEST(devcloud.caller(full.access).may("write"));
+  // Narrowed to OpenID scopes only, it may do nothing in the API.
+  const auto oidc_only = exchange(devcloud, full.access, {{"scope", "openid"}});
+  BOOST_TEST_REQUIRE(oidc_only.has_value());
+  BOOST_TEST(!devcloud.caller(oidc_only->at("access_token").get<std::string>()).may("read"));
+}
+
+BOOST_AUTO_TEST_CASE(a_narrowed_token_expires_no_later_than_its_subject) {
+  Devcloud devcloud;
+  const Tokens full = devcloud.sign_in();
+  devcloud.clock().advance(50min);
+  const auto narrowed = exchange(devcloud, full.access);
+  BOOST_TEST_REQUIRE(narrowed.has_value());
+  BOOST_TEST(narrowed->at("expires_in").get<std::int64_t>() <= 601);  // the subject's end, rounded up
+  devcloud.clock().advance(11min);
+  BOOST_TEST(error_of(devcloud->authenticate("Bearer " + narrowed->at("access_token").get<std::string>())) ==
+             "invalid_token");
+}
+
+BOOST_AUTO_TEST_CASE(more_than_the_subject_holds_is_invalid_scope) {
+  Devcloud devcloud;
+  const Tokens full = devcloud.sign_in({.scope = "openid email offline_access"});
+  const auto narrowed = exchange(devcloud, full.access, {{"scope", "read"}});
+  BOOST_TEST_REQUIRE(narrowed.has_value());
+  const std::string read_only = narrowed->at("access_token");
+  BOOST_TEST(error_of(exchange(devcloud, read_only, {{"scope", "read write"}})) == "invalid_scope");
+  BOOST_TEST(description_of(exchange(devcloud, read_only, {{"scope", "write"}})) ==
+             "the subject token does not hold scope 'write'");
+  BOOST_TEST(error_of(exchange(devcloud, full.access, {{"scope", "profile"}})) == "invalid_scope");
+  BOOST_TEST(error_of(exchange(devcloud, full.access, {{"scope", "admin"}})) == "invalid_scope");
+  BOOST_TEST(exchange(devcloud, read_only, {{"scope", "read"}}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(what_is_not_a_token_exchange_request) {
+  Devcloud devcloud;
+  const Tokens full = devcloud.sign_in();
+  BOOST_TEST(error_of(exchange(devcloud, "nonsense")) == "invalid_request");
+  BOOST_TEST(error_of(exchange(devcloud, full.refresh)) == "invalid_request");
+  BOOST_TEST(error_of(exchange(devcloud, full.access, {{"-subject_token", ""}})) == "invalid_request");
+  BOOST_TEST(error_of(exchange(devcloud, full.access, {{"subject_token_type", "urn:x"}})) == "invalid_request");
+  BOOST_TEST(error_of(exchange(devcloud, full.access,
+                               {{"requested_token_type", "urn:ietf:params:oauth:token-type:refresh_token"}})) ==
+             "invalid_request");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_token_exchange_says_unsupported_grant_type) {
+  Options options = test_options();
+  options.token_exchange = false;
+  Devcloud devcloud(options);
+  const Tokens full = devcloud.sign_in();
+  BOOST_TEST(error_of(exchange(devcloud, full.access)) == "unsupported_grant_type");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------
@@ -1452,10 +1586,13 @@ State every_kind_of_record() {
   state.signing_key_pem = "-----BEGIN PRIVATE KEY-----\n...";
   state.accounts = {{"usr_1", "ada@example.com", "Ada"}, {"usr_2", "bob@example.com", "Bob"}};
   state.clients = {"compozy-cli", "other"};
-  state.sessions["ses_1"] = {"ses_1", "usr_1", "compozy-cli", "ua/1", {"openid", "email"}, "n", t, t + 1s, t + 2s,
+  state.sessions["ses_1"] = {"ses_1", "usr_1", "compozy-cli", "ua/1", "Zoë's laptop", "Debian GNU/Linux 12",
+                             "127.0.0.1", {"openid", "email"}, "n", t, t + 1s, t + 2s,
                              t + 3s,  {"r0", "r00"}, Rotation{"r00", t + 2s, "a1", "r1"}};
-  state.sessions["ses_2"] = {"ses_2", "usr_2", "compozy-cli", "ua/2", {"openid"}, "", t, t, t, t + 3s, {}, std::nullopt};
-  state.access_tokens["a1"] = {"ses_1", {"openid"}, t + 4s};
+  state.sessions["ses_2"] = {"ses_2", "usr_2", "compozy-cli", "ua/2", "", "", "", {"openid"}, "", t, t, t, t + 3s, {},
+                             std::nullopt};
+  state.access_tokens["a1"] = {"ses_1", {"openid"}, t + 4s, false};
+  state.access_tokens["a2"] = {"ses_1", {"read"}, t + 4s, true};
   state.refresh_tokens["r1"] = {"ses_1", t + 5s};
   state.codes["c1"] = {"compozy-cli", redirect_uri, "challenge", "usr_1", {"openid"}, "n", t, t + 6s, "ses_1"};
   state.consent_requests["q1"] = {

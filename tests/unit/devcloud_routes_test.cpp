@@ -182,11 +182,12 @@ BOOST_AUTO_TEST_CASE(both_metadata_documents_describe_every_endpoint) {
   BOOST_TEST(metadata.at("jwks_uri") == issuer + "/oauth/jwks");
   BOOST_TEST(metadata.at("response_types_supported") == json({"code"}));
   BOOST_TEST(metadata.at("grant_types_supported") ==
-             json({"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"}));
+             json({"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code",
+                   "urn:ietf:params:oauth:grant-type:token-exchange"}));
   BOOST_TEST(metadata.at("code_challenge_methods_supported") == json({"S256"}));
   BOOST_TEST(metadata.at("token_endpoint_auth_methods_supported") == json({"none"}));
   BOOST_TEST(metadata.at("revocation_endpoint_auth_methods_supported") == json({"none"}));
-  BOOST_TEST(metadata.at("scopes_supported") == json({"openid", "email", "profile", "offline_access"}));
+  BOOST_TEST(metadata.at("scopes_supported") == json({"openid", "email", "profile", "offline_access", "read", "write", "keys:manage"}));
   BOOST_TEST(metadata.at("subject_types_supported") == json({"public"}));
   BOOST_TEST(metadata.at("id_token_signing_alg_values_supported") == json({"RS256"}));
   BOOST_TEST(metadata.at("claims_supported").dump().find("\"email\"") != std::string::npos);

@@ -7,6 +7,8 @@
 
 #include "compozy/crypto.hpp"
 #include "compozy/oauth.hpp"
+#include "compozy/device.hpp"
+#include "compozy/text.hpp"
 
 #include <limits>
 
@@ -450,4 +452,91 @@ BOOST_AUTO_TEST_CASE(documents_nested_too_deeply_are_refused_before_parsing) {
   const auto server = discover(http, issuer);
   BOOST_TEST_REQUIRE(!server.has_value());
   BOOST_TEST(server.error().message == "server metadata '" + oauth_metadata_url + "' is not a JSON object");
+}
+
+// ---------------------------------------------------------------------------------
+// Token exchange (RFC 8693) and the device a sign-in names
+
+namespace {
+
+ServerMetadata exchange_server(std::vector<std::string> grants) {
+  ServerMetadata server;
+  server.issuer = issuer;
+  server.token_endpoint = token_url;
+  server.grant_types_supported = std::move(grants);
+  return server;
+}
+
+std::string exchange_outcome(FakeHttpClient& http, const ServerMetadata& server) {
+  const auto outcome = exchange_token(http, server, "compozy-cli", "at-full", {"openid", "read"});
+  return outcome ? "token:" + outcome->access_token + " " + outcome->scope : outcome.error().message;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_token_exchange_sends_what_rfc_8693_asks_and_reads_the_narrowed_token) {
+  FakeHttpClient http;
+  http.on("POST", token_url,
+          json_response(200, {{"access_token", "at-narrow"},
+                              {"issued_token_type", "urn:ietf:params:oauth:token-type:access_token"},
+                              {"token_type", "Bearer"},
+                              {"expires_in", 600},
+                              {"scope", "openid read"}}));
+  BOOST_TEST(exchange_outcome(http, exchange_server({})) == "token:at-narrow openid read");
+  const auto& sent = http.requests().at(0);
+  BOOST_TEST(form_value(sent, "grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange");
+  BOOST_TEST(form_value(sent, "subject_token") == "at-full");
+  BOOST_TEST(form_value(sent, "subject_token_type") == "urn:ietf:params:oauth:token-type:access_token");
+  BOOST_TEST(form_value(sent, "requested_token_type") == "urn:ietf:params:oauth:token-type:access_token");
+  BOOST_TEST(form_value(sent, "scope") == "openid read");
+  BOOST_TEST(form_value(sent, "client_id") == "compozy-cli");
+  BOOST_TEST(sent.idempotent == std::optional<bool>(false));  // the subject token is not sent twice
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_token_exchange_is_told_apart_from_a_refusal) {
+  const std::string unsupported = "the server at '" + issuer + "' does not offer token exchange (RFC 8693)";
+  FakeHttpClient listed_without;
+  BOOST_TEST(exchange_outcome(listed_without, exchange_server({"authorization_code", "refresh_token"})) == unsupported);
+  BOOST_TEST(listed_without.requests().empty());  // not even asked
+
+  FakeHttpClient answers_unsupported;
+  answers_unsupported.on("POST", token_url, json_response(400, {{"error", "unsupported_grant_type"}}));
+  BOOST_TEST(exchange_outcome(answers_unsupported, exchange_server({})) == unsupported);
+
+  FakeHttpClient too_wide;
+  too_wide.on("POST", token_url,
+              json_response(400, {{"error", "invalid_scope"}, {"error_description", "not held: write"}}));
+  BOOST_TEST(exchange_outcome(too_wide, exchange_server({})) ==
+             "the server refused the scopes 'openid read': not held: write");
+
+  FakeHttpClient other;
+  other.on("POST", token_url, json_response(400, {{"error", "invalid_request"}}));
+  BOOST_TEST(exchange_outcome(other, exchange_server({})) ==
+             "token endpoint '" + token_url + "' refused the token exchange: invalid_request");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_request_names_the_device_only_when_there_is_one) {
+  FakeHttpClient http;
+  http.on("POST", token_url, json_response(200, {{"access_token", "at"}, {"token_type", "Bearer"}}));
+  ServerMetadata server = exchange_server({});
+  BOOST_TEST_REQUIRE(
+      poll_device_token(http, server, "compozy-cli", "dc", {"Zoë's laptop", "Debian GNU/Linux 12"}).has_value());
+  BOOST_TEST(form_value(http.requests().at(0), "device_name") == "Zoë's laptop");
+  BOOST_TEST(form_value(http.requests().at(0), "device_os") == "Debian GNU/Linux 12");
+  BOOST_TEST_REQUIRE(poll_device_token(http, server, "compozy-cli", "dc").has_value());
+  BOOST_TEST(form_value(http.requests().at(1), "device_name") == "");
+}
+
+BOOST_AUTO_TEST_CASE(the_device_is_its_chosen_name_or_host_name_and_the_pretty_name_bounded_and_safe) {
+  const std::string os_release = "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
+  DeviceDescription device = describe_device(std::nullopt, "build-7", os_release);
+  BOOST_TEST(device.name == "build-7");
+  BOOST_TEST(device.os == "Debian GNU/Linux 12 (bookworm)");
+  BOOST_TEST(describe_device(std::string("Zoë's laptop"), "build-7", "PRETTY_NAME='Arch Linux'").os == "Arch Linux");
+  BOOST_TEST(describe_device(std::string("Zoë's laptop"), "build-7", "").name == "Zoë's laptop");
+  BOOST_TEST(describe_device(std::string("  "), "build-7", "").name == "build-7");
+  BOOST_TEST(describe_device(std::string("evil\x1b[2J"), "", "").name == "evil\\x1b[2J");
+  const DeviceDescription wide = describe_device(std::string(40, 'x') + std::string(20, 'y') + "東京東京", "", "");
+  BOOST_TEST(display_width(wide.name) <= device_text_columns);
+  BOOST_TEST(wide.name.ends_with("…"));
 }

@@ -183,3 +183,34 @@ BOOST_AUTO_TEST_CASE(messages_keep_compozys_colours_and_lose_everyone_elses_esca
   captured.output.success("Logged in as " + captured.output.bold("\033]0;pwned\aada\r"));
   BOOST_TEST(captured.err.text() == "\033[32m✓\033[0m Logged in as \033[1m\\x1b]0;pwned\\x07ada\\x0d\033[0m\n");
 }
+
+BOOST_AUTO_TEST_CASE(a_table_whose_ids_cannot_fit_becomes_blocks_of_lines_never_a_broken_id) {
+  Captured captured(terminal_of_width(31));  // whole IDs need 41 columns as a table
+  captured.output.table(header, rows, {0, 1});
+  const auto lines = lines_of(captured.out.text());
+  BOOST_TEST_REQUIRE(lines.size() >= 9u);
+  BOOST_TEST(lines[0] == "*");
+  BOOST_TEST(lines[1] == "ID         ses_0123456789abcdef");
+  BOOST_TEST(lines[2] == "CLIENT     compozy-cli");
+  // A value wider than the line goes on a line of its own, whole.
+  BOOST_TEST(lines[3] == "DEVICE");
+  BOOST_TEST(lines[4] == "compozy/0.1.0 (linux; x86_64) Debian GNU/Linux 12");
+  for (const auto& line : lines) {
+    const bool whole = line.ends_with("ses_0123456789abcdef") || line.ends_with("ses_fedcba9876543210");
+    if (line.find("ses_") != std::string::npos) BOOST_TEST(whole, line);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wide_characters_are_fitted_by_display_width) {
+  const std::vector<std::vector<std::string>> wide_rows{
+      {"", "ses_0123456789abcdef", "compozy-cli", "東京のノートパソコン東京のノートパソコン", "2 minutes ago"}};
+  Captured captured(terminal_of_width(70));
+  captured.output.table(header, wide_rows, {0, 1});
+  const auto lines = lines_of(captured.out.text());
+  BOOST_TEST_REQUIRE(lines.size() == 2u);
+  BOOST_TEST(display_width(lines[1]) <= 70u);
+  BOOST_TEST(lines[1].find("…") != std::string::npos);
+  // The header and the row line up in columns, not bytes: both end at the same column.
+  BOOST_TEST(display_width(lines[0].substr(0, lines[0].find("LAST USED"))) ==
+             display_width(lines[1].substr(0, lines[1].find("2 minutes ago"))));
+}

@@ -262,9 +262,9 @@ BOOST_AUTO_TEST_CASE(sessions_are_listed_with_this_machines_marked) {
   BOOST_TEST(!sessions->at(1).current);
 
   print_sessions(command.context().out(), host, *sessions, command.clock.now());
-  BOOST_TEST(command.out() == "*\tses_1\tcompozy-cli\tcompozy/0.1.0\t2027-01-15T08:00:00Z\t\t\n"
-                              "\tses_2\tcompozy-cli\tcurl/8\t\t\t\n");
-  const json document = sessions_json(host, *sessions);
+  BOOST_TEST(command.out() == "*\tses_1\tcompozy/0.1.0\t\t2027-01-15T08:00:00Z\t\t\t\t\n"
+                              "\tses_2\tcurl/8\t\t\t\t\t\t\n");
+  const json document = sessions_json(host, *sessions, command.clock.now());
   BOOST_TEST(document["schema_version"] == 1);
   BOOST_TEST(document["sessions"][0]["id"] == "ses_1");
   BOOST_TEST(document["sessions"][1]["created_at"].is_null());
@@ -426,4 +426,38 @@ BOOST_AUTO_TEST_CASE(logout_keeps_a_credential_that_a_login_stored_meanwhile) {
   BOOST_TEST_REQUIRE(log_out(command.context(), false).has_value());
   BOOST_TEST(required(required(command.store().load("default"))).access_token == "at-newer");
   BOOST_TEST(command.err().find("warning: a sign-in finished while logging out: its new credentials were kept") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_unused_for_longer_than_the_age_is_inactive_but_never_this_machines) {
+  const TimePoint now = from_unix_seconds(1'800'000'000);
+  const auto days_ago = [&](int days) { return std::optional<TimePoint>(now - std::chrono::days(days)); };
+  const auto session = [](std::optional<TimePoint> created, std::optional<TimePoint> last_used, bool current = false) {
+    Session made;
+    made.id = "ses_x";
+    made.created_at = created;
+    made.last_used_at = last_used;
+    made.current = current;
+    return made;
+  };
+  const Session old = session(days_ago(60), days_ago(31));
+  const Session recent = session(days_ago(60), days_ago(29));
+  const Session never_used = session(days_ago(31), std::nullopt);
+  const Session unknown = session(std::nullopt, std::nullopt);
+  const Session ours = session(days_ago(60), days_ago(60), true);
+  const auto age = std::chrono::days(30);
+  BOOST_TEST(is_inactive(old, now, age));
+  BOOST_TEST(!is_inactive(recent, now, age));
+  BOOST_TEST(is_inactive(never_used, now, age));
+  BOOST_TEST(!is_inactive(unknown, now, age));
+  BOOST_TEST(!is_inactive(ours, now, age));
+  BOOST_TEST(!is_inactive(old, now, std::chrono::days(40)));
+
+  ConfigFile config;
+  BOOST_TEST((inactive_session_age(config) == std::chrono::days(30)));
+  config.inactive_session_age = std::chrono::hours(12);
+  BOOST_TEST((inactive_session_age(config) == std::chrono::hours(12)));
+
+  const json document = sessions_json("https://h", {old, recent}, now, age);
+  BOOST_TEST(document["sessions"][0]["inactive"] == true);
+  BOOST_TEST(document["sessions"][1]["inactive"] == false);
 }

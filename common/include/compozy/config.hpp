@@ -70,6 +70,8 @@ struct ConfigFile {
   std::optional<std::string> current_profile;  // `compozy profile use`
   std::map<std::string, ProfileConfig> profiles;
   std::vector<std::pair<std::string, std::string>> aliases;  // in file order
+  std::optional<std::string> device_name;  // what sign-ins call this machine instead of its host name
+  std::optional<std::chrono::seconds> inactive_session_age;  // `auth list` flags sessions unused for longer
   std::vector<std::string> warnings;  // unknown keys, said once per command
   std::optional<std::chrono::seconds> api_key_rotation_age;
 };

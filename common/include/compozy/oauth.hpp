@@ -28,6 +28,7 @@ struct ServerMetadata {
   std::string revocation_endpoint;
   std::string userinfo_endpoint;
   std::vector<std::string> code_challenge_methods_supported;
+  std::vector<std::string> grant_types_supported;  // empty when the metadata does not say
   bool issuer_in_authorization_response = false;  // RFC 9207
 };
 
@@ -73,9 +74,18 @@ std::string authorization_url(const ServerMetadata& server, const AuthorizationR
 Result<std::string> authorization_code_from(const Params& callback, std::string_view expected_state,
                                             const ServerMetadata& server);
 
+// What a client tells the token endpoint about the machine it runs on, as
+// `device_name` and `device_os`: parameters RFC 6749 §3.2 has any other server
+// ignore, so that sending them is safe everywhere. Empty ones are not sent.
+struct DeviceDescription {
+  std::string name;
+  std::string os;
+};
+
 Result<TokenOutcome> exchange_authorization_code(HttpClient& http, const ServerMetadata& server,
                                                  std::string_view client_id, std::string_view code,
-                                                 std::string_view redirect_uri, std::string_view code_verifier);
+                                                 std::string_view redirect_uri, std::string_view code_verifier,
+                                                 const DeviceDescription& device = {});
 
 Result<TokenOutcome> refresh_access_token(HttpClient& http, std::string_view token_endpoint,
                                           std::string_view client_id, std::string_view refresh_token);
@@ -94,7 +104,15 @@ Result<DeviceAuthorization> start_device_authorization(HttpClient& http, const S
                                                        const std::vector<std::string>& scopes);
 
 Result<TokenOutcome> poll_device_token(HttpClient& http, const ServerMetadata& server, std::string_view client_id,
-                                       std::string_view device_code);
+                                       std::string_view device_code, const DeviceDescription& device = {});
+
+// OAuth 2.0 Token Exchange (RFC 8693): an access token holding only `scopes`, made
+// from `subject_token`. A server whose metadata lists grant types without this one
+// is not asked; one that answers unsupported_grant_type is told apart from a refusal.
+inline constexpr std::string_view token_exchange_grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+inline constexpr std::string_view access_token_type = "urn:ietf:params:oauth:token-type:access_token";
+Result<TokenSet> exchange_token(HttpClient& http, const ServerMetadata& server, std::string_view client_id,
+                                std::string_view subject_token, const std::vector<std::string>& scopes);
 
 // RFC 7009. `hint` is "refresh_token" or "access_token".
 Result<void> revoke_token(HttpClient& http, std::string_view revocation_endpoint, std::string_view client_id,

@@ -48,6 +48,10 @@ struct Forgotten {
 // stored credential for this host that held it.
 Result<Forgotten> revoke_session_everywhere(Context& context, const ActiveCredential& credential,
                                             std::string_view session_id);
+// The same for several sessions (`auth revoke --inactive`), listing them once. A
+// failure part way still removes the credentials of the sessions already revoked.
+Result<Forgotten> revoke_sessions_everywhere(Context& context, const ActiveCredential& credential,
+                                             const std::vector<std::string>& session_ids);
 
 // After `auth revoke-all`: removes the stored sessions of the account that
 // `credential` belongs to on this host (asking the server whose an API key is).

@@ -18,6 +18,7 @@ struct BrowserSignIn {
   std::optional<std::vector<std::string>> browser;  // nullopt: only print the URL
   int callback_port = 0;                           // 0: any free port
   std::chrono::steady_clock::time_point deadline;
+  DeviceDescription device = {};  // sent with the token request
 };
 
 Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMetadata& server,
@@ -26,6 +27,7 @@ Result<StoredCredential> sign_in_with_browser(Context& context, const ServerMeta
 struct DeviceSignIn {
   std::optional<std::vector<std::string>> browser;  // opens the verification page too when set
   std::chrono::steady_clock::time_point deadline;
+  DeviceDescription device = {};  // sent with the token requests
 };
 
 Result<StoredCredential> sign_in_with_device_code(Context& context, const ServerMetadata& server,
