@@ -117,6 +117,19 @@ Result<NewApiKey> parse_new_api_key(std::string_view body) {
   return created;
 }
 
+void declare_key_argument(cxxopts::Options& options) {
+  options.add_options()("key", "the key's ID or name", cxxopts::value<std::string>());
+  options.parse_positional({"key"});
+  options.positional_help("ID|NAME");
+}
+
+Result<std::string> parse_key_argument(const cxxopts::ParseResult& parsed) {
+  if (parsed.count("key") == 0) return usage_error("which key? give its ID or name (see `compozy auth keys list`)");
+  std::string key = parsed["key"].as<std::string>();
+  if (key.empty()) return usage_error("the key's ID or name is empty");
+  return key;
+}
+
 Result<ApiKey> find_api_key(const std::vector<ApiKey>& keys, std::string_view id_or_name) {
   const auto by_id = std::find_if(keys.begin(), keys.end(), [&](const ApiKey& key) { return key.id == id_or_name; });
   if (by_id != keys.end()) return *by_id;

@@ -11,17 +11,12 @@ struct Options {
   std::string key;  // an ID or a name
 };
 
-void declare_options(cxxopts::Options& options) {
-  options.add_options()("key", "the key's ID or name", cxxopts::value<std::string>());
-  options.parse_positional({"key"});
-  options.positional_help("ID|NAME");
-}
+void declare_options(cxxopts::Options& options) { declare_key_argument(options); }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  if (parsed.count("key") == 0) return usage_error("which key? give its ID or name (see `compozy auth keys list`)");
-  Options options{.key = parsed["key"].as<std::string>()};
-  if (options.key.empty()) return usage_error("the key's ID or name is empty");
-  return options;
+  auto key = parse_key_argument(parsed);
+  if (!key) return propagate(key);
+  return Options{.key = std::move(*key)};
 }
 
 Result<void> revoke(const Options& options, Context& context) {

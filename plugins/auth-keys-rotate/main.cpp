@@ -13,17 +13,15 @@ struct Options {
 };
 
 void declare_options(cxxopts::Options& options) {
-  options.add_options()("key", "the key's ID or name", cxxopts::value<std::string>())(
-      "grace", "how long the old key keeps working: 24h, 90m, 7d (default 0: it stops at once)",
-      cxxopts::value<std::string>());
-  options.parse_positional({"key"});
-  options.positional_help("ID|NAME");
+  declare_key_argument(options);
+  options.add_options()("grace", "how long the old key keeps working: 24h, 90m, 7d (default 0: it stops at once)",
+                        cxxopts::value<std::string>());
 }
 
 Result<Options> parse_options(const cxxopts::ParseResult& parsed) {
-  if (parsed.count("key") == 0) return usage_error("which key? give its ID or name (see `compozy auth keys list`)");
-  Options options{.key = parsed["key"].as<std::string>()};
-  if (options.key.empty()) return usage_error("the key's ID or name is empty");
+  auto key = parse_key_argument(parsed);
+  if (!key) return propagate(key);
+  Options options{.key = std::move(*key)};
   if (parsed.count("grace") != 0) {
     const auto grace = parse_duration(parsed["grace"].as<std::string>());
     if (!grace) return usage_error("--grace is a duration such as 24h, 90m or 7d");

@@ -66,6 +66,10 @@ std::optional<ApiKey> api_key_from_json(const nlohmann::json& item);
 // Several keys of that name is an error that lists their IDs.
 Result<ApiKey> find_api_key(const std::vector<ApiKey>& keys, std::string_view id_or_name);
 
+// The ID|NAME argument of `auth keys revoke` and `rotate`, one reading for both.
+void declare_key_argument(cxxopts::Options& options);
+Result<std::string> parse_key_argument(const cxxopts::ParseResult& parsed);
+
 // The requests; a 401 is exit 4, a 403 insufficient_scope names the scope (exit 1).
 Result<std::vector<ApiKey>> list_api_keys(Context& context);
 Result<NewApiKey> create_api_key(Context& context, const ApiKeyRequest& request);
