@@ -1,7 +1,9 @@
 // Every JSON document compozy reads from a server, given the fuzzer's bytes as
 // the body: metadata, token, device and identity answers, sessions, revoke-all,
-// an ID token's claims, and what `compozy api` shows (the same bytes also as
+// an ID token's claims, API keys (as `auth keys` and `auth status` read them),
+// and what `compozy api` shows (the same bytes also as
 // its Link header). None may crash, hang or throw; each is an answer or an error.
+#include "compozy/api_keys.hpp"
 #include "compozy/api_request.hpp"
 #include "compozy/crypto.hpp"
 #include "compozy/oauth.hpp"
@@ -66,6 +68,30 @@ void read_as_api_answers(const std::string& body) {
   }
 }
 
+// The key list, a new key and the key behind FLYZT_API_KEY: a table on a
+// terminal, JSON and warnings, none with an escape sequence of the server's.
+void read_as_api_key_answers(const std::string& body) {
+  for (const bool terminal : {false, true}) {
+    // Without colour, so that any escape sequence on the terminal is the server's.
+    TestCommand command({.environment = {{"FLYZT_API_KEY", "czk_fuzz"}},
+                         .terminal = {.stdout_is_terminal = terminal, .color_allowed = false}});
+    if (const auto keys = parse_api_key_list(body)) {
+      (void)api_keys_json(host, *keys, command.clock.now()).dump();
+      print_api_keys(command.context().out(), host, *keys, command.clock.now());
+      for (const ApiKey& key : *keys) {
+        for (const std::string& warning : api_key_warnings(key, command.clock.now(), std::chrono::hours(24 * 90),
+                                                           std::vector<std::string>{"read"})) {
+          FUZZ_CHECK(warning.find('\x1b') == std::string::npos);
+        }
+      }
+    }
+    (void)parse_new_api_key(body);
+    command.http.on("GET", host + "/api/v1/me", respond(200, body));
+    (void)fetch_own_api_key(command.context(), "czk_fuzz");
+    if (terminal) FUZZ_CHECK(command.out().find('\x1b') == std::string::npos);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -74,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   read_as_server_answers(body, 400);
   read_as_session_answers(body);
   read_as_api_answers(body);
+  read_as_api_key_answers(body);
   (void)check_id_token("e30." + base64url_encode(body) + ".sig", host, "compozy-cli", "n-1", from_unix_seconds(1'800'000'000));
   return 0;
 }
