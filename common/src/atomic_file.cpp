@@ -8,6 +8,8 @@
 #include <cstring>
 #include <utility>
 
+#include "compozy/file_descriptor.hpp"
+
 namespace compozy {
 
 namespace {
@@ -18,21 +20,6 @@ std::unexpected<Error> fail_errno(std::string_view doing, const std::filesystem:
                                   int error_number) {
   return fail(std::string(doing) + " " + quoted(path) + ": " + std::strerror(error_number));
 }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "compozy/crypto.hpp"
+#include "compozy/file_descriptor.hpp"
 #include "compozy/interrupt.hpp"
 #include "compozy/text.hpp"
 
@@ -62,23 +63,6 @@ std::string http_response(int status, std::string_view reason, const std::string
          "Connection: close\r\n\r\n" +
          html;
 }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // One browser connection: what it has sent so far, and until when it may take.
 struct Connection {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <thread>
 
+#include "compozy/file_descriptor.hpp"
 #include "compozy/http_client.hpp"
 
 namespace compozy {
@@ -76,23 +77,6 @@ Result<Lookup> look_up(const std::string& host, int port, std::chrono::milliseco
   return lookup;
 }
 
-class Socket {
- public:
-  explicit Socket(int fd = -1) : fd_(fd) {}
-  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Socket& operator=(Socket&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 bool wait_ready(int fd, short events, SteadyClock::time_point until) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now()).count();
   if (left <= 0) return false;
@@ -100,23 +84,23 @@ bool wait_ready(int fd, short events, SteadyClock::time_point until) {
   return ::poll(&entry, 1, static_cast<int>(left)) == 1;
 }
 
-Result<Socket> open_connection(const std::string& host, int port, SteadyClock::time_point until) {
+Result<FileDescriptor> open_connection(const std::string& host, int port, SteadyClock::time_point until) {
   auto lookup = look_up(host, port, std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now()));
   if (!lookup) return propagate(lookup);
   std::string last_error = "timed out";
   for (const auto& address : lookup->addresses) {
-    Socket socket(::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (socket.fd() < 0) continue;
+    FileDescriptor socket(::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (socket.get() < 0) continue;
     const socklen_t size = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-    int result = ::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), size);
+    int result = ::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), size);
     if (result != 0 && errno == EINPROGRESS) {
-      if (!wait_ready(socket.fd(), POLLOUT, until)) {
+      if (!wait_ready(socket.get(), POLLOUT, until)) {
         last_error = "timed out";
         continue;
       }
       int error = 0;
       socklen_t length = sizeof error;
-      ::getsockopt(socket.fd(), SOL_SOCKET, SO_ERROR, &error, &length);
+      ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &length);
       result = error == 0 ? 0 : -1;
       errno = error;
     }
@@ -223,7 +207,7 @@ Result<TlsFacts> SystemNetworkProbe::handshake(const std::string& server_name, i
                                 proxy_host.empty() ? port : proxy_port, until);
   if (!socket) return propagate(socket);
   if (!proxy_host.empty()) {
-    if (auto tunnel = open_tunnel(socket->fd(), server_name, port, until); !tunnel) return propagate(tunnel);
+    if (auto tunnel = open_tunnel(socket->get(), server_name, port, until); !tunnel) return propagate(tunnel);
   }
   CtxPtr context(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
   if (!context) return fail("cannot set up TLS");
@@ -234,7 +218,7 @@ Result<TlsFacts> SystemNetworkProbe::handshake(const std::string& server_name, i
   // The verdict is read after the handshake, so that an untrusted certificate can still be named.
   SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, nullptr);
   SslPtr ssl(SSL_new(context.get()), SSL_free);
-  SSL_set_fd(ssl.get(), socket->fd());
+  SSL_set_fd(ssl.get(), socket->get());
   SSL_set_tlsext_host_name(ssl.get(), server_name.c_str());
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
   if (X509_VERIFY_PARAM_set1_ip_asc(param, server_name.c_str()) != 1) SSL_set1_host(ssl.get(), server_name.c_str());
@@ -248,7 +232,7 @@ Result<TlsFacts> SystemNetworkProbe::handshake(const std::string& server_name, i
       if (const unsigned long code = ERR_get_error(); code != 0) ERR_error_string_n(code, text, sizeof text);
       return unreachable(std::string("TLS handshake with ") + server_name + ": " + text);
     }
-    if (!wait_ready(socket->fd(), wanted, until)) return unreachable("TLS handshake with " + server_name + " timed out");
+    if (!wait_ready(socket->get(), wanted, until)) return unreachable("TLS handshake with " + server_name + " timed out");
   }
   TlsFacts facts;
   facts.version = SSL_get_version(ssl.get());
